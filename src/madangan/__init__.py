@@ -1,0 +1,3 @@
+"""Madangan: an open-source command center for Indonesian regional governments."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from madangan.cli import main
+
+main()

@@ -1,0 +1,100 @@
+"""User-facing text in Bahasa Indonesia first, English available.
+
+Messages are keyed; each key has an Indonesian and an English text with
+`str.format` placeholders. The language comes from the `MADANGAN_LANG`
+setting (CLI) or the user's choice (web).
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("id", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # regions
+    "region.malformed": {
+        "id": "Kode wilayah '{code}' tidak valid: gunakan kode Kemendagri bertitik, mis. 32.11 (kabupaten) atau 32.11.01 (kecamatan).",
+        "en": "Region code '{code}' is malformed: use a dotted Kemendagri code, e.g. 32.11 (regency) or 32.11.01 (kecamatan).",
+    },
+    "region.unknown": {
+        "id": "Kode wilayah '{code}' tidak dikenal. Mungkin maksud Anda: {suggestions}",
+        "en": "Unknown region code '{code}'. Did you mean: {suggestions}",
+    },
+    "region.not_regency": {
+        "id": "'{code}' ({name}) bukan kabupaten/kota. Madangan dipasang per kabupaten/kota, mis. {example}.",
+        "en": "'{code}' ({name}) is not a regency/city. Madangan is deployed per regency/city, e.g. {example}.",
+    },
+    "region.no_match": {
+        "id": "Tidak ada wilayah yang cocok dengan '{query}'.",
+        "en": "No region matches '{query}'.",
+    },
+    # settings / environment
+    "population.invalid": {
+        "id": "Jumlah penduduk harus bilangan bulat positif (diberikan: {value}).",
+        "en": "Population must be a positive whole number (given: {value}).",
+    },
+    "datadir.unwritable": {
+        "id": "Direktori data '{path}' tidak bisa ditulis ({reason}). Pilih direktori lain dengan MADANGAN_DATA_DIR.",
+        "en": "Data directory '{path}' is not writable ({reason}). Choose another with MADANGAN_DATA_DIR.",
+    },
+    "datadir.not_initialised": {
+        "id": "Belum ada deployment di '{path}'. Jalankan dulu 'madangan init --region KODE' atau 'madangan demo'.",
+        "en": "No deployment in '{path}'. Run 'madangan init --region CODE' or 'madangan demo' first.",
+    },
+    "datadir.other_region": {
+        "id": "Direktori data '{path}' sudah berisi deployment untuk {other}. Gunakan MADANGAN_DATA_DIR lain untuk {region}.",
+        "en": "Data directory '{path}' already holds a deployment for {other}. Use another MADANGAN_DATA_DIR for {region}.",
+    },
+    "appdb.unreachable": {
+        "id": "Basis data aplikasi tidak bisa dihubungi ({url}): {reason}. Periksa MADANGAN_DATABASE_URL dan pastikan server berjalan.",
+        "en": "Cannot reach the app database ({url}): {reason}. Check MADANGAN_DATABASE_URL and that the server is running.",
+    },
+    "settings.invalid": {
+        "id": "Pengaturan tidak valid: {field}: {reason}.",
+        "en": "Invalid setting: {field}: {reason}.",
+    },
+    "outdir.unwritable": {
+        "id": "Direktori keluaran '{path}' tidak bisa ditulis ({reason}).",
+        "en": "Output directory '{path}' is not writable ({reason}).",
+    },
+    "boundaries.invalid": {
+        "id": "Berkas batas wilayah '{path}' tidak valid: {reason}.",
+        "en": "Boundary file '{path}' is invalid: {reason}.",
+    },
+    "boundaries.imported": {
+        "id": "{count} batas wilayah diimpor untuk {region}.",
+        "en": "Imported {count} boundaries for {region}.",
+    },
+    # progress steps
+    "step.regions": {"id": "Memuat wilayah {name}", "en": "Loading regions of {name}"},
+    "step.synth": {"id": "Membangkitkan data sintetis: {source}", "en": "Generating synthetic data: {source}"},
+    "step.write": {"id": "Menulis berkas sumber: {source}", "en": "Writing source file: {source}"},
+    "step.load": {"id": "Memuat ke gudang data: {source}", "en": "Loading into the warehouse: {source}"},
+    "step.summary": {"id": "Menghitung ringkasan per desa", "en": "Computing per-desa summary"},
+    "step.appdb": {"id": "Migrasi basis data aplikasi", "en": "Migrating the app database"},
+    "done.init": {
+        "id": "Deployment untuk {name} ({code}) siap di {path}.",
+        "en": "Deployment for {name} ({code}) is ready in {path}.",
+    },
+    "done.demo": {
+        "id": "Demo {name}: {population} penduduk, {sources} sumber data, selesai dalam {seconds:.1f} detik.",
+        "en": "Demo {name}: {population} residents, {sources} data sources, built in {seconds:.1f} s.",
+    },
+    "done.synth": {
+        "id": "{files} berkas ditulis ke {path} ({errors} kesalahan sisipan di ground_truth.csv).",
+        "en": "Wrote {files} files to {path} ({errors} injected errors in ground_truth.csv).",
+    },
+    "serve.start": {"id": "Melayani di http://{host}:{port}", "en": "Serving at http://{host}:{port}"},
+}
+
+
+def current_language() -> str:
+    lang = os.environ.get("MADANGAN_LANG", "id").lower()
+    return lang if lang in LANGUAGES else "id"
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """The message `key` in `lang` (default: the configured language)."""
+    texts = MESSAGES[key]
+    return texts[lang or current_language()].format(**values)

@@ -1,0 +1,41 @@
+"""The plugin manager: built-in sectors plus any installed `madangan` entry points."""
+
+from __future__ import annotations
+
+from functools import cache
+from graphlib import TopologicalSorter
+
+import pluggy
+
+from madangan import hookspecs
+from madangan.contracts import Contract
+from madangan.sector import Sector
+
+DEFAULT_PLUGINS = (
+    "madangan.sectors.population",
+)
+
+
+@cache
+def plugin_manager() -> pluggy.PluginManager:
+    import importlib
+
+    pm = pluggy.PluginManager("madangan")
+    pm.add_hookspecs(hookspecs)
+    for module in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(module), name=module)
+    pm.load_setuptools_entrypoints("madangan")
+    return pm
+
+
+@cache
+def sectors() -> tuple[Sector, ...]:
+    """All registered sectors, each after the sectors it requires."""
+    found = {s.name: s for batch in plugin_manager().hook.madangan_sectors() for s in batch}
+    order = TopologicalSorter({name: set(s.requires) for name, s in found.items()}).static_order()
+    return tuple(found[name] for name in order)
+
+
+def contracts() -> dict[str, Contract]:
+    """Every source contract, by source name."""
+    return {c.name: c for s in sectors() for c in s.contracts}

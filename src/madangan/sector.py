@@ -1,0 +1,42 @@
+"""What a sector brings to the platform, and the hook through which it registers.
+
+The platform knows sectors only through `Sector` objects returned by the
+`madangan_sectors` hook (see hookspecs.py). Built-in sectors register exactly
+the way a regency's own sector (education, agriculture) would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from madangan.contracts import Contract
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from madangan.synth.context import SynthContext
+
+
+@dataclass(frozen=True)
+class DesaCount:
+    """A count per desa shown on the regency structure page (e.g. residents)."""
+
+    key: str
+    label: dict[str, str]
+    #: Given the warehouse tables (name → Ibis table), a table with columns desa_code, value.
+    compute: Callable[[dict[str, "ir.Table"]], "ir.Table"]
+    sources: tuple[str, ...]  # the sources it needs; skipped while one is missing
+
+
+@dataclass(frozen=True)
+class Sector:
+    name: str
+    title: dict[str, str]
+    contracts: tuple[Contract, ...] = ()
+    #: Adds this sector's sources to the synthetic regency (see synth/context.py).
+    synthesize: Callable[["SynthContext"], None] | None = None
+    #: Sectors whose synthetic data this one builds on (e.g. health needs population).
+    requires: tuple[str, ...] = ()
+    desa_counts: tuple[DesaCount, ...] = field(default=())

@@ -1,0 +1,105 @@
+"""Population sector (Disdukcapil): residents, families (KK) and deaths."""
+
+from __future__ import annotations
+
+from madangan.contracts import Column, Contract
+from madangan.hookspecs import hookimpl
+from madangan.sector import DesaCount, Sector
+
+PENDUDUK = Contract(
+    name="penduduk",
+    sector="population",
+    title={"id": "Data penduduk (SIAK)", "en": "Population registry (SIAK)"},
+    owner="Disdukcapil",
+    columns=(
+        Column("nik", "NIK", personal=True, description="Nomor Induk Kependudukan, 16 digit"),
+        Column("no_kk", "No. KK", personal=True),
+        Column("nama", "Nama Lengkap", personal=True),
+        Column("jenis_kelamin", "Jenis Kelamin", allowed=("L", "P")),
+        Column("tempat_lahir", "Tempat Lahir", personal=True),
+        Column("tanggal_lahir", "Tanggal Lahir", "date", personal=True),
+        Column("status_hubungan", "Status Hubungan Dalam Keluarga",
+               allowed=("KEPALA KELUARGA", "ISTRI", "SUAMI", "ANAK", "ORANG TUA")),
+        Column("status_kawin", "Status Perkawinan", allowed=("BELUM KAWIN", "KAWIN", "CERAI HIDUP", "CERAI MATI")),
+        Column("agama", "Agama"),
+        Column("pekerjaan", "Pekerjaan"),
+        Column("kode_desa", "Kode Desa"),
+        Column("rt", "RT", "int"),
+        Column("rw", "RW", "int"),
+        Column("alamat", "Alamat", personal=True),
+        Column("status_hidup", "Status", allowed=("HIDUP", "MATI")),
+    ),
+    key=("nik",),
+    nik_column="nik",
+    kk_column="no_kk",
+    region_column="kode_desa",
+)
+
+KELUARGA = Contract(
+    name="keluarga",
+    sector="population",
+    title={"id": "Data keluarga (Kartu Keluarga)", "en": "Families (family cards)"},
+    owner="Disdukcapil",
+    columns=(
+        Column("no_kk", "No. KK", personal=True),
+        Column("nik_kepala_keluarga", "NIK Kepala Keluarga", personal=True),
+        Column("nama_kepala_keluarga", "Nama Kepala Keluarga", personal=True),
+        Column("kode_desa", "Kode Desa"),
+        Column("rt", "RT", "int"),
+        Column("rw", "RW", "int"),
+        Column("alamat", "Alamat", personal=True),
+        Column("jumlah_anggota", "Jumlah Anggota Keluarga", "int"),
+    ),
+    key=("no_kk",),
+    nik_column="nik_kepala_keluarga",
+    kk_column="no_kk",
+    region_column="kode_desa",
+)
+
+KEMATIAN = Contract(
+    name="kematian",
+    sector="population",
+    title={"id": "Data kematian", "en": "Deaths"},
+    owner="Disdukcapil",
+    columns=(
+        Column("nik", "NIK", personal=True),
+        Column("nama", "Nama", personal=True),
+        Column("jenis_kelamin", "Jenis Kelamin", allowed=("L", "P")),
+        Column("tanggal_lahir", "Tanggal Lahir", "date", personal=True),
+        Column("tanggal_kematian", "Tanggal Kematian", "date", personal=True),
+        Column("no_akta_kematian", "No. Akta Kematian", personal=True),
+        Column("kode_desa", "Kode Desa"),
+    ),
+    key=("nik",),
+    nik_column="nik",
+    region_column="kode_desa",
+    export_format="xlsx",
+)
+
+
+def _residents(tables):
+    t = tables["penduduk"]
+    return t.filter(t.status_hidup == "HIDUP").group_by(desa_code=t.kode_desa).agg(value=t.count())
+
+
+def _families(tables):
+    t = tables["keluarga"]
+    return t.group_by(desa_code=t.kode_desa).agg(value=t.count())
+
+
+@hookimpl
+def madangan_sectors():
+    from madangan.sectors.population.synth import synthesize
+
+    return [
+        Sector(
+            name="population",
+            title={"id": "Kependudukan", "en": "Population"},
+            contracts=(PENDUDUK, KELUARGA, KEMATIAN),
+            synthesize=synthesize,
+            desa_counts=(
+                DesaCount("penduduk", {"id": "Penduduk", "en": "Residents"}, _residents, ("penduduk",)),
+                DesaCount("keluarga", {"id": "Keluarga", "en": "Families"}, _families, ("keluarga",)),
+            ),
+        )
+    ]
