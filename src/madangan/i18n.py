@@ -86,6 +86,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Wrote {files} files to {path} ({errors} injected errors in ground_truth.csv).",
     },
     "serve.start": {"id": "Melayani di http://{host}:{port}", "en": "Serving at http://{host}:{port}"},
+    # web UI
+    "ui.structure": {"id": "Struktur wilayah", "en": "Region structure"},
+    "ui.kecamatan": {"id": "Kecamatan", "en": "Kecamatan (districts)"},
+    "ui.desa": {"id": "Desa/kelurahan", "en": "Villages (desa/kelurahan)"},
+    "ui.region": {"id": "Wilayah", "en": "Region"},
+    "ui.code": {"id": "Kode", "en": "Code"},
+    "ui.sources": {"id": "Sumber data", "en": "Data sources"},
+    "ui.source": {"id": "Sumber", "en": "Source"},
+    "ui.owner": {"id": "OPD pemilik", "en": "Owning agency"},
+    "ui.file": {"id": "Berkas", "en": "File"},
+    "ui.rows": {"id": "Jumlah baris", "en": "Rows"},
+    "ui.loaded_at": {"id": "Dimuat", "en": "Loaded"},
+    "ui.not_loaded": {"id": "belum dimuat", "en": "not loaded"},
+    "ui.map": {"id": "Peta", "en": "Map"},
+    "ui.total": {"id": "Jumlah", "en": "Total"},
+    "ui.unknown_desa": {
+        "id": "{count} baris data memakai kode desa yang tidak ada di {name}; verval akan menandainya.",
+        "en": "{count} rows use a desa code that does not exist in {name}; verval will flag them.",
+    },
+    "ui.back": {"id": "Kembali ke", "en": "Back to"},
+    "ui.no_data": {"id": "Belum ada data. Muat sumber data dengan 'madangan demo' atau ingest.", "en": "No data yet. Load sources with 'madangan demo' or ingest."},
+    "ui.api_docs": {"id": "Dokumentasi API", "en": "API documentation"},
+    "ui.tagline": {"id": "Pusat komando data daerah", "en": "Regional data command center"},
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ibis import _
+
 from madangan.contracts import Column, Contract
 from madangan.hookspecs import hookimpl
 from madangan.sector import DesaCount, Sector
@@ -78,13 +80,12 @@ KEMATIAN = Contract(
 
 
 def _residents(tables):
-    t = tables["penduduk"]
-    return t.filter(t.status_hidup == "HIDUP").group_by(desa_code=t.kode_desa).agg(value=t.count())
+    alive = tables["penduduk"].filter(_.status_hidup == "HIDUP")
+    return alive.group_by(desa_code=_.kode_desa).agg(value=_.count())
 
 
 def _families(tables):
-    t = tables["keluarga"]
-    return t.group_by(desa_code=t.kode_desa).agg(value=t.count())
+    return tables["keluarga"].group_by(desa_code=_.kode_desa).agg(value=_.count())
 
 
 @hookimpl

@@ -1,0 +1,130 @@
+"""Setting up a deployment for a region, and building the demo regency.
+
+A named step each: check → migrate → regions → (synthesize → write → load) → summary.
+Every check that can fail runs before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, select
+
+from madangan import boundaries, synth, warehouse
+from madangan.appdb import make_engine, migrate, sessions
+from madangan.appdb.models import Deployment, SourceLoad
+from madangan.config import Settings
+from madangan.errors import UserError
+from madangan.i18n import t
+from madangan.plugins import contracts, sectors
+from madangan.regions import Region, regions
+
+Step = Callable[[str], None]
+
+
+@dataclass
+class DemoResult:
+    region: Region
+    population: int
+    sources: dict[str, int]
+    seconds: float
+
+
+def check_data_dir(path: Path) -> None:
+    """The data directory exists (or can be made) and is writable."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(t("datadir.unwritable", path=path, reason=exc.strerror or exc)) from None
+
+
+def current(engine: Engine) -> Deployment | None:
+    with sessions(engine)() as session:
+        return session.scalars(select(Deployment)).first()
+
+
+def open_deployment(settings: Settings) -> tuple[Engine, Deployment]:
+    """The existing deployment in the data directory (for serve)."""
+    if settings.database_url is None and not (settings.data_dir / "app.db").exists():
+        raise UserError(t("datadir.not_initialised", path=settings.data_dir))
+    engine = make_engine(settings.app_db_url)
+    migrate(engine)
+    deployment = current(engine)
+    if deployment is None:
+        raise UserError(t("datadir.not_initialised", path=settings.data_dir))
+    return engine, deployment
+
+
+def init(settings: Settings, region_code: str, step: Step = lambda _: None, kind: str = "init",
+         population: int | None = None, seed: int | None = None) -> tuple[Engine, Region]:
+    index = regions()
+    region = index.regency(region_code)
+    check_data_dir(settings.data_dir)
+    engine = make_engine(settings.app_db_url)
+    step(t("step.appdb"))
+    migrate(engine)
+    existing = current(engine)
+    if existing is not None and existing.region_code != region.code:
+        raise UserError(t("datadir.other_region", path=settings.data_dir,
+                          other=f"{existing.region_code} {existing.region_name}", region=region.code))
+    step(t("step.regions", name=region.name))
+    con = warehouse.connect(settings.warehouse)
+    warehouse.write_regions(con, index, region.code)
+    con.disconnect()
+    boundaries.write(settings.data_dir, boundaries.for_regency(region.code))
+    with sessions(engine).begin() as session:
+        session.execute(delete(Deployment))
+        session.add(Deployment(region_code=region.code, region_name=region.name, kind=kind,
+                               population=population, seed=seed))
+    return engine, region
+
+
+def demo(settings: Settings, region_code: str, population: int, seed: int, step: Step = lambda _: None) -> DemoResult:
+    started = time.perf_counter()
+    synth.check_population(population)
+    engine, region = init(settings, region_code, step, kind="demo", population=population, seed=seed)
+    ctx = synth.build(region.code, population, seed, step)
+    files = synth.write(ctx, settings.sources_dir, step)
+    del ctx
+    loaded = load_files(settings, engine, [f for f in files if f.name != synth.GROUND_TRUTH_FILE], step)
+    return DemoResult(region, population, loaded, time.perf_counter() - started)
+
+
+def load_files(settings: Settings, engine: Engine, files: list[Path], step: Step = lambda _: None) -> dict[str, int]:
+    """Load source files (named after their contract) into the warehouse, then rebuild the summary."""
+    by_file = {c.file_name(): c for c in contracts().values()}
+    con = warehouse.connect(settings.warehouse)
+    counts = {}
+    try:
+        for path in files:
+            contract = by_file[path.name]
+            step(t("step.load", source=contract.name))
+            counts[contract.name] = warehouse.load_source(con, contract, path)
+            with sessions(engine).begin() as session:
+                session.add(SourceLoad(source=contract.name, file_name=path.name, sha256=_sha256(path),
+                                       rows=counts[contract.name]))
+        step(t("step.summary"))
+        warehouse.build_summary(con, [c for s in sectors() for c in s.desa_counts])
+    finally:
+        con.disconnect()
+    return counts
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))

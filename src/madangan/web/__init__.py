@@ -1,0 +1,1 @@
+"""The web shell: FastAPI, Jinja2 templates, htmx; assets vendored in static/vendor."""
