@@ -121,7 +121,7 @@ class RegionIndex:
         if hits:
             hits.sort(key=lambda c: (self.names[c].lower() != needle, c.count("."), c))
             return [self.region(c) for c in hits[:limit]]
-        matches = process.extract(needle, self.names, scorer=fuzz.WRatio, limit=limit, score_cutoff=80)
+        matches = process.extract(needle, self.names, scorer=fuzz.ratio, processor=str.lower, limit=limit, score_cutoff=75)
         return [self.region(code) for _, _, code in matches]
 
 

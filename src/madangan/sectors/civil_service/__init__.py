@@ -1,0 +1,64 @@
+"""Civil-service sector (BKPSDM): civil servants (ASN), TNI, Polri and village officials.
+
+The register matters beyond HR: ASN/TNI/Polri and perangkat desa may not receive
+social assistance (Kemensos exclusion categories 4, 5 and 8), so the welfare
+checks match recipients against it by NIK.
+"""
+
+from __future__ import annotations
+
+from madangan.contracts import Column, Contract
+from madangan.hookspecs import hookimpl
+from madangan.sector import Sector
+
+JENIS_PEGAWAI = ("PNS", "PPPK", "TNI", "POLRI", "PERANGKAT DESA")
+
+PEGAWAI = Contract(
+    name="pegawai",
+    sector="civil_service",
+    title={"id": "Data pegawai (ASN, TNI/Polri, perangkat desa)", "en": "Public employees (civil servants, military, police, village officials)"},
+    owner="BKPSDM",
+    columns=(
+        Column("nip", "NIP", required=False, personal=True,
+               description="Nomor Induk Pegawai (PNS), 18 digit: tanggal lahir YYYYMMDD + TMT CPNS YYYYMM "
+                           "+ jenis kelamin (1 laki-laki, 2 perempuan) + nomor urut 3 digit; kosong untuk selain PNS"),
+        Column("nik", "NIK", personal=True, description="Nomor Induk Kependudukan, 16 digit"),
+        Column("nama", "Nama", personal=True),
+        Column("jenis_kelamin", "Jenis Kelamin", allowed=("L", "P")),
+        Column("tanggal_lahir", "Tanggal Lahir", "date", personal=True),
+        Column("jenis_pegawai", "Jenis Pegawai", allowed=JENIS_PEGAWAI),
+        Column("instansi", "Instansi / Unit Kerja"),
+        Column("jabatan", "Jabatan"),
+        Column("golongan", "Golongan", required=False,
+               description="PNS: I/a sampai IV/e; PPPK: V sampai XVII; kosong untuk TNI, Polri dan perangkat desa"),
+        Column("tmt", "TMT Pengangkatan", "date", description="Terhitung mulai tanggal pengangkatan"),
+        Column("kode_desa", "Kode Desa Domisili", description="Desa/kelurahan tempat tinggal"),
+    ),
+    key=("nik",),
+    nik_column="nik",
+    region_column="kode_desa",
+    export_format="xlsx",
+    aliases={
+        "NIP Baru": "nip",
+        "Unit Kerja": "instansi",
+        "Pangkat/Golongan": "golongan",
+        "Gol. Ruang": "golongan",
+        "TMT": "tmt",
+        "Kode Desa": "kode_desa",
+    },
+)
+
+
+@hookimpl
+def madangan_sectors():
+    from madangan.sectors.civil_service.synth import synthesize
+
+    return [
+        Sector(
+            name="civil_service",
+            title={"id": "Kepegawaian", "en": "Civil service"},
+            contracts=(PEGAWAI,),
+            synthesize=synthesize,
+            requires=("population",),
+        )
+    ]

@@ -1,0 +1,176 @@
+"""Health sector (Dinas Kesehatan): children under five, posyandu measurements, pregnancies, ANC."""
+
+from __future__ import annotations
+
+from madangan.contracts import Column, Contract
+from madangan.hookspecs import hookimpl
+from madangan.sector import DesaCount, Sector
+
+OWNER = "Dinas Kesehatan"
+
+#: KSPR (Kartu Skor Poedji Rochjati) risk factors: label as written on the card, score.
+#: The card starts at 2; KRR = 2, KRT = 6–10, KRST ≥ 12.
+KSPR_FACTORS: dict[str, int] = {
+    "TERLALU MUDA HAMIL I (<=16 TH)": 4,
+    "TERLALU LAMBAT HAMIL I (KAWIN >=4 TH)": 4,
+    "TERLALU TUA HAMIL I (>=35 TH)": 4,
+    "TERLALU CEPAT HAMIL LAGI (<2 TH)": 4,
+    "TERLALU LAMA HAMIL LAGI (>=10 TH)": 4,
+    "TERLALU BANYAK ANAK (>=4)": 4,
+    "TERLALU TUA (>=35 TH)": 4,
+    "TERLALU PENDEK (<=145 CM)": 4,
+    "PERNAH GAGAL KEHAMILAN": 4,
+    "PERNAH MELAHIRKAN DENGAN TARIKAN TANG/VAKUM": 4,
+    "PERNAH MELAHIRKAN DENGAN URI DIROGOH": 4,
+    "PERNAH MELAHIRKAN DENGAN INFUS/TRANSFUSI": 4,
+    "PERNAH OPERASI SESAR": 8,
+    "KURANG DARAH": 4,
+    "MALARIA": 4,
+    "TBC PARU": 4,
+    "PAYAH JANTUNG": 4,
+    "KENCING MANIS (DIABETES)": 4,
+    "PENYAKIT MENULAR SEKSUAL": 4,
+    "BENGKAK PADA MUKA/TUNGKAI DAN TEKANAN DARAH TINGGI": 4,
+    "HAMIL KEMBAR": 4,
+    "HIDRAMNION": 4,
+    "BAYI MATI DALAM KANDUNGAN": 4,
+    "KEHAMILAN LEBIH BULAN": 4,
+    "LETAK SUNGSANG": 8,
+    "LETAK LINTANG": 8,
+    "PERDARAHAN DALAM KEHAMILAN INI": 8,
+    "PREEKLAMPSIA BERAT/KEJANG-KEJANG": 8,
+}
+KSPR_START = 2
+
+
+def kspr_category(score: int) -> str:
+    """KRR (low), KRT (high) or KRST (very high risk) for a KSPR score."""
+    return "KRR" if score <= 2 else ("KRT" if score < 12 else "KRST")
+
+
+BALITA = Contract(
+    name="balita",
+    sector="health",
+    title={"id": "Data balita (e-PPGBM)", "en": "Children under five (e-PPGBM)"},
+    owner=OWNER,
+    columns=(
+        Column("nik_anak", "NIK Anak", personal=True),
+        Column("nama_anak", "Nama Anak", personal=True),
+        Column("jenis_kelamin", "Jenis Kelamin", allowed=("L", "P")),
+        Column("tanggal_lahir", "Tanggal Lahir", "date", personal=True),
+        Column("nik_ibu", "NIK Ibu", required=False, personal=True),
+        Column("nama_ibu", "Nama Ibu", required=False, personal=True),
+        Column("kode_desa", "Kode Desa"),
+        Column("posyandu", "Posyandu"),
+        Column("berat_lahir_kg", "Berat Lahir (kg)", "float", personal=True),
+        Column("panjang_lahir_cm", "Panjang Lahir (cm)", "float", personal=True),
+    ),
+    key=("nik_anak",),
+    nik_column="nik_anak",
+    region_column="kode_desa",
+    aliases={"NIK": "nik_anak", "Nama Balita": "nama_anak", "JK": "jenis_kelamin", "Tgl Lahir": "tanggal_lahir",
+             "BB Lahir": "berat_lahir_kg", "TB Lahir": "panjang_lahir_cm", "PB Lahir": "panjang_lahir_cm"},
+)
+
+POSYANDU = Contract(
+    name="posyandu",
+    sector="health",
+    title={"id": "Pengukuran balita di posyandu", "en": "Posyandu child measurements"},
+    owner=OWNER,
+    columns=(
+        Column("id_pengukuran", "ID Pengukuran"),
+        Column("nik_anak", "NIK Anak", personal=True),
+        Column("tanggal_ukur", "Tanggal Pengukuran", "date"),
+        Column("umur_bulan", "Umur (bulan)", "int"),
+        Column("berat_kg", "Berat Badan (kg)", "float", personal=True),
+        Column("tinggi_cm", "Tinggi/Panjang Badan (cm)", "float", personal=True),
+        Column("cara_ukur", "Cara Ukur", allowed=("TERLENTANG", "BERDIRI"),
+               description="TERLENTANG = panjang badan (umur < 24 bulan), BERDIRI = tinggi badan"),
+        Column("edema", "Edema", allowed=("YA", "TIDAK"), personal=True),
+        Column("posyandu", "Posyandu"),
+        Column("kode_desa", "Kode Desa"),
+    ),
+    key=("id_pengukuran",),
+    nik_column="nik_anak",
+    region_column="kode_desa",
+    aliases={"NIK": "nik_anak", "Tgl Ukur": "tanggal_ukur", "BB": "berat_kg", "BB (kg)": "berat_kg",
+             "TB": "tinggi_cm", "TB/PB (cm)": "tinggi_cm", "Usia (bulan)": "umur_bulan"},
+)
+
+KEHAMILAN = Contract(
+    name="kehamilan",
+    sector="health",
+    title={"id": "Register ibu hamil", "en": "Pregnancy register"},
+    owner=OWNER,
+    columns=(
+        Column("id_kehamilan", "ID Kehamilan"),
+        Column("nik_ibu", "NIK Ibu", personal=True),
+        Column("nama_ibu", "Nama Ibu", personal=True),
+        Column("tanggal_lahir_ibu", "Tanggal Lahir Ibu", "date", personal=True),
+        Column("kode_desa", "Kode Desa"),
+        Column("hpht", "HPHT", "date", personal=True, description="Hari pertama haid terakhir"),
+        Column("hpl", "HPL", "date", personal=True, description="Hari perkiraan lahir = HPHT + 280 hari"),
+        Column("tanggal_daftar", "Tanggal K1", "date", personal=True),
+        Column("gravida", "Gravida (G)", "int", personal=True),
+        Column("paritas", "Paritas (P)", "int", personal=True),
+        Column("abortus", "Abortus (A)", "int", personal=True),
+        Column("tinggi_badan_cm", "Tinggi Badan Ibu (cm)", "float", personal=True),
+        Column("faktor_risiko", "Faktor Risiko KSPR", required=False, personal=True,
+               description="Faktor risiko Kartu Skor Poedji Rochjati, dipisah titik koma"),
+        Column("skor_kspr", "Skor KSPR", "int", personal=True),
+        Column("kategori_kspr", "Kategori Risiko", allowed=("KRR", "KRT", "KRST"), personal=True),
+        Column("rencana_persalinan", "Rencana Tempat Persalinan",
+               allowed=("RUMAH SAKIT", "PUSKESMAS", "PRAKTIK MANDIRI BIDAN", "RUMAH")),
+        Column("tanggal_persalinan", "Tanggal Persalinan", "date", required=False, personal=True),
+    ),
+    key=("id_kehamilan",),
+    nik_column="nik_ibu",
+    region_column="kode_desa",
+    export_format="xlsx",
+    aliases={"NIK": "nik_ibu", "Nama": "nama_ibu", "Taksiran Persalinan": "hpl", "TP": "hpl", "Skor KSPR Total": "skor_kspr"},
+)
+
+ANC = Contract(
+    name="anc",
+    sector="health",
+    title={"id": "Kunjungan antenatal (ANC)", "en": "Antenatal care visits"},
+    owner=OWNER,
+    columns=(
+        Column("id_kunjungan", "ID Kunjungan"),
+        Column("id_kehamilan", "ID Kehamilan"),
+        Column("tanggal_kunjungan", "Tanggal Kunjungan", "date", personal=True),
+        Column("kunjungan_ke", "Kunjungan Ke", allowed=("K1", "K2", "K3", "K4", "K5", "K6")),
+        Column("tekanan_darah_sistolik", "TD Sistolik (mmHg)", "int", personal=True),
+        Column("tekanan_darah_diastolik", "TD Diastolik (mmHg)", "int", personal=True),
+        Column("berat_kg", "Berat Badan (kg)", "float", personal=True),
+        Column("hb", "Hb (g/dL)", "float", personal=True),
+        Column("fasilitas", "Fasilitas Kesehatan",
+               allowed=("PUSKESMAS", "PRAKTIK MANDIRI BIDAN", "POSKESDES/POLINDES", "KLINIK", "RUMAH SAKIT")),
+    ),
+    key=("id_kunjungan",),
+    region_column=None,
+    export_format="xlsx",
+    aliases={"Sistolik": "tekanan_darah_sistolik", "Diastolik": "tekanan_darah_diastolik", "BB": "berat_kg",
+             "Kadar Hb": "hb"},
+)
+
+
+def _balita(tables):
+    t = tables["balita"]
+    return t.group_by(desa_code=t.kode_desa).agg(value=t.count())
+
+
+@hookimpl
+def madangan_sectors():
+    from madangan.sectors.health.synth import synthesize
+
+    return [
+        Sector(
+            name="health",
+            title={"id": "Kesehatan", "en": "Health"},
+            contracts=(BALITA, POSYANDU, KEHAMILAN, ANC),
+            synthesize=synthesize,
+            requires=("population",),
+            desa_counts=(DesaCount("balita", {"id": "Balita", "en": "Children under five"}, _balita, ("balita",)),),
+        )
+    ]

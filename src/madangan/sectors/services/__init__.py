@@ -1,0 +1,92 @@
+"""Public services sector: service requests (IKM/SLA) and complaints (SP4N-LAPOR!).
+
+`layanan` is one row per service request, as a service information system
+(SIPP, the MPP queue, SIAK for civil registration) exports it: which service,
+which agency, who asked, when it was submitted and finished, against which
+standard (standar pelayanan, in working days, see holidays.py) and the
+applicant's satisfaction score (SKM, PermenPANRB 14/2017: 1–4).
+`pengaduan` is one row per complaint from SP4N-LAPOR!, WhatsApp or in person.
+"""
+
+from __future__ import annotations
+
+from madangan.contracts import Column, Contract
+from madangan.hookspecs import hookimpl
+from madangan.sector import Sector
+
+LAYANAN_STATUS = ("SELESAI", "DIPROSES", "DITOLAK")
+LAYANAN_KANAL = ("LOKET", "ONLINE", "MPP")
+PENGADUAN_STATUS = ("SELESAI", "DIPROSES", "BELUM DITINDAKLANJUTI")
+PENGADUAN_KANAL = ("LAPOR!", "WA", "LANGSUNG")
+
+LAYANAN = Contract(
+    name="layanan",
+    sector="services",
+    title={"id": "Permohonan layanan publik", "en": "Public-service requests"},
+    owner="Bagian Organisasi Setda",
+    columns=(
+        Column("no_registrasi", "No. Registrasi"),
+        Column("layanan", "Jenis Layanan"),
+        Column("opd", "OPD Penyelenggara"),
+        Column("kode_desa", "Kode Desa Pemohon"),
+        Column("nik_pemohon", "NIK Pemohon", personal=True),
+        Column("tanggal_diajukan", "Tanggal Pengajuan", "date"),
+        Column("tanggal_selesai", "Tanggal Selesai", "date", required=False,
+               description="Tanggal selesai atau ditolak; kosong selama masih diproses"),
+        Column("status", "Status", allowed=LAYANAN_STATUS),
+        Column("standar_hari", "Standar Waktu (Hari Kerja)", "int",
+               description="Jangka waktu penyelesaian menurut standar pelayanan, dalam hari kerja"),
+        Column("kanal", "Kanal", allowed=LAYANAN_KANAL),
+        Column("nilai_kepuasan", "Nilai Kepuasan", "int", required=False,
+               description="Survei kepuasan masyarakat, 1 (tidak baik) – 4 (sangat baik); kosong bila tidak mengisi"),
+    ),
+    key=("no_registrasi",),
+    nik_column="nik_pemohon",
+    region_column="kode_desa",
+    aliases={
+        "Nomor Registrasi": "no_registrasi",
+        "No Registrasi": "no_registrasi",
+        "NIK": "nik_pemohon",
+        "Tgl Pengajuan": "tanggal_diajukan",
+        "Tgl Selesai": "tanggal_selesai",
+        "Layanan": "layanan",
+        "Perangkat Daerah": "opd",
+    },
+)
+
+PENGADUAN = Contract(
+    name="pengaduan",
+    sector="services",
+    title={"id": "Pengaduan masyarakat (SP4N-LAPOR!)", "en": "Public complaints (SP4N-LAPOR!)"},
+    owner="Diskominfosanditik",
+    columns=(
+        Column("id_pengaduan", "ID Pengaduan"),
+        Column("tanggal_masuk", "Tanggal Masuk", "date"),
+        Column("kanal", "Kanal", allowed=PENGADUAN_KANAL),
+        Column("opd_tujuan", "OPD Tujuan"),
+        Column("kategori", "Kategori"),
+        Column("kode_desa", "Kode Desa Lokasi", required=False,
+               description="Desa tempat masalah yang diadukan; kosong bila tidak terkait satu desa"),
+        Column("status", "Status", allowed=PENGADUAN_STATUS),
+        Column("tanggal_selesai", "Tanggal Selesai", "date", required=False),
+    ),
+    key=("id_pengaduan",),
+    region_column="kode_desa",
+    export_format="xlsx",
+    aliases={"No. Tiket": "id_pengaduan", "Tanggal Laporan": "tanggal_masuk", "Instansi Tujuan": "opd_tujuan"},
+)
+
+
+@hookimpl
+def madangan_sectors():
+    from madangan.sectors.services.synth import synthesize
+
+    return [
+        Sector(
+            name="services",
+            title={"id": "Pelayanan Publik", "en": "Public Services"},
+            contracts=(LAYANAN, PENGADUAN),
+            synthesize=synthesize,
+            requires=("population",),
+        )
+    ]

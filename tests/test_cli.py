@@ -1,0 +1,113 @@
+"""The `madangan` command as a data officer runs it: one-line answers to bad input, no tracebacks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(*args: str, data_dir: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MADANGAN_")}
+    environment.update(env)
+    environment["MADANGAN_CONFIG"] = "/nonexistent/madangan.toml"
+    if data_dir is not None:
+        environment["MADANGAN_DATA_DIR"] = str(data_dir)
+    return subprocess.run([sys.executable, "-m", "madangan", *args], capture_output=True, text=True,
+                          env=environment, timeout=600)
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess, *expected: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    message = result.stderr.strip()
+    for text in expected:
+        assert text in message, message
+
+
+def test_regions_show_prints_the_tree_summary():
+    result = run("regions", "show", "32.11")
+    assert result.returncode == 0
+    assert "Kabupaten Sumedang" in result.stdout and "32.11.22 Cimalaka" in result.stdout
+    assert "26 kecamatan" in result.stdout and "270 desa" in result.stdout and "7 kelurahan" in result.stdout
+
+
+def test_regions_search_finds_cimalaka():
+    result = run("regions", "search", "cimalaka")
+    assert result.returncode == 0
+    assert "32.11.22.2001" in result.stdout and "32.11.22 " in result.stdout
+
+
+def test_english_is_available():
+    result = run("regions", "show", "32.99", MADANGAN_LANG="en")
+    assert_clean_failure(result, "Unknown region code '32.99'", "32.09 Kabupaten Cirebon")
+
+
+def test_unknown_region_suggests_close_codes_and_writes_nothing(tmp_path):
+    data = tmp_path / "data"
+    result = run("demo", "--region", "32.99", "--population", "100", "--no-serve", data_dir=data)
+    assert_clean_failure(result, "32.99", "32.09 Kabupaten Cirebon")
+    assert not data.exists()
+
+
+def test_malformed_region_code(tmp_path):
+    assert_clean_failure(run("init", "--region", "Sumedang", data_dir=tmp_path / "d"), "tidak valid", "32.11")
+
+
+@pytest.mark.parametrize("population", ["0", "-10"])
+def test_population_must_be_positive(tmp_path, population):
+    data = tmp_path / "data"
+    result = run("demo", "--population", population, "--no-serve", data_dir=data)
+    assert_clean_failure(result, "positif")
+    assert not data.exists()
+
+
+def test_unwritable_data_directory(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    result = run("init", "--region", "11.71", data_dir=blocker / "data")
+    assert_clean_failure(result, "tidak bisa ditulis", "MADANGAN_DATA_DIR")
+
+
+def test_unreachable_postgresql(tmp_path):
+    data = tmp_path / "data"
+    result = run("init", "--region", "11.71", data_dir=data,
+                 MADANGAN_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/madangan")
+    assert_clean_failure(result, "MADANGAN_DATABASE_URL")
+    assert list(data.iterdir()) == [] if data.exists() else True
+
+
+def test_serve_without_a_deployment_says_how_to_make_one(tmp_path):
+    assert_clean_failure(run("serve", data_dir=tmp_path / "empty"), "madangan init")
+
+
+def test_init_sets_up_banda_aceh_with_its_real_names(tmp_path):
+    data = tmp_path / "aceh"
+    result = run("init", "--region", "11.71", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert "Kota Banda Aceh" in result.stdout
+    import duckdb
+
+    con = duckdb.connect(str(data / "warehouse.duckdb"), read_only=True)
+    names = {row[0] for row in con.execute("SELECT name FROM wilayah WHERE level = 'kecamatan'").fetchall()}
+    assert {"Baiturrahman", "Kuta Alam", "Syiah Kuala"} <= names
+    import json
+
+    outlines = json.loads((data / "boundaries.geojson").read_text())
+    assert any(f["properties"]["code"].startswith("11.71.") for f in outlines["features"])
+    # the same directory cannot silently switch region
+    other = run("init", "--region", "16.06", data_dir=data)
+    assert_clean_failure(other, "11.71", "MADANGAN_DATA_DIR")
+
+
+@pytest.mark.slow
+def test_demo_builds_musi_banyuasin_without_serving(tmp_path):
+    data = tmp_path / "muba"
+    result = run("demo", "--region", "16.06", "--population", "5000", "--seed", "3", "--no-serve", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert "Kabupaten Musi Banyuasin" in result.stdout
+    assert (data / "sources" / "penduduk.csv").exists()
+    assert (data / "sources" / "ground_truth.csv").exists()
