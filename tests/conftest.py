@@ -81,3 +81,18 @@ def chromium_path():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         missing_service(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     return CHROMIUM
+
+
+def login(client, username: str, password: str, next_url: str = "/"):
+    """Sign in through the login form, as a person would; returns the final response."""
+    import re
+
+    form = client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf, "next": next_url})
+
+
+@pytest.fixture(scope="session")
+def demo_passwords(demo_deployment) -> dict[str, str]:
+    _, result = demo_deployment
+    return {username: password for username, _, _, password in result.accounts}

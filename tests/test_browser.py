@@ -45,12 +45,29 @@ def browser(chromium_path):
         b.close()
 
 
-def test_home_draws_the_kecamatan_map_and_chart(server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+@pytest.fixture
+def signed_in(server, browser, demo_passwords):
+    """A page signed in as the regency's admin through the login form."""
+
+    def open_page(width: int = 1400, height: int = 900):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(server + "/")
+        assert "/login" in page.url
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", demo_passwords["admin"])
+        page.click("button[type=submit]")
+        page.wait_for_url(server + "/")
+        return page
+
+    return open_page
+
+
+def test_home_draws_the_kecamatan_map_and_chart(server, signed_in, tmp_path):
+    page = signed_in()
     errors, outside = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
-    page.goto(server + "/")
+    page.reload()
     page.wait_for_selector("#map path.leaflet-interactive")
     assert page.locator("#map path.leaflet-interactive").count() == 26
     assert page.locator("#chart canvas").count() >= 1
@@ -59,9 +76,8 @@ def test_home_draws_the_kecamatan_map_and_chart(server, browser, tmp_path):
     assert errors == [] and outside == []
 
 
-def test_clicking_a_kecamatan_on_the_map_drills_down_to_its_desa(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(server + "/")
+def test_clicking_a_kecamatan_on_the_map_drills_down_to_its_desa(signed_in):
+    page = signed_in()
     page.wait_for_selector("#map path.leaflet-interactive")
     page.get_by_role("link", name="Cimalaka").click()
     page.wait_for_url("**/wilayah/32.11.22")
@@ -70,9 +86,8 @@ def test_clicking_a_kecamatan_on_the_map_drills_down_to_its_desa(server, browser
     assert "Kecamatan Cimalaka" in page.locator("h1").inner_text()
 
 
-def test_phone_width_still_shows_the_table(server, browser):
-    page = browser.new_page(viewport={"width": 390, "height": 800})
-    page.goto(server + "/")
+def test_phone_width_still_shows_the_table(signed_in):
+    page = signed_in(390, 800)
     page.wait_for_selector("#regions")
     assert page.locator("#regions tbody tr").count() == 26
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -11,11 +11,15 @@ from madangan.plugins import contracts
 from madangan.regions import regions
 from madangan.web.app import create_app
 
+from conftest import login
+
 
 @pytest.fixture(scope="module")
-def client(demo_deployment):
+def client(demo_deployment, demo_passwords):
+    """Signed in as the regency's admin."""
     settings, _ = demo_deployment
     with TestClient(create_app(settings)) as c:
+        assert login(c, "admin", demo_passwords["admin"]).status_code == 200
         yield c
 
 

@@ -37,8 +37,12 @@ app = typer.Typer(
 regions_app = typer.Typer(help=_h("Cari dan tampilkan wilayah Kemendagri.", "Find and show Kemendagri regions."),
                           no_args_is_help=True)
 boundaries_app = typer.Typer(help=_h("Batas wilayah (peta).", "Region boundaries (maps)."), no_args_is_help=True)
+users_app = typer.Typer(help=_h("Kelola akun pengguna.", "Manage user accounts."), no_args_is_help=True)
+tokens_app = typer.Typer(help=_h("Kelola token API aplikasi.", "Manage application API tokens."), no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
 app.add_typer(boundaries_app, name="boundaries")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help=_h("Kode kabupaten/kota, mis. 32.11", "Regency/city code, e.g. 32.11"))]
 HostOpt = Annotated[str, typer.Option(help=_h("Alamat untuk melayani", "Address to serve on"))]
@@ -69,6 +73,11 @@ def demo(
         result = deploy.demo(settings, region, population, seed, step)
     console.print(t("done.demo", name=result.region.name, population=f"{population:,}".replace(",", "."),
                     sources=len(result.sources), seconds=result.seconds))
+    table = Table(_h("Pengguna", "User"), _h("Peran", "Role"), _h("Wilayah", "Region"), _h("Kata sandi", "Password"),
+                  title=_h("Akun demo (juga di ", "Demo accounts (also in ") + str(settings.data_dir / deploy.DEMO_ACCOUNTS_FILE) + ")")
+    for row in result.accounts:
+        table.add_row(*row)
+    console.print(table)
     if serve_after:
         _serve(settings, host, port)
 
@@ -152,6 +161,168 @@ def boundaries_import(file: Path) -> None:
              *(r.code for r in index.desa_of(deployment.region_code))}
     count = boundaries.import_file(settings.data_dir, file, deployment.region_code, known)
     console.print(t("boundaries.imported", count=count, region=deployment.region_name))
+
+
+def _deployment():
+    settings = load_settings()
+    return deploy.open_deployment(settings)
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    return sys.stdin.readline().rstrip("\n") if from_stdin else None
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, executive, analyst, kecamatan, desa, cadre")],
+    region: Annotated[Optional[str], typer.Option(help=_h("Cakupan wilayah (bawaan: kabupaten)", "Region scope (default: the regency)"))] = None,
+    sectors: Annotated[str, typer.Option(help=_h("Sektor analis, dipisah koma", "Analyst's sectors, comma-separated"))] = "",
+    posyandu: Annotated[Optional[str], typer.Option(help=_h("Posyandu kader", "Cadre's posyandu"))] = None,
+    full_name: Annotated[str, typer.Option(help=_h("Nama lengkap", "Full name"))] = "",
+    password_stdin: Annotated[bool, typer.Option(help=_h("Baca kata sandi dari stdin", "Read the password from stdin"))] = False,
+) -> None:
+    """Tambah akun; kata sandi acak ditampilkan sekali (Add an account; a random password is shown once)."""
+    from madangan.access import Role, store
+    from madangan.regions import normalize_code
+
+    engine, deployment = _deployment()
+    try:
+        role_ = Role(role)
+    except ValueError:
+        raise UserError(_h("Peran tidak dikenal: ", "Unknown role: ") + f"{role} ({', '.join(r.value for r in Role if r != Role.PUBLIC)})") from None
+    scope = normalize_code(region) if region else deployment.region_code
+    password = store.add_user(engine, username, role_, scope, deployment.region_code, _read_password(password_stdin),
+                              full_name=full_name, sectors=tuple(filter(None, sectors.split(","))), posyandu=posyandu)
+    store.audit(engine, "user_added", "cli", target=f"user:{username}", region_code=scope, detail=f"role={role_}")
+    console.print(_h("Akun dibuat: ", "Account created: ") + f"{username} ({role_}, {scope})")
+    if not password_stdin:
+        console.print(_h("Kata sandi (tampil sekali): ", "Password (shown once): ") + password)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Daftar akun (List accounts)."""
+    from madangan.access import store
+
+    engine, _ = _deployment()
+    table = Table(_h("Pengguna", "User"), _h("Peran", "Role"), _h("Wilayah", "Region"), _h("Aktif", "Active"), _h("Dibuat", "Created"))
+    for user in store.list_users(engine):
+        table.add_row(user.username, user.role, user.region_code, "ya" if user.active else "tidak", f"{user.created_at:%Y-%m-%d}")
+    console.print(table)
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Nonaktifkan akun; sesi terbukanya berakhir (Disable an account; its sessions end)."""
+    from madangan.access import store
+
+    engine, _ = _deployment()
+    store.set_active(engine, username, False)
+    store.audit(engine, "user_disabled", "cli", target=f"user:{username}")
+    console.print(_h("Akun dinonaktifkan: ", "Account disabled: ") + username)
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """Aktifkan kembali akun (Enable an account again)."""
+    from madangan.access import store
+
+    engine, _ = _deployment()
+    store.set_active(engine, username, True)
+    store.audit(engine, "user_enabled", "cli", target=f"user:{username}")
+    console.print(_h("Akun diaktifkan: ", "Account enabled: ") + username)
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    username: str,
+    password_stdin: Annotated[bool, typer.Option(help=_h("Baca kata sandi dari stdin", "Read the password from stdin"))] = False,
+) -> None:
+    """Atur ulang kata sandi (oleh admin) dan buka kunci akun (Reset a password and lift a lockout)."""
+    from madangan.access import store
+
+    engine, _ = _deployment()
+    password = store.reset_password(engine, username, _read_password(password_stdin))
+    store.audit(engine, "password_reset", "cli", target=f"user:{username}")
+    if not password_stdin:
+        console.print(_h("Kata sandi baru (tampil sekali): ", "New password (shown once): ") + password)
+
+
+@tokens_app.command("add")
+def tokens_add(
+    name: str,
+    sources: Annotated[str, typer.Option(help=_h("Sumber yang boleh dikirim, dipisah koma", "Sources it may push, comma-separated"))],
+    region: Annotated[Optional[str], typer.Option(help=_h("Cakupan wilayah (bawaan: kabupaten)", "Region scope (default: the regency)"))] = None,
+    days: Annotated[Optional[int], typer.Option(help=_h("Masa berlaku (hari)", "Valid for (days)"))] = None,
+) -> None:
+    """Buat token API aplikasi; token tampil sekali, yang disimpan hanya hash-nya (Create an API token, shown once)."""
+    from madangan.access import store
+    from madangan.plugins import contracts
+    from madangan.regions import normalize_code
+
+    engine, deployment = _deployment()
+    wanted = tuple(filter(None, sources.split(",")))
+    unknown = [s for s in wanted if s not in contracts()]
+    if unknown:
+        raise UserError(_h("Sumber tidak dikenal: ", "Unknown sources: ") + ", ".join(unknown) + f" ({', '.join(contracts())})")
+    scope = normalize_code(region) if region else deployment.region_code
+    secret = store.add_token(engine, name, scope, deployment.region_code, wanted, created_by="cli", days=days)
+    store.audit(engine, "token_added", "cli", target=f"token:{name}", region_code=scope, detail=f"sources={sources}")
+    console.print(_h("Token (tampil sekali, simpan sekarang): ", "Token (shown once, store it now): ") + secret)
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """Daftar token API (List API tokens)."""
+    from madangan.access import store
+
+    engine, _ = _deployment()
+    table = Table("#", _h("Nama", "Name"), _h("Awalan", "Prefix"), _h("Wilayah", "Region"), _h("Sumber", "Sources"), "Status")
+    for token in store.list_tokens(engine):
+        status = _h("dicabut", "revoked") if token.revoked_at else _h("aktif", "active")
+        table.add_row(str(token.id), token.name, token.prefix + "…", token.region_code, token.sources, status)
+    console.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int) -> None:
+    """Cabut token API (Revoke an API token)."""
+    from madangan.access import store
+
+    engine, _ = _deployment()
+    store.revoke_token(engine, token_id)
+    store.audit(engine, "token_revoked", "cli", target=f"token:{token_id}")
+    console.print(_h("Token dicabut: #", "Token revoked: #") + str(token_id))
+
+
+@app.command()
+def audit(
+    user: Annotated[Optional[str], typer.Option(help=_h("Hanya entri pengguna ini", "Only this user's entries"))] = None,
+    limit: Annotated[int, typer.Option(help=_h("Jumlah entri terbaru", "Number of latest entries"))] = 50,
+    export: Annotated[Optional[Path], typer.Option(help=_h("Ekspor semua entri ke CSV", "Export all entries to CSV"))] = None,
+) -> None:
+    """Lihat atau ekspor log audit (View or export the audit log)."""
+    import csv
+
+    from madangan.access import store
+    from madangan.exports import neutralise
+
+    engine, _ = _deployment()
+    entries = store.audit_entries(engine, user, None if export else limit)
+    columns = ("id", "at", "actor", "action", "target", "region_code", "client", "reason", "detail")
+    if export:
+        with export.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(columns)
+            for e in reversed(entries):
+                writer.writerow([neutralise(getattr(e, c)) for c in columns])
+        console.print(_h(f"{len(entries)} entri diekspor ke ", f"{len(entries)} entries exported to ") + str(export))
+        return
+    table = Table(*columns[1:7])
+    for e in entries:
+        table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor or "", e.action, e.target or "", e.region_code or "", e.client or "")
+    console.print(table)
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ Every check that can fail runs before anything is written.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +32,44 @@ class DemoResult:
     population: int
     sources: dict[str, int]
     seconds: float
+    accounts: list[tuple[str, str, str, str]]  # (username, role, region, password)
+
+
+DEMO_ACCOUNTS_FILE = "akun-demo.txt"
+
+
+def demo_accounts(engine: Engine, region: Region, data_dir: Path) -> list[tuple[str, str, str, str]]:
+    """One account per role on the demo regency, passwords random; written (mode 600) for the demo's user."""
+    from madangan.access import Role
+    from madangan.access import store
+
+    index = regions()
+    kecamatan = index.children(region.code)[0]
+    desa = index.children(kecamatan.code)[0]
+    wanted = [
+        ("admin", Role.ADMIN, region.code, ()),
+        ("bupati", Role.EXECUTIVE, region.code, ()),
+        ("dinkes", Role.ANALYST, region.code, ("health",)),
+        ("dinsos", Role.ANALYST, region.code, ("welfare", "population")),
+        (f"camat.{_slug(kecamatan.name)}", Role.KECAMATAN, kecamatan.code, ()),
+        (f"desa.{_slug(desa.name)}", Role.DESA, desa.code, ()),
+    ]
+    existing = {u.username for u in store.list_users(engine)}
+    accounts = []
+    for username, role, code, sectors_ in wanted:
+        if username in existing:
+            password = store.reset_password(engine, username)
+        else:
+            password = store.add_user(engine, username, role, code, region.code, sectors=sectors_)
+        accounts.append((username, role.value, code, password))
+    path = data_dir / DEMO_ACCOUNTS_FILE
+    path.write_text("".join(f"{u}\t{r}\t{c}\t{p}\n" for u, r, c, p in accounts))
+    path.chmod(0o600)
+    return accounts
+
+
+def _slug(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 def check_data_dir(path: Path) -> None:
@@ -95,7 +132,8 @@ def demo(settings: Settings, region_code: str, population: int, seed: int, step:
     files = synth.write(ctx, settings.sources_dir, step)
     del ctx
     loaded = load_files(settings, engine, [f for f in files if f.name != synth.GROUND_TRUTH_FILE], step)
-    return DemoResult(region, population, loaded, time.perf_counter() - started)
+    accounts = demo_accounts(engine, region, settings.data_dir)
+    return DemoResult(region, population, loaded, time.perf_counter() - started, accounts)
 
 
 def load_files(settings: Settings, engine: Engine, files: list[Path], step: Step = lambda _: None) -> dict[str, int]:
@@ -124,7 +162,3 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))

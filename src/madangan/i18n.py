@@ -108,6 +108,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.back": {"id": "Kembali ke", "en": "Back to"},
     "ui.no_data": {"id": "Belum ada data. Muat sumber data dengan 'madangan demo' atau ingest.", "en": "No data yet. Load sources with 'madangan demo' or ingest."},
     "ui.api_docs": {"id": "Dokumentasi API", "en": "API documentation"},
+    "ui.login.title": {"id": "Masuk", "en": "Sign in"},
+    "ui.login.username": {"id": "Nama pengguna", "en": "Username"},
+    "ui.login.password": {"id": "Kata sandi", "en": "Password"},
+    "ui.login.submit": {"id": "Masuk", "en": "Sign in"},
+    "ui.login.invalid": {"id": "Nama pengguna atau kata sandi salah.", "en": "Wrong username or password."},
+    "ui.login.locked": {
+        "id": "Akun dikunci sementara karena terlalu banyak percobaan gagal. Coba lagi 15 menit lagi atau minta admin mengatur ulang kata sandi.",
+        "en": "Account temporarily locked after too many failed attempts. Try again in 15 minutes or ask an admin to reset the password.",
+    },
+    "ui.login.throttled": {"id": "Terlalu banyak percobaan dari alamat ini. Tunggu satu menit.", "en": "Too many attempts from this address. Wait a minute."},
+    "ui.login.csrf": {"id": "Formulir kedaluwarsa; silakan coba lagi.", "en": "The form expired; please try again."},
+    "ui.logout": {"id": "Keluar", "en": "Sign out"},
     "ui.tagline": {"id": "Pusat komando data daerah", "en": "Regional data command center"},
 }
 

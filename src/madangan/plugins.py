@@ -13,6 +13,11 @@ from madangan.sector import Sector
 
 DEFAULT_PLUGINS = (
     "madangan.sectors.population",
+    "madangan.sectors.civil_service",
+    "madangan.sectors.welfare",
+    "madangan.sectors.health",
+    "madangan.sectors.services",
+    "madangan.sectors.budget",
 )
 
 

@@ -35,6 +35,11 @@ def for_regency(code: str) -> dict:
 
 
 def _collection(features: list[dict]) -> dict:
+    for feature in features:
+        props = feature["properties"]
+        for key in ("label_lat", "label_lng"):
+            if isinstance(props.get(key), float):
+                props[key] = round(props[key], 6)  # ~10 cm; the source carries 16 digits of noise
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -6,6 +6,7 @@ digits of a number, so a 16-digit NIK stored as a number is already broken.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -26,12 +27,17 @@ def write_source(contract: Contract, frame: pl.DataFrame, out_dir: Path) -> Path
     return path
 
 
+def sheet_name(title: str) -> str:
+    """Excel refuses []:*?/\\ in sheet names and more than 31 characters."""
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Data"
+
+
 def _write_xlsx(contract: Contract, table: pl.DataFrame, path: Path) -> None:
     if len(table) > XLSX_MAX_ROWS:
         raise ValueError(f"{contract.name}: {len(table)} rows do not fit one sheet; export it as CSV")
     types = {c.header: c.type for c in contract.columns}
     with xlsxwriter.Workbook(path, {"constant_memory": True}) as book:
-        sheet = book.add_worksheet(contract.title["id"][:31])
+        sheet = book.add_worksheet(sheet_name(contract.title["id"]))
         bold = book.add_format({"bold": True})
         date_fmt = book.add_format({"num_format": "dd/mm/yyyy"})
         sheet.write_row(0, 0, table.columns, bold)

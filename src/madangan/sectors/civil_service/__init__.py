@@ -16,7 +16,8 @@ JENIS_PEGAWAI = ("PNS", "PPPK", "TNI", "POLRI", "PERANGKAT DESA")
 PEGAWAI = Contract(
     name="pegawai",
     sector="civil_service",
-    title={"id": "Data pegawai (ASN, TNI/Polri, perangkat desa)", "en": "Public employees (civil servants, military, police, village officials)"},
+    # No "/" here: the title names the XLSX sheet (at most 31 characters, no []:*?/\).
+    title={"id": "Data pegawai dan perangkat desa", "en": "Public employees and village officials"},
     owner="BKPSDM",
     columns=(
         Column("nip", "NIP", required=False, personal=True,

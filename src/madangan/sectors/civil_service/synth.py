@@ -25,11 +25,10 @@ GOLONGAN = (
     "I/a", "I/b", "I/c", "I/d", "II/a", "II/b", "II/c", "II/d",
     "III/a", "III/b", "III/c", "III/d", "IV/a", "IV/b", "IV/c", "IV/d", "IV/e",
 )
-# Entry golongan by education (index into GOLONGAN) and the highest a career reaches.
+# Entry golongan by education (index into GOLONGAN: 8 = III/a for a degree, 6 = II/c diploma, 4 = II/a school).
 _ENTRY = {"pendidikan": ([8, 6, 4], [0.90, 0.05, 0.05]),
           "kesehatan": ([8, 6, 4], [0.40, 0.55, 0.05]),
           "umum": ([8, 6, 4, 0], [0.60, 0.15, 0.20, 0.05])}
-_CAP = {0: 5, 4: 11, 6: 11, 8: 14}
 YEARS_PER_PROMOTION = 4  # regular promotion (kenaikan pangkat reguler)
 
 # Regency offices (OPD) and the share of ASN working there; "Kecamatan" and "RSUD" get a name.
@@ -67,6 +66,7 @@ GENERAL_POSTS_PNS = (
 )
 STRUCTURAL = ("Kepala Seksi", "Kepala Sub Bagian", "Kepala Bidang", "Sekretaris")
 STRUCTURAL_MIN_GOLONGAN = 10  # III/c
+CLERICAL = ("Pengadministrasi Umum", "Penata Layanan Operasional")
 GENERAL_POSTS_PPPK = (
     ("Penata Layanan Operasional", 0.45), ("Operator Layanan Operasional", 0.30),
     ("Pengelola Keuangan", 0.10), ("Pranata Komputer", 0.15),
@@ -219,7 +219,8 @@ def _asn(ctx: SynthContext, rng: np.random.Generator, people: pl.DataFrame, kind
         start_age = 22 + (np.minimum(age, 45) - 22) * rng.beta(1.3, 2.5, n)
         tmt = _month_start(birth, start_age)
         years = (np.datetime64(ctx.reference_date) - tmt.to_numpy()).astype("timedelta64[D]").astype(float) / 365.25
-        cap = np.vectorize(_CAP.get)(entry)
+        # Highest rank a career reaches from its entry: I → II/b, II → III/d, III → IV/c.
+        cap = np.select([entry >= 8, entry >= 4], [14, 11], 5)
         level = np.minimum(entry + (years // YEARS_PER_PROMOTION).astype(np.int64), cap)
         golongan = np.array(GOLONGAN)[level]
         teacher = group == "pendidikan"
@@ -229,18 +230,18 @@ def _asn(ctx: SynthContext, rng: np.random.Generator, people: pl.DataFrame, kind
         guru = np.where(level < 8, "Pengadministrasi Umum", guru)
         general = _choice(rng, GENERAL_POSTS_PNS, n)
         general = np.where(np.isin(general, STRUCTURAL) & (level < STRUCTURAL_MIN_GOLONGAN), "Pengadministrasi Umum", general)
+        # Senior staff (IV/a+) are not clerks.
+        general = np.where(np.isin(general, CLERICAL) & (level >= 12), "Analis Kebijakan", general)
         general = np.where((instansi == "Dinas Pertanian") & (rng.random(n) < 0.6), "Penyuluh Pertanian", general)
         jabatan = np.where(teacher, guru, np.where(health, jabatan, general))
-        tmt_series = tmt
-        day = birth.dt.strftime("%Y%m%d") + tmt.dt.strftime("%Y%m") + pl.Series(np.where(female, "2", "1"))
-        frame = people.with_columns(nip_prefix=day)
-        frame = frame.with_columns(
-            nip=pl.col("nip_prefix") + (pl.int_range(pl.len()).over("nip_prefix") + 1).cast(pl.String).str.zfill(3)
-        )
-        nip = frame["nip"]
+        # NIP: birth YYYYMMDD (no +40 for women, unlike NIK) + TMT CPNS YYYYMM + sex + serial.
+        prefix = birth.dt.strftime("%Y%m%d") + tmt.dt.strftime("%Y%m") + pl.Series(np.where(female, "2", "1"))
+        nip = pl.DataFrame({"prefix": prefix}).select(
+            pl.col("prefix") + (pl.int_range(pl.len()).over("prefix") + 1).cast(pl.String).str.zfill(3)
+        ).to_series()
     else:
         wave = rng.choice(len(PPPK_WAVES), size=n, p=_normalised([w[1] for w in PPPK_WAVES]))
-        tmt_series = pl.Series([w[0] for w in PPPK_WAVES])[wave].str.to_date()
+        tmt = pl.Series([w[0] for w in PPPK_WAVES])[wave].str.to_date()
         golongan = np.select(
             [group == "pendidikan", group == "kesehatan"],
             [np.full(n, "IX"), np.where(rng.random(n) < 0.6, "VII", "IX")],
@@ -256,7 +257,7 @@ def _asn(ctx: SynthContext, rng: np.random.Generator, people: pl.DataFrame, kind
         instansi=pl.Series(instansi, dtype=pl.String),
         jabatan=pl.Series(jabatan.astype(str), dtype=pl.String),
         golongan=pl.Series(golongan.astype(str), dtype=pl.String),
-        tmt=tmt_series,
+        tmt=tmt,
     )
 
 
@@ -297,6 +298,7 @@ def _village_officials(ctx: SynthContext, rng: np.random.Generator, people: pl.D
     villages = (
         ctx.desa().filter(~pl.col("kelurahan")).select(kode_desa="desa_code")
         .join(residents, on="kode_desa", how="left").fill_null(0)
+        .sort("kode_desa")  # joins do not promise an order; draws below are positional
     )
     full = rng.integers(PERANGKAT_PER_DESA[0], PERANGKAT_PER_DESA[1] + 1, len(villages))
     scaled = full * np.minimum(1.0, villages["residents"].to_numpy() / FULL_DESA_RESIDENTS)
@@ -309,6 +311,7 @@ def _village_officials(ctx: SynthContext, rng: np.random.Generator, people: pl.D
         .with_columns(rank=pl.col("key").rank("ordinal").over("kode_desa").cast(pl.Int64) - 1)
         .join(quota, on="kode_desa", how="inner")
         .filter(pl.col("rank") < pl.col("quota"))
+        .sort("kode_desa", "rank")
     )
     n = len(chosen)
     rank = chosen["rank"].to_numpy()

@@ -41,10 +41,11 @@ KSPR_FACTORS: dict[str, int] = {
     "PREEKLAMPSIA BERAT/KEJANG-KEJANG": 8,
 }
 KSPR_START = 2
+KSPR_CATEGORIES = ("KRR", "KRT", "KRST")
 
 
 def kspr_category(score: int) -> str:
-    """KRR (low), KRT (high) or KRST (very high risk) for a KSPR score."""
+    """KRR (low, 2), KRT (high, 6–10) or KRST (very high risk, ≥ 12) for a KSPR score."""
     return "KRR" if score <= 2 else ("KRT" if score < 12 else "KRST")
 
 
@@ -118,7 +119,7 @@ KEHAMILAN = Contract(
         Column("faktor_risiko", "Faktor Risiko KSPR", required=False, personal=True,
                description="Faktor risiko Kartu Skor Poedji Rochjati, dipisah titik koma"),
         Column("skor_kspr", "Skor KSPR", "int", personal=True),
-        Column("kategori_kspr", "Kategori Risiko", allowed=("KRR", "KRT", "KRST"), personal=True),
+        Column("kategori_kspr", "Kategori Risiko", allowed=KSPR_CATEGORIES, personal=True),
         Column("rencana_persalinan", "Rencana Tempat Persalinan",
                allowed=("RUMAH SAKIT", "PUSKESMAS", "PRAKTIK MANDIRI BIDAN", "RUMAH")),
         Column("tanggal_persalinan", "Tanggal Persalinan", "date", required=False, personal=True),

@@ -22,13 +22,13 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from madangan.sectors.health import KSPR_FACTORS, KSPR_START
-from madangan.sectors.health.growth import HEIGHT_FROM_DAYS, LYING_MINUS_STANDING_CM, length_at, weight_at
+from madangan.sectors.health import KSPR_CATEGORIES, KSPR_FACTORS, KSPR_START
+from madangan.sectors.health.growth import HEIGHT_FROM_DAYS, LYING_MINUS_STANDING_CM, haz, length_at, weight_at
 from madangan.synth.context import SynthContext
 
 MONTHS = 12
 #: Regency-wide mean length-for-age z from 24 months on (calibrated to ~17% stunting).
-HAZ_MEAN = -1.08
+HAZ_MEAN = -1.15
 #: SD of the desa random effect on HAZ: desa prevalence spreads ~5–30%.
 HAZ_DESA_SD = 0.25
 #: Infants have not yet faltered: HAZ is this much higher at birth, fading by 24 months.
@@ -40,13 +40,13 @@ FLOWERS = (
 )
 #: Share of pregnancies by mother's 5-year age group from 15 (Indonesian births, order of magnitude).
 MOTHER_AGE_SHARE = np.array([0.07, 0.24, 0.28, 0.22, 0.14, 0.045, 0.005])
-BIRTH_PLACES = np.array(["RUMAH SAKIT", "PUSKESMAS", "PRAKTIK MANDIRI BIDAN", "RUMAH"])
-BIRTH_PLACE_P = {  # by KSPR category: higher risk → hospital
-    "KRR": [0.10, 0.32, 0.50, 0.08],
-    "KRT": [0.38, 0.40, 0.19, 0.03],
-    "KRST": [0.85, 0.12, 0.02, 0.01],
-}
-FACILITIES = np.array(["PUSKESMAS", "PRAKTIK MANDIRI BIDAN", "POSKESDES/POLINDES", "KLINIK", "RUMAH SAKIT"])
+BIRTH_PLACES = ("RUMAH SAKIT", "PUSKESMAS", "PRAKTIK MANDIRI BIDAN", "RUMAH")
+BIRTH_PLACE_P = (  # by KSPR category KRR, KRT, KRST: higher risk → hospital
+    [0.10, 0.32, 0.50, 0.08],
+    [0.38, 0.40, 0.19, 0.03],
+    [0.85, 0.12, 0.02, 0.01],
+)
+FACILITIES = ("PUSKESMAS", "PRAKTIK MANDIRI BIDAN", "POSKESDES/POLINDES", "KLINIK", "RUMAH SAKIT")
 FACILITY_P = np.array([0.45, 0.30, 0.12, 0.08, 0.05])
 #: Chance of each ANC visit K1..K6 happening once the pregnancy is far enough along.
 ANC_ATTEND = np.array([1.0, 0.95, 0.93, 0.92, 0.88, 0.83])
@@ -83,6 +83,11 @@ def _dates(days: np.ndarray) -> pl.Series:
     return pl.Series(np.asarray(days, dtype=np.int32)).cast(pl.Date)
 
 
+def _labels(vocabulary, index) -> pl.Series:
+    """Strings by index into a small vocabulary (gather is far cheaper than NumPy strings)."""
+    return pl.Series(list(vocabulary), dtype=pl.String).gather(np.asarray(index, dtype=np.int64))
+
+
 def _completed_months(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
     b, d = birth.astype("datetime64[D]"), on.astype("datetime64[D]")
     bm, dm = b.astype("datetime64[M]"), d.astype("datetime64[M]")
@@ -109,27 +114,34 @@ def _balita(ctx: SynthContext, people: pl.DataFrame, flawed: pl.Series) -> pl.Da
     rng = ctx.rng("health.balita")
     ref = ctx.reference_date
     cutoff = date(ref.year - 5, ref.month, min(ref.day, 28 if ref.month == 2 else ref.day))
-    kids = people.filter(
-        (pl.col("status_hidup") == "HIDUP")
-        & (pl.col("tanggal_lahir") > cutoff)
-        & (pl.col("tanggal_lahir") <= ref)
-        & ~pl.col("nik").is_in(flawed.implode())
+    # Lazy with a narrow projection: the registry is >1M rows and wide.
+    kids = (
+        people.lazy()
+        .select("nik", "nama", "jenis_kelamin", "tanggal_lahir", "no_kk", "kode_desa", "rw", "status_hidup")
+        .filter(
+            (pl.col("status_hidup") == "HIDUP")
+            & (pl.col("tanggal_lahir") > cutoff)
+            & (pl.col("tanggal_lahir") <= ref)
+            & ~pl.col("nik").is_in(flawed.implode())
+        )
+        .collect()
     )
     mothers = (
-        people.filter(
+        people.lazy()
+        .select("nik", "nama", "no_kk", "jenis_kelamin", "status_hubungan")
+        .filter(
             (pl.col("jenis_kelamin") == "P")
             & pl.col("status_hubungan").is_in(["ISTRI", "KEPALA KELUARGA"])
             & ~pl.col("nik").is_in(flawed.implode())
         )
-        .sort("nik")
-        .unique("no_kk", keep="first", maintain_order=True)
+        .unique("no_kk", keep="first", maintain_order=True)  # registry order: deterministic, no costly sort
         .select("no_kk", nik_ibu="nik", nama_ibu="nama")
+        .collect()
     )
     desa = ctx.desa().with_row_index("desa_idx").select(pl.col("desa_idx").cast(pl.Int64), kode_desa="desa_code")
     kids = (
-        kids.join(mothers, on="no_kk", how="left")
-        .join(desa, on="kode_desa", how="inner")
-        .sort("nik")
+        kids.join(mothers, on="no_kk", how="left", maintain_order="left")
+        .join(desa, on="kode_desa", how="inner", maintain_order="left")
         .select(
             nik_anak="nik", nama_anak="nama", jenis_kelamin="jenis_kelamin", tanggal_lahir="tanggal_lahir",
             nik_ibu="nik_ibu", nama_ibu="nama_ibu", kode_desa="kode_desa", desa_idx="desa_idx", rw="rw",
@@ -157,12 +169,12 @@ def _balita(ctx: SynthContext, people: pl.DataFrame, flawed: pl.Series) -> pl.Da
     per_desa = np.bincount(desa_idx, minlength=n_desa)
     n_pos = np.clip(np.round(per_desa / 75), 1, 10).astype(np.int64)
     pos_idx = (kids["rw"].to_numpy() - 1) % n_pos[desa_idx]
-    theme = np.array(FLOWERS)[rng.integers(0, len(FLOWERS), n_desa)]
-    pos_name = np.char.add(np.char.add("Posyandu ", theme[desa_idx]), np.char.add(" ", (pos_idx + 1).astype(str)))
+    theme = rng.integers(0, len(FLOWERS), n_desa)[desa_idx]  # one flower per desa: "Mawar 1", "Mawar 2", …
+    pos_name = "Posyandu " + _labels(FLOWERS, theme) + " " + pl.Series(pos_idx + 1).cast(pl.String)
     meeting_day = rng.integers(3, 26, n_desa * 10)[desa_idx * 10 + pos_idx]
 
     return kids.with_columns(
-        posyandu=pl.Series(pos_name, dtype=pl.String),
+        posyandu=pos_name,
         berat_lahir_kg=pl.Series(np.round(birth_wt, 2)),
         panjang_lahir_cm=pl.Series(birth_len),
         haz_base=pl.Series(haz_base),
@@ -203,7 +215,7 @@ def _posyandu(ctx: SynthContext, kids: pl.DataFrame) -> pl.DataFrame:
     infant = age < HEIGHT_FROM_DAYS
     lying = np.where(infant, rng.random((n, MONTHS)) < 0.95, rng.random((n, MONTHS)) < 0.04)
     # A child measured the "wrong" way reads 0.7 cm shorter (standing) or longer (lying).
-    shift = np.where(infant & ~lying, -LYING_MINUS_STANDING_CM, 0.0) + np.where(~infant & lying, LYING_MINUS_STANDING_CM, 0.0)
+    shift = np.select([infant & ~lying, ~infant & lying], [-LYING_MINUS_STANDING_CM, LYING_MINUS_STANDING_CM], 0.0)
     height = np.round(standard + shift + rng.uniform(-0.2, 0.2, (n, MONTHS)), 1)
     # Children do not shrink: a reading below the last one is written down as the last one.
     height = np.maximum.accumulate(np.where(measured, height, -np.inf), axis=1)
@@ -222,7 +234,10 @@ def _posyandu(ctx: SynthContext, kids: pl.DataFrame) -> pl.DataFrame:
     child, month = np.nonzero(measured)
     height, weight = height[child, month], weight[child, month]
     day = when[child, month]
-    height, weight, injected = _posyandu_errors(ctx, child, height, weight, kids["haz_base"].to_numpy())
+    row_lying = lying[child, month]
+    height, weight, injected = _posyandu_errors(
+        ctx, child, height, weight, female[child, month], age[child, month], row_lying
+    )
 
     labels = pl.Series(np.datetime_as_string(months, unit="M")).str.replace("-", "")
     serial = pl.Series(np.arange(1, n + 1)).cast(pl.String).str.zfill(7)
@@ -235,8 +250,8 @@ def _posyandu(ctx: SynthContext, kids: pl.DataFrame) -> pl.DataFrame:
             "umur_bulan": _completed_months(birth[child], day),
             "berat_kg": weight,
             "tinggi_cm": height,
-            "cara_ukur": pl.Series(np.where(lying[child, month], "TERLENTANG", "BERDIRI"), dtype=pl.String),
-            "edema": pl.Series(np.where(edema[child, month], "YA", "TIDAK"), dtype=pl.String),
+            "cara_ukur": _labels(("BERDIRI", "TERLENTANG"), row_lying),
+            "edema": _labels(("TIDAK", "YA"), edema[child, month]),
             "posyandu": kids["posyandu"].gather(child),
             "kode_desa": kids["kode_desa"].gather(child),
         }
@@ -248,13 +263,13 @@ def _posyandu(ctx: SynthContext, kids: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def _posyandu_errors(ctx: SynthContext, child: np.ndarray, height: np.ndarray, weight: np.ndarray, haz_base: np.ndarray):
+def _posyandu_errors(ctx: SynthContext, child, height, weight, female, age, lying):
     """Inject `tinggi_menurun` and `pengukuran_tidak_wajar`, at most one error per child.
 
-    Rows are ordered by child then date. A drop lands on a child's non-first row, ≥ 2.5 cm below
-    the previous reading, on a child tall enough that the drop stays plausible (HAZ > -6). An
-    implausible height lands on a child's last row (too tall), so it is never the "previous"
-    reading a later row is compared with; implausible weights leave heights alone.
+    Rows are ordered by child then date. A drop lands on a child's non-first row, 2.5–4 cm below
+    the previous reading, only where the result stays plausible (HAZ > -5), so the two errors
+    never overlap. An implausible height lands on a child's last row (too tall), so it is never
+    the "previous" reading a later row is compared with; implausible weights leave heights alone.
     """
     rng = ctx.rng("health.errors.posyandu")
     rows = len(child)
@@ -262,10 +277,13 @@ def _posyandu_errors(ctx: SynthContext, child: np.ndarray, height: np.ndarray, w
     first = np.r_[True, child[1:] != child[:-1]]
     starts = np.flatnonzero(first)
     counts = np.diff(np.r_[starts, rows])
-    owners = child[starts]  # the child each run of rows belongs to
 
-    order = rng.permutation(len(owners))
-    can_drop = (counts[order] >= 2) & (haz_base[owners[order]] > -2.0)
+    # One candidate drop per child with two or more readings.
+    pick = starts + np.where(counts >= 2, rng.integers(1, np.maximum(counts, 2)), 0)
+    lowered = np.round(height[pick - 1] - rng.uniform(2.5, 4.0, len(pick)), 1)
+    plausible = haz(female[pick], age[pick], lowered, lying[pick]) > -5
+    order = rng.permutation(len(starts))
+    can_drop = (counts[order] >= 2) & plausible[order]
     k_drop = min(ctx.count("tinggi_menurun", rows), int(can_drop.sum()))
     drop_runs = order[can_drop][:k_drop]
     rest = np.setdiff1d(order, drop_runs, assume_unique=True)
@@ -273,20 +291,18 @@ def _posyandu_errors(ctx: SynthContext, child: np.ndarray, height: np.ndarray, w
     k_bad = min(ctx.count("pengukuran_tidak_wajar", rows), len(rest))
     bad_runs = rest[:k_bad]
 
-    drop_rows = starts[drop_runs] + rng.integers(1, counts[drop_runs])
-    height[drop_rows] = np.round(height[drop_rows - 1] - rng.uniform(2.5, 4.0, len(drop_rows)), 1)
+    drop_rows = pick[drop_runs]
+    height[drop_rows] = lowered[drop_runs]
 
     variant = rng.integers(0, 4, k_bad)
     last = starts[bad_runs] + counts[bad_runs] - 1
     anywhere = starts[bad_runs] + rng.integers(0, counts[bad_runs])
     bad_rows = np.where(variant < 2, last, anywhere)
     r = bad_rows
-    height[r] = np.select(
-        [variant == 0, variant == 1], [np.round(rng.uniform(180, 260, k_bad), 1), np.round(height[r] * 10, 1)], height[r]
-    )  # typed nonsense / decimal point slipped
-    weight[r] = np.select(
-        [variant == 2, variant == 3], [np.round(rng.uniform(0.1, 0.4, k_bad), 1), np.round(weight[r] * 10, 1)], weight[r]
-    )
+    # typed nonsense, or the decimal point slipped
+    nonsense_height, nonsense_weight = np.round(rng.uniform(180, 260, k_bad), 1), np.round(rng.uniform(0.1, 0.4, k_bad), 1)
+    height[r] = np.select([variant == 0, variant == 1], [nonsense_height, np.round(height[r] * 10, 1)], height[r])
+    weight[r] = np.select([variant == 2, variant == 3], [nonsense_weight, np.round(weight[r] * 10, 1)], weight[r])
     order_rows = np.argsort(drop_rows), np.argsort(bad_rows)
     return height, weight, (drop_rows[order_rows[0]], bad_rows[order_rows[1]])
 
@@ -301,10 +317,20 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
     lo, hi = ref_day - 395, ref_day - 35
     target = round(PREGNANCIES_PER_1000 * ctx.population / 1000)
 
-    women = people.filter(
-        (pl.col("jenis_kelamin") == "P") & (pl.col("status_hidup") == "HIDUP") & ~pl.col("nik").is_in(flawed.implode())
-    ).select("nik", "nama", "tanggal_lahir", "kode_desa", "no_kk", "status_hubungan", "status_kawin")
-    children = people.filter(pl.col("status_hubungan") == "ANAK").select("no_kk", birth=pl.col("tanggal_lahir").cast(pl.Int32))
+    women = (
+        people.lazy()
+        .filter(
+            (pl.col("jenis_kelamin") == "P") & (pl.col("status_hidup") == "HIDUP") & ~pl.col("nik").is_in(flawed.implode())
+        )
+        .select("nik", "nama", "tanggal_lahir", "kode_desa", "no_kk", "status_hubungan", "status_kawin")
+        .collect()
+    )
+    children = (
+        people.lazy()
+        .filter(pl.col("status_hubungan") == "ANAK")
+        .select("no_kk", birth=pl.col("tanggal_lahir").cast(pl.Int32))
+        .collect()
+    )
     last_birth_in_kk = children.group_by("no_kk").agg(last=pl.col("birth").max())
 
     # Delivered: the pregnancy that bore each of the youngest children (one per mother).
@@ -326,7 +352,7 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
     keep = np.minimum(1.0, MOTHER_AGE_SHARE / np.maximum(seen, 1e-9))[group_l]
     linked = linked.filter(pl.Series(in_range & (rng.random(len(linked)) < keep))).select("nik_ibu", "hpht", "delivered")
 
-    # Ongoing: other women 16–45, weighted by age-specific fertility and marriage, not just after a birth.
+    # Ongoing: other women 16–45 (mostly married, not just after a birth), HPHT within the last 9 months.
     pool = women.filter(~pl.col("nik").is_in(linked["nik_ibu"].implode())).join(last_birth_in_kk, on="no_kk", how="left")
     hpht_c = rng.integers(ref_day - 279, hi + 1, len(pool))
     age_c = _completed_years(_days(pool["tanggal_lahir"]), hpht_c)
@@ -340,7 +366,8 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
     w = w * (MOTHER_AGE_SHARE / np.maximum(np.bincount(group, weights=w, minlength=7), 1e-9))[group]
     k = int(min(max(0, target - len(linked)), np.count_nonzero(w)))
     keys = np.where(w > 0, np.log(rng.random(len(pool))) / np.where(w > 0, w, 1.0), -np.inf)
-    chosen = np.sort(np.argpartition(-keys, k - 1)[:k]) if k > 0 else np.array([], dtype=np.int64)  # Efraimidis–Spirakis
+    # Weighted sampling without replacement (Efraimidis–Spirakis): the k largest log(u)/w.
+    chosen = np.sort(np.argpartition(-keys, k - 1)[:k]) if k > 0 else np.array([], dtype=np.int64)
     ongoing = pl.DataFrame(
         {"nik_ibu": pool["nik"].gather(chosen), "hpht": hpht_c[chosen], "delivered": pl.Series([None] * k, dtype=pl.Int64)}
     )
@@ -348,7 +375,6 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
     preg = (
         pl.concat([linked, ongoing])
         .join(women, left_on="nik_ibu", right_on="nik", how="inner")
-        .filter(_completed_years_expr("tanggal_lahir", "hpht").is_between(16, 45))
         .sort("hpht", "nik_ibu")
         .with_row_index("p")
     )
@@ -413,11 +439,11 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
     }
     assert list(flags) == list(KSPR_FACTORS)
     score = KSPR_START + sum(KSPR_FACTORS[f] * v.astype(np.int64) for f, v in flags.items())
-    category = np.where(score <= 2, "KRR", np.where(score < 12, "KRT", "KRST"))
-    plan = np.empty(n, dtype=object)
-    for cat, probs in BIRTH_PLACE_P.items():
-        where = category == cat
-        plan[where] = BIRTH_PLACES[rng.choice(len(BIRTH_PLACES), int(where.sum()), p=probs)]
+    category = np.where(score <= 2, 0, np.where(score < 12, 1, 2))
+    plan = np.empty(n, dtype=np.int64)
+    for c, probs in enumerate(BIRTH_PLACE_P):
+        where = category == c
+        plan[where] = rng.choice(len(BIRTH_PLACES), int(where.sum()), p=probs)
 
     # K1 mostly in the first trimester, some late; never after delivery or the reference date.
     k1 = np.where(u() < 0.9, rng.integers(35, 99, n), rng.integers(99, 181, n))
@@ -447,20 +473,13 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
             "tinggi_badan_cm": height,
             "faktor_risiko": factors.replace("", None),
             "skor_kspr": score.astype(np.int64),
-            "kategori_kspr": pl.Series(category, dtype=pl.String),
-            "rencana_persalinan": pl.Series(plan.astype(str), dtype=pl.String),
+            "kategori_kspr": _labels(KSPR_CATEGORIES, category),
+            "rencana_persalinan": _labels(BIRTH_PLACES, plan),
             "tanggal_persalinan": _dates(np.where(is_delivered, end, 0)).set(pl.Series(~is_delivered), None),
         }
     )
     anc = _anc(ctx, ids, hpht, k1, ga_end, flags)
     return kehamilan, anc
-
-
-def _completed_years_expr(birth: str, on_days: str) -> pl.Expr:
-    on = pl.col(on_days).cast(pl.Int32).cast(pl.Date)
-    b = pl.col(birth)
-    months = (on.dt.year() - b.dt.year()) * 12 + on.dt.month() - b.dt.month() - (on.dt.day() < b.dt.day()).cast(pl.Int32)
-    return months // 12
 
 
 def _hpl_errors(ctx: SynthContext, hpl: np.ndarray, ids: pl.Series) -> np.ndarray:
@@ -509,7 +528,7 @@ def _anc(ctx: SynthContext, ids: pl.Series, hpht, k1, ga_end, flags) -> pl.DataF
     )
     main = rng.choice(len(FACILITIES), n, p=FACILITY_P)
     other = rng.choice(len(FACILITIES), (n, 6), p=FACILITY_P)
-    facility = FACILITIES[np.where(rng.random((n, 6)) < 0.8, main[:, None], other)]
+    facility = np.where(rng.random((n, 6)) < 0.8, main[:, None], other)
 
     p, j = np.nonzero(came)
     visit = "K" + pl.Series(ordinal[p, j]).cast(pl.String)
@@ -524,6 +543,6 @@ def _anc(ctx: SynthContext, ids: pl.Series, hpht, k1, ga_end, flags) -> pl.DataF
             "tekanan_darah_diastolik": dia[p, j],
             "berat_kg": weight[p, j],
             "hb": hb[p, j],
-            "fasilitas": pl.Series(facility[p, j], dtype=pl.String),
+            "fasilitas": _labels(FACILITIES, facility[p, j]),
         }
     )

@@ -87,6 +87,7 @@ def _calendar(ctx: SynthContext) -> pl.DataFrame:
     day = end - np.arange(364, -1, -1).astype("timedelta64[D]")
     frame = pl.DataFrame({"day": day}).with_columns(pl.col("day").cast(pl.Date))
     month = frame["day"].dt.month().to_numpy()
+    day_of_month = frame["day"].dt.day().to_numpy()
     work = is_working_day(day)
     saturday = frame["day"].dt.weekday().to_numpy() == 6
     ramadan = (day >= np.datetime64(RAMADAN[0])) & (day <= np.datetime64(RAMADAN[1]))
@@ -100,8 +101,7 @@ def _calendar(ctx: SynthContext) -> pl.DataFrame:
         # people who moved or married around Lebaran update KK and move papers in the weeks after
         mudik=pl.Series((day > lebaran_end + 3) & (day <= lebaran_end + 28)),
         # SPMB (school registration) needs KK, birth certificate, KIA, SKTM for the affirmative path
-        sekolah=pl.Series(((month == 5) & (frame["day"].dt.day().to_numpy() >= 15)) | (month == 6)
-                          | ((month == 7) & (frame["day"].dt.day().to_numpy() <= 15))),
+        sekolah=pl.Series(((month == 5) & (day_of_month >= 15)) | (month == 6) | ((month == 7) & (day_of_month <= 15))),
     )
 
 

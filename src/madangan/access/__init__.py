@@ -1,0 +1,93 @@
+"""Who may see what: roles, region scope and permissions (issue: access and personal data).
+
+Every route declares one rule (see `madangan.access.web.require` / `public`);
+every query for persons goes through `Principal.scope_filter`, so scope is
+enforced in the data layer, not only hidden in pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # Diskominfo: runs the deployment
+    EXECUTIVE = "executive"  # Bupati/Sekda: every aggregate; persons only on an alert's evidence
+    ANALYST = "analyst"  # an OPD: its sectors, all regions
+    KECAMATAN = "kecamatan"  # kecamatan officer
+    DESA = "desa"  # desa operator: persons of their desa only
+    CADRE = "cadre"  # posyandu cadre: their posyandu's children
+    PUBLIC = "public"  # no login
+
+
+class Permission(StrEnum):
+    AGGREGATES = "aggregates"  # figures per region, no person
+    PERSONS = "persons"  # person-level records within scope
+    UNMASKED = "unmasked"  # NIK/KK in full (each read audited)
+    INGEST = "ingest"  # send data
+    ADMIN = "admin"  # users, tokens, settings
+    AUDIT = "audit"  # read the audit log
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.EXECUTIVE: frozenset({Permission.AGGREGATES}),
+    Role.ANALYST: frozenset({Permission.AGGREGATES, Permission.PERSONS, Permission.UNMASKED, Permission.INGEST}),
+    Role.KECAMATAN: frozenset({Permission.AGGREGATES, Permission.PERSONS}),
+    Role.DESA: frozenset({Permission.AGGREGATES, Permission.PERSONS, Permission.UNMASKED}),
+    Role.CADRE: frozenset({Permission.AGGREGATES, Permission.PERSONS}),
+    Role.PUBLIC: frozenset(),
+}
+
+#: The narrowest region a role may be scoped to (dots in the code + 1).
+ROLE_SCOPE_DEPTH: dict[Role, tuple[int, ...]] = {
+    Role.ADMIN: (2,),
+    Role.EXECUTIVE: (2,),
+    Role.ANALYST: (2,),
+    Role.KECAMATAN: (3,),
+    Role.DESA: (4,),
+    Role.CADRE: (4,),
+    Role.PUBLIC: (2,),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The person or application behind a request."""
+
+    role: Role
+    region_code: str  # scope: regency, kecamatan or desa code
+    username: str | None = None
+    user_id: int | None = None
+    token_id: int | None = None
+    sectors: frozenset[str] = field(default_factory=frozenset)  # analyst: the OPD's sectors
+    sources: frozenset[str] = field(default_factory=frozenset)  # API token: sources it may push
+    posyandu: str | None = None  # cadre
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.role is not Role.PUBLIC
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def in_scope(self, code: str) -> bool:
+        """True when the region `code` lies inside (or is) the principal's scope."""
+        return code == self.region_code or code.startswith(self.region_code + ".")
+
+    def scope_filter(self, table, desa_column: str):
+        """An Ibis table restricted to records whose desa lies in scope."""
+        column = table[desa_column]
+        return table.filter((column == self.region_code) | column.startswith(self.region_code + "."))
+
+
+def anonymous(region_code: str) -> Principal:
+    return Principal(Role.PUBLIC, region_code)
+
+
+def mask(number: str | None) -> str | None:
+    """3211012305900001 → 3211********0001: region and serial stay, the birth date goes."""
+    if number is None or len(number) < 8:
+        return number
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]

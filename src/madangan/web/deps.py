@@ -1,0 +1,70 @@
+"""What routes share: the deployment's state, page rendering, and the read models they show."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from madangan import structure, warehouse
+from madangan.appdb import sessions
+from madangan.appdb.models import SourceLoad
+from madangan.i18n import LANGUAGES, t
+from madangan.plugins import contracts
+
+
+def format_number(n: int, lang: str) -> str:
+    """12345 → '12.345' in Indonesian, '12,345' in English."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
+def lang_of(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("lang") or request.app.state.settings.lang
+    return lang if lang in LANGUAGES else "id"
+
+
+def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    lang = lang_of(request)
+    principal = getattr(request.state, "principal", None)
+    response = request.app.state.templates.TemplateResponse(
+        request, name,
+        {"lang": lang, "tr": lambda key, **kw: t(key, lang, **kw), "fmt": lambda n: format_number(n, lang),
+         "deployment": request.app.state.deployment, "principal": principal,
+         "csrf_token": getattr(request.state, "csrf", None), **context},
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie("lang", lang, max_age=365 * 86400, httponly=True, samesite="lax")
+    return response
+
+
+def source_rows(request: Request) -> list[dict]:
+    """Every registered source with its latest load."""
+    with sessions(request.app.state.engine)() as session:
+        loads = session.scalars(select(SourceLoad).order_by(SourceLoad.loaded_at, SourceLoad.id)).all()
+    latest = {load.source: load for load in loads}
+    rows = []
+    for name, contract in contracts().items():
+        load = latest.get(name)
+        rows.append({
+            "name": name, "title": contract.title, "owner": contract.owner,
+            "file": load.file_name if load else None, "rows": load.rows if load else None,
+            "loaded_at": load.loaded_at.strftime("%Y-%m-%d %H:%M") if load else None,
+        })
+    return rows
+
+
+def region_structure(request: Request, code: str) -> structure.Structure:
+    """The structure of a region of this deployment, or 404."""
+    deployment = request.app.state.deployment
+    if not (code == deployment.region_code or code.startswith(deployment.region_code + ".")):
+        raise HTTPException(404, f"Wilayah {code} tidak ada di deployment ini")
+    con = warehouse.connect(request.app.state.settings.warehouse, read_only=True)
+    try:
+        found = structure.structure(con, code)
+    finally:
+        con.disconnect()
+    if found is None:
+        raise HTTPException(404, f"Wilayah {code} tidak ada di deployment ini")
+    return found

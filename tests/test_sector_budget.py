@@ -1,0 +1,202 @@
+"""The budget sector: APBD lines per sub kegiatan, the monthly cash plan and realization, revenue.
+
+What a BPKAD analyst, the public transparency portal and the early-warning rule
+"absorption behind plan" can rely on in the synthetic APBD of Sumedang (32.11).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from madangan.contracts import Contract
+from madangan.regions import regions
+from madangan.sector import Sector
+from madangan.sectors import budget
+from madangan.sectors.budget import catalog
+from madangan.sectors.budget.synth import REFERENCE_POPULATION, REFERENCE_SPENDING, line_key, synthesize
+from madangan.synth.context import SynthContext
+
+SOURCES = ("anggaran", "realisasi", "pendapatan")
+SUB_KEGIATAN_CODE = r"^\d\.\d{2}\.\d{2}\.2\.\d{2}\.\d{4}$"  # urusan.bidang.program.kegiatan.sub kegiatan
+UNIT_CODE = r"^\d\.\d{2}\.\d\.\d{2}\.\d\.\d{2}\.\d{2}\.\d{4}$"
+
+
+def build(population: int, seed: int, regency: str = "32.11") -> SynthContext:
+    r = regions()
+    ctx = SynthContext(r.regency(regency), r, population, seed)
+    synthesize(ctx)  # needs no other sector
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def ctx() -> SynthContext:
+    return build(20000, 7)
+
+
+@pytest.fixture(scope="module")
+def lines(ctx) -> pl.DataFrame:
+    """Each budget line with its cash plan to date, its realization to date and its agency."""
+    month = ctx.reference_date.month
+    per_line = ctx.frames["realisasi"].group_by("kode_unit", "kode_sub_kegiatan").agg(
+        rencana_tahun=pl.col("rencana").sum(),
+        rencana_sd=pl.col("rencana").filter(pl.col("bulan") <= month).sum(),
+        realisasi_sd=pl.col("realisasi").sum(),
+    )
+    return ctx.frames["anggaran"].join(per_line, on=["kode_unit", "kode_sub_kegiatan"], how="left")
+
+
+def truth_keys(ctx: SynthContext, kind: str) -> set[str]:
+    return set(ctx.ground_truth().filter(pl.col("error_kind") == kind)["record_key"])
+
+
+def test_sector_registers_three_sources_and_needs_no_other_sector():
+    (sector,) = budget.madangan_sectors()
+    assert isinstance(sector, Sector)
+    assert sector.name == "budget"
+    assert sector.requires == ()
+    assert [c.name for c in sector.contracts] == list(SOURCES)
+    assert sector.desa_counts == ()
+
+
+@pytest.mark.parametrize("contract", [budget.ANGGARAN, budget.REALISASI, budget.PENDAPATAN], ids=lambda c: c.name)
+def test_frames_match_their_contract_and_export_as_xlsx(ctx, contract: Contract):
+    frame = ctx.frames[contract.name]
+    assert dict(frame.schema) == contract.polars_schema
+    assert frame.select(contract.key).is_duplicated().sum() == 0
+    for column in contract.columns:
+        if column.required:
+            assert frame[column.name].null_count() == 0, column.name
+        if column.allowed:
+            assert set(frame[column.name].drop_nulls()) <= set(column.allowed), column.name
+    assert contract.export_format == "xlsx"
+    assert len(frame) < 100_000
+
+
+def test_same_seed_same_budget_other_seed_other_budget(ctx):
+    again, other = build(20000, 7), build(20000, 8)
+    for name in SOURCES:
+        assert ctx.frames[name].equals(again.frames[name]), name
+        assert not ctx.frames[name].equals(other.frames[name]), name
+    assert ctx.ground_truth().equals(again.ground_truth())
+
+
+def test_codes_follow_the_permendagri_90_layout(ctx):
+    anggaran = ctx.frames["anggaran"]
+    assert anggaran["kode_sub_kegiatan"].str.contains(SUB_KEGIATAN_CODE).all()
+    assert anggaran["kode_unit"].str.contains(UNIT_CODE).all()
+    # the sub kegiatan belongs to a program of the unit's own urusan (common programs) or one it runs
+    assert anggaran.filter(pl.col("sub_kegiatan") == "Penyediaan Gaji dan Tunjangan ASN")["kode_sub_kegiatan"].str.contains(
+        r"^\d\.\d{2}\.01\.2\.02\.0001$"
+    ).all()
+    assert set(anggaran["kode_rekening"]) <= {code for code, _ in catalog.ACCOUNTS.values()}
+
+
+def test_thirty_agencies_plus_every_kecamatan_and_two_to_three_thousand_lines(ctx):
+    anggaran = ctx.frames["anggaran"]
+    kecamatan = ctx.desa()["kecamatan_code"].n_unique()
+    agencies = anggaran.filter(~pl.col("opd").str.starts_with("Kecamatan "))["opd"].n_unique()
+    assert agencies == len(catalog.OPDS) == 30
+    assert anggaran.filter(pl.col("opd").str.starts_with("Kecamatan "))["opd"].n_unique() == kecamatan
+    assert 2000 <= len(anggaran) <= 3000
+    # a sub kegiatan code repeats across units (every puskesmas, every kecamatan): the key is unit + code
+    assert anggaran["kode_sub_kegiatan"].is_duplicated().any()
+
+
+def test_total_spending_is_three_trillion_scaled_to_the_population(ctx):
+    larger = build(60000, 7)
+    expected = REFERENCE_SPENDING * ctx.population / REFERENCE_POPULATION
+    assert ctx.frames["anggaran"]["pagu"].sum() == pytest.approx(expected, rel=0.001)
+    assert larger.frames["anggaran"]["pagu"].sum() == pytest.approx(3 * expected, rel=0.001)
+    assert (ctx.frames["anggaran"]["pagu"] % 1000 == 0).all()  # DPA figures in whole thousands
+
+
+def test_salaries_are_the_largest_spending_and_education_the_largest_agency(ctx):
+    anggaran = ctx.frames["anggaran"]
+    total = anggaran["pagu"].sum()
+    by_account = dict(anggaran.group_by("kode_rekening").agg(pl.col("pagu").sum()).iter_rows())
+    assert 0.3 <= by_account["5.1.01"] / total <= 0.45
+    capital = sum(v for k, v in by_account.items() if k.startswith("5.2"))
+    assert 0.08 <= capital / total <= 0.2
+    by_agency = anggaran.group_by("opd").agg(pl.col("pagu").sum()).sort("pagu", descending=True)
+    assert by_agency["opd"][0] == "Disdik"
+
+
+def test_stunting_programs_are_tagged_at_dinkes_dp2kbp3a_and_beyond(ctx):
+    tagged = ctx.frames["anggaran"].filter("tagging_stunting")
+    assert {"Dinkes", "DP2KBP3A", "Bapperida"} <= set(tagged["opd"])
+    assert tagged["sub_kegiatan"].str.contains("Penurunan Stunting").any()
+    assert tagged["pagu"].sum() > 0
+
+
+def test_located_spending_names_a_kecamatan_of_the_regency(ctx):
+    anggaran = ctx.frames["anggaran"]
+    kecamatan = set(ctx.desa()["kecamatan_code"])
+    located = anggaran["lokasi_kecamatan"].drop_nulls()
+    assert set(located) <= kecamatan
+    assert 0 < anggaran["lokasi_kecamatan"].null_count() < len(anggaran)
+    puskesmas = anggaran.filter(pl.col("unit").str.starts_with("UPTD Puskesmas"))
+    assert puskesmas["lokasi_kecamatan"].null_count() == 0
+
+
+def test_monthly_cash_plan_covers_the_year_and_sums_to_the_allocation(ctx, lines):
+    assert (ctx.frames["realisasi"].group_by("kode_unit", "kode_sub_kegiatan").len()["len"] == 12).all()
+    assert len(ctx.frames["realisasi"]) == 12 * len(ctx.frames["anggaran"])
+    assert (lines["rencana_tahun"] == lines["pagu"]).all()
+    assert (ctx.frames["realisasi"]["rencana"] >= 0).all()
+
+
+def test_realization_is_reported_up_to_the_reference_month_only(ctx):
+    realisasi = ctx.frames["realisasi"]
+    month = ctx.reference_date.month
+    assert realisasi.filter(pl.col("bulan") > month)["realisasi"].null_count() == len(realisasi.filter(pl.col("bulan") > month))
+    assert realisasi.filter(pl.col("bulan") <= month)["realisasi"].null_count() == 0
+    assert (realisasi["realisasi"].drop_nulls() >= 0).all()
+
+
+def test_realization_never_exceeds_the_allocation_except_where_injected(ctx, lines):
+    over = lines.filter(pl.col("realisasi_sd") > pl.col("pagu")).select(key=line_key())["key"]
+    injected = truth_keys(ctx, "realisasi_melebihi_pagu")
+    assert set(over) == injected
+    assert len(injected) == ctx.count("realisasi_melebihi_pagu", len(lines))
+    assert set(ctx.ground_truth().filter(pl.col("error_kind") == "realisasi_melebihi_pagu")["source"]) == {"anggaran"}
+
+
+def test_absorption_is_slow_early_and_back_loaded(ctx, lines):
+    realisasi = ctx.frames["realisasi"]
+    total = lines["pagu"].sum()
+    paid = realisasi.group_by("bulan").agg(pl.col("realisasi").sum()).sort("bulan")["realisasi"].to_numpy()
+    planned = realisasi.group_by("bulan").agg(pl.col("rencana").sum()).sort("bulan")["rencana"].to_numpy()
+    assert np.cumsum(paid)[5] / total < 0.5  # less than half spent by the end of June
+    assert 0.55 <= lines["realisasi_sd"].sum() / total <= 0.85  # by the end of October
+    assert planned[11] > planned[0] * 2  # December carries the most; January little
+    capital = lines.filter(pl.col("kode_rekening").str.starts_with("5.2"))
+    salary = lines.filter(pl.col("kode_rekening") == "5.1.01")
+    assert capital["realisasi_sd"].sum() / capital["pagu"].sum() < salary["realisasi_sd"].sum() / salary["pagu"].sum()
+
+
+def test_some_agencies_lag_far_behind_their_cash_plan(lines):
+    # salaries are paid whatever happens; lagging shows in goods, services and construction
+    programs = lines.filter(pl.col("realisasi_sd") <= pl.col("pagu"), pl.col("kode_rekening") != "5.1.01")
+    per_agency = programs.group_by("opd").agg(ratio=pl.col("realisasi_sd").sum() / pl.col("rencana_sd").sum())
+    assert (per_agency["ratio"] < 0.7).sum() >= 2
+    assert per_agency["ratio"].median() >= 0.8
+
+
+def test_revenue_is_its_own_source_and_covers_most_of_the_spending(ctx):
+    pendapatan = ctx.frames["pendapatan"]
+    spending = ctx.frames["anggaran"]["pagu"].sum()
+    assert pendapatan["kode_rekening"].str.starts_with("4.").all()
+    assert 0.9 <= pendapatan["target"].sum() / spending <= 1.0
+    assert set(pendapatan["kelompok"]) == set(catalog.REVENUE_GROUPS.values())
+    dau = pendapatan.filter(pl.col("uraian").str.contains("Dana Alokasi Umum"))
+    assert dau["target"][0] == pendapatan["target"].max()
+
+
+def test_any_regency_gets_a_budget_with_its_own_kecamatan():
+    other = build(20000, 7, regency="11.71")  # Kota Banda Aceh: kelurahan, no desa
+    anggaran = other.frames["anggaran"]
+    assert anggaran.select(budget.ANGGARAN.key).is_duplicated().sum() == 0
+    assert set(anggaran["lokasi_kecamatan"].drop_nulls()) <= set(other.desa()["kecamatan_code"])
+    assert anggaran.filter(pl.col("unit").str.starts_with("RSUD"))["unit"][0] == "RSUD Banda Aceh"
