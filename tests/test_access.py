@@ -7,16 +7,15 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from conftest import login
 from fastapi.testclient import TestClient
 
-from madangan.access import ROLE_PERMISSIONS, Permission, Role, mask, store
+from madangan.access import ROLE_PERMISSIONS, Role, mask, store
 from madangan.access.web import SESSION_COOKIE
 from madangan.appdb import make_engine, migrate
 from madangan.appdb.models import ApiToken, AuditEntry
 from madangan.web.app import create_app
 from madangan.web.routes import RouteInfo, iter_routes
-
-from conftest import login
 
 #: A sample value for each path parameter, and a scope per role for the matrix.
 SAMPLE_PARAMS = {"code": "32.11.22"}

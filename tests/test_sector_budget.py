@@ -10,12 +10,16 @@ import numpy as np
 import polars as pl
 import pytest
 
+from madangan import synth
 from madangan.contracts import Contract
-from madangan.regions import regions
 from madangan.sector import Sector
 from madangan.sectors import budget
 from madangan.sectors.budget import catalog
-from madangan.sectors.budget.synth import REFERENCE_POPULATION, REFERENCE_SPENDING, line_key, synthesize
+from madangan.sectors.budget.synth import (
+    REFERENCE_POPULATION,
+    REFERENCE_SPENDING,
+    line_key,
+)
 from madangan.synth.context import SynthContext
 
 SOURCES = ("anggaran", "realisasi", "pendapatan")
@@ -24,10 +28,7 @@ UNIT_CODE = r"^\d\.\d{2}\.\d\.\d{2}\.\d\.\d{2}\.\d{2}\.\d{4}$"
 
 
 def build(population: int, seed: int, regency: str = "32.11") -> SynthContext:
-    r = regions()
-    ctx = SynthContext(r.regency(regency), r, population, seed)
-    synthesize(ctx)  # needs no other sector
-    return ctx
+    return synth.build(regency, population, seed, only={"budget"})  # needs no other sector
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +47,6 @@ def lines(ctx) -> pl.DataFrame:
     )
     return ctx.frames["anggaran"].join(per_line, on=["kode_unit", "kode_sub_kegiatan"], how="left")
 
-
-def truth_keys(ctx: SynthContext, kind: str) -> set[str]:
-    return set(ctx.ground_truth().filter(pl.col("error_kind") == kind)["record_key"])
 
 
 def test_sector_registers_three_sources_and_needs_no_other_sector():
@@ -157,7 +155,7 @@ def test_realization_is_reported_up_to_the_reference_month_only(ctx):
 
 def test_realization_never_exceeds_the_allocation_except_where_injected(ctx, lines):
     over = lines.filter(pl.col("realisasi_sd") > pl.col("pagu")).select(key=line_key())["key"]
-    injected = truth_keys(ctx, "realisasi_melebihi_pagu")
+    injected = ctx.truth_keys("realisasi_melebihi_pagu")
     assert set(over) == injected
     assert len(injected) == ctx.count("realisasi_melebihi_pagu", len(lines))
     assert set(ctx.ground_truth().filter(pl.col("error_kind") == "realisasi_melebihi_pagu")["source"]) == {"anggaran"}

@@ -6,23 +6,18 @@ from datetime import date
 
 import polars as pl
 import pytest
+from conftest import SMALL_POPULATION
 from openpyxl import load_workbook
 
-from madangan.regions import regions
+from madangan import synth
 from madangan.sectors.civil_service import PEGAWAI, madangan_sectors
-from madangan.sectors.civil_service.synth import GOLONGAN, synthesize
-from madangan.sectors.population.synth import synthesize as population
+from madangan.sectors.civil_service.synth import GOLONGAN
 from madangan.synth.context import SynthContext
 from madangan.synth.export import write_source
 
-from conftest import SMALL_POPULATION
-
 
 def build(population_size: int = SMALL_POPULATION, seed: int = 7) -> SynthContext:
-    ctx = SynthContext(regions().regency("32.11"), regions(), population_size, seed)
-    population(ctx)
-    synthesize(ctx)
-    return ctx
+    return synth.build("32.11", population_size, seed, only={"civil_service"})
 
 
 @pytest.fixture(scope="module")

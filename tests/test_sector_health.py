@@ -12,22 +12,16 @@ import numpy as np
 import polars as pl
 import pytest
 
-from madangan.regions import regions
+from madangan import synth
 from madangan.sectors import health
 from madangan.sectors.health import KSPR_FACTORS, growth
-from madangan.sectors.health.synth import synthesize
-from madangan.sectors.population.synth import synthesize as synthesize_population
 from madangan.synth.context import SynthContext
 
 HEALTH_SOURCES = ("balita", "posyandu", "kehamilan", "anc")
 
 
 def build(population: int, seed: int) -> SynthContext:
-    r = regions()
-    ctx = SynthContext(r.regency("32.11"), r, population, seed)
-    synthesize_population(ctx)
-    synthesize(ctx)
-    return ctx
+    return synth.build("32.11", population, seed, only={"health"})
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +33,6 @@ def ctx() -> SynthContext:
 def larger() -> SynthContext:
     return build(50000, 11)
 
-
-def truth_keys(ctx: SynthContext, kind: str) -> set[str]:
-    return set(ctx.ground_truth().filter(pl.col("error_kind") == kind)["record_key"])
 
 
 def measurements(ctx: SynthContext) -> pl.DataFrame:
@@ -209,7 +200,7 @@ def test_infants_are_mostly_measured_lying_older_children_standing(ctx):
 def test_heights_never_decrease_except_the_injected_drops(ctx):
     m = measurements(ctx)
     lower = m.filter(pl.col("tinggi_cm") < pl.col("tinggi_sebelumnya"))
-    assert set(lower["id_pengukuran"]) == truth_keys(ctx, "tinggi_menurun")
+    assert set(lower["id_pengukuran"]) == ctx.truth_keys("tinggi_menurun")
     # the ground truth names the reading the drop is measured against
     related = ctx.ground_truth().filter(pl.col("error_kind") == "tinggi_menurun")
     pairs = set(zip(lower["id_pengukuran"], lower["id_sebelumnya"]))
@@ -219,14 +210,14 @@ def test_heights_never_decrease_except_the_injected_drops(ctx):
 def test_recount_of_tinggi_menurun_equals_the_ground_truth(ctx):
     m = measurements(ctx)
     drops = m.filter(pl.col("tinggi_sebelumnya") - pl.col("tinggi_cm") >= 2)
-    assert drops.height == len(truth_keys(ctx, "tinggi_menurun")) == ctx.count("tinggi_menurun", m.height)
-    assert set(drops["id_pengukuran"]) == truth_keys(ctx, "tinggi_menurun")
+    assert drops.height == len(ctx.truth_keys("tinggi_menurun")) == ctx.count("tinggi_menurun", m.height)
+    assert set(drops["id_pengukuran"]) == ctx.truth_keys("tinggi_menurun")
 
 
 def test_recount_of_pengukuran_tidak_wajar_equals_the_ground_truth(ctx):
     m = measurements(ctx)
     flagged = m.filter((pl.col("haz").abs() > 6) | (pl.col("waz") < -6) | (pl.col("waz") > 5))
-    expected = truth_keys(ctx, "pengukuran_tidak_wajar")
+    expected = ctx.truth_keys("pengukuran_tidak_wajar")
     assert flagged.height == len(expected) == ctx.count("pengukuran_tidak_wajar", m.height)
     assert set(flagged["id_pengukuran"]) == expected
     # these are readings nobody could mistake: far outside the flag limits, not at their edge
@@ -260,7 +251,7 @@ def test_growth_is_scored_with_the_who_tables():
 
 
 def test_stunting_prevalence_is_realistic_and_varies_by_desa(larger):
-    m = measurements(larger).filter(~pl.col("id_pengukuran").is_in(list(truth_keys(larger, "pengukuran_tidak_wajar"))))
+    m = measurements(larger).filter(~pl.col("id_pengukuran").is_in(list(larger.truth_keys("pengukuran_tidak_wajar"))))
     latest = m.sort("tanggal_ukur").group_by("nik_anak").last()
     stunted = latest["haz"] < -2
     assert 0.14 <= stunted.mean() <= 0.21  # regency: SSGI-like order of magnitude
@@ -288,7 +279,7 @@ def test_some_children_do_not_gain_weight_two_months_running(ctx):
 def test_due_date_is_hpht_plus_280_days_except_the_injected(ctx):
     k = ctx.frames["kehamilan"]
     off = k.filter(pl.col("hpl") != pl.col("hpht") + timedelta(days=280))
-    assert set(off["id_kehamilan"]) == truth_keys(ctx, "hpl_tidak_konsisten")
+    assert set(off["id_kehamilan"]) == ctx.truth_keys("hpl_tidak_konsisten")
     assert off.height == ctx.count("hpl_tidak_konsisten", k.height)
     assert ((off["hpl"] - off["hpht"]).dt.total_days() - 280).abs().min() >= 7
 

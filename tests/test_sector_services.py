@@ -11,22 +11,16 @@ from datetime import timedelta
 import polars as pl
 import pytest
 
+from madangan import synth
 from madangan.contracts import Contract
-from madangan.regions import regions
 from madangan.sector import Sector
 from madangan.sectors import services
-from madangan.sectors.population.synth import synthesize as synthesize_population
 from madangan.sectors.services.holidays import HARI_LIBUR
-from madangan.sectors.services.synth import synthesize
 from madangan.synth.context import SynthContext
 
 
 def build(population: int, seed: int) -> SynthContext:
-    r = regions()
-    ctx = SynthContext(r.regency("32.11"), r, population, seed)
-    synthesize_population(ctx)
-    synthesize(ctx)
-    return ctx
+    return synth.build("32.11", population, seed, only={"services"})
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +32,6 @@ def ctx() -> SynthContext:
 def larger() -> SynthContext:
     return build(60000, 7)
 
-
-def truth_keys(ctx: SynthContext, kind: str) -> set[str]:
-    return set(ctx.ground_truth().filter(pl.col("error_kind") == kind)["record_key"])
 
 
 def finished_in_working_days(layanan: pl.DataFrame) -> pl.DataFrame:
@@ -132,7 +123,7 @@ def test_each_service_has_one_standard_and_one_agency(ctx):
 def test_finish_date_is_never_before_submission_except_where_injected(larger):
     layanan = larger.frames["layanan"]
     backwards = set(layanan.filter(pl.col("tanggal_selesai") < pl.col("tanggal_diajukan"))["no_registrasi"])
-    injected = truth_keys(larger, "selesai_sebelum_diajukan")
+    injected = larger.truth_keys("selesai_sebelum_diajukan")
     assert backwards == injected
     assert len(injected) == larger.count("selesai_sebelum_diajukan", len(layanan))
 

@@ -12,25 +12,17 @@ from datetime import date
 import ibis
 import polars as pl
 import pytest
-
-from madangan.regions import regions
-from madangan.sectors.civil_service.synth import synthesize as civil_service
-from madangan.sectors.population.synth import synthesize as population
-from madangan.sectors.welfare import DESIL, PENERIMA_BANSOS, madangan_sectors
-from madangan.sectors.welfare.synth import synthesize
-from madangan.synth.context import SynthContext
-
 from conftest import SMALL_POPULATION
+
+from madangan import synth
+from madangan.sectors.welfare import DESIL, PENERIMA_BANSOS, madangan_sectors
+from madangan.synth.context import SynthContext
 
 PERIOD_START = date(2026, 10, 1)
 
 
 def build(population_size: int = SMALL_POPULATION, seed: int = 7) -> SynthContext:
-    ctx = SynthContext(regions().regency("32.11"), regions(), population_size, seed)
-    population(ctx)
-    civil_service(ctx)
-    synthesize(ctx)
-    return ctx
+    return synth.build("32.11", population_size, seed, only={"welfare"})
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from conftest import SMALL_POPULATION
 from openpyxl import load_workbook
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
@@ -12,13 +13,6 @@ from madangan import synth
 from madangan.errors import UserError
 from madangan.plugins import contracts
 from madangan.regions import regions
-
-from conftest import SMALL_POPULATION
-
-
-def truth_keys(ctx, kind: str) -> set[str]:
-    gt = ctx.ground_truth()
-    return set(gt.filter(pl.col("error_kind") == kind)["record_key"])
 
 
 def nik_is_valid(value: str) -> bool:
@@ -43,13 +37,13 @@ def test_same_seed_same_regency_other_seed_other_regency():
 def test_every_nik_is_valid_except_the_injected_invalid_ones(small_regency):
     people = small_regency.frames["penduduk"]
     invalid = {n for n in people["nik"] if not nik_is_valid(n)}
-    assert invalid == truth_keys(small_regency, "nik_tidak_valid")
+    assert invalid == small_regency.truth_keys("nik_tidak_valid")
     assert len(invalid) > 0
 
 
 def test_women_have_forty_added_to_the_birth_day_in_their_nik(small_regency):
     people = small_regency.frames["penduduk"]
-    injected = truth_keys(small_regency, "nik_tidak_valid") | truth_keys(small_regency, "nik_tanggal_lahir_tidak_cocok")
+    injected = small_regency.truth_keys("nik_tidak_valid") | small_regency.truth_keys("nik_tanggal_lahir_tidak_cocok")
     clean = people.filter(~pl.col("nik").is_in(list(injected)))
     day_in_nik = clean["nik"].str.slice(6, 2).cast(pl.Int64)
     expected = clean["tanggal_lahir"].dt.day() + pl.Series([40 if s == "P" else 0 for s in clean["jenis_kelamin"]])
@@ -61,12 +55,12 @@ def test_birth_date_disagrees_with_nik_exactly_where_injected(small_regency):
     valid = people.filter(pl.col("nik").map_elements(nik_is_valid, return_dtype=pl.Boolean))
     from_nik = valid["nik"].map_elements(lambda n: stdnum_nik.get_birth_date(n).strftime("%d%m%y"), return_dtype=pl.String)
     mismatched = set(valid.filter(from_nik != valid["tanggal_lahir"].dt.strftime("%d%m%y"))["nik"])
-    assert mismatched == truth_keys(small_regency, "nik_tanggal_lahir_tidak_cocok")
+    assert mismatched == small_regency.truth_keys("nik_tanggal_lahir_tidak_cocok")
 
 
 def test_every_desa_code_exists_except_the_injected_wrong_ones(small_regency):
     index = regions()
-    wrong = truth_keys(small_regency, "kode_desa_salah")
+    wrong = small_regency.truth_keys("kode_desa_salah")
     for name, contract in contracts().items():
         if contract.region_column is None or name not in small_regency.frames:
             continue
@@ -100,7 +94,7 @@ def test_population_size_is_as_asked_and_sizes_scale():
     small = synth.build("32.11", 5000, seed=3)
     large = synth.build("32.11", 20000, seed=3)
     for ctx, n in ((small, 5000), (large, 20000)):
-        duplicates = len(truth_keys(ctx, "duplikat_nik_berbeda"))
+        duplicates = len(ctx.truth_keys("duplikat_nik_berbeda"))
         assert len(ctx.frames["penduduk"]) - duplicates == n
         families = len(ctx.frames["keluarga"])
         assert n / 4.2 < families < n / 2.8
@@ -153,3 +147,18 @@ def test_unwritable_output_directory_is_refused(small_regency, tmp_path):
     blocker.write_text("x")
     with pytest.raises(UserError, match="tidak bisa ditulis"):
         synth.write(small_regency, blocker / "out")
+
+
+def test_every_generated_source_matches_its_contract(small_regency):
+    """A new sector's generator is held to its own contract: types, unique keys, required and allowed values."""
+    registered = contracts()
+    assert set(small_regency.frames) == set(registered), "every registered source is generated"
+    for name, frame in small_regency.frames.items():
+        contract = registered[name]
+        assert dict(frame.select(contract.column_names).schema) == contract.polars_schema, name
+        assert frame.select(contract.key).is_duplicated().sum() == 0, f"{name}: duplicate keys"
+        for column in contract.columns:
+            if column.required:
+                assert frame[column.name].null_count() == 0, f"{name}.{column.name} has empty values"
+            if column.allowed:
+                assert set(frame[column.name].drop_nulls()) <= set(column.allowed), f"{name}.{column.name}"

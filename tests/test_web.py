@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import login
 from fastapi.testclient import TestClient
 
 from madangan.plugins import contracts
 from madangan.regions import regions
 from madangan.web.app import create_app
-
-from conftest import login
 
 
 @pytest.fixture(scope="module")

@@ -40,8 +40,7 @@ DEMO_ACCOUNTS_FILE = "akun-demo.txt"
 
 def demo_accounts(engine: Engine, region: Region, data_dir: Path) -> list[tuple[str, str, str, str]]:
     """One account per role on the demo regency, passwords random; written (mode 600) for the demo's user."""
-    from madangan.access import Role
-    from madangan.access import store
+    from madangan.access import Role, store
 
     index = regions()
     kecamatan = index.children(region.code)[0]

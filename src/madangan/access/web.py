@@ -15,8 +15,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 
-from madangan.access import Permission, Principal, anonymous
-from madangan.access import store
+from madangan.access import Permission, Principal, anonymous, store
 
 SESSION_COOKIE = "madangan_session"
 LOGIN_CSRF_COOKIE = "madangan_login_csrf"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from madangan.errors import UserError
@@ -28,16 +28,32 @@ def check_population(population: int) -> None:
         raise UserError(t("population.invalid", value=population))
 
 
-def build(region_code: str, population: int, seed: int, step: Step = lambda _: None, **kwargs) -> SynthContext:
-    """Generate every sector's sources for a regency in memory."""
+def build(region_code: str, population: int, seed: int, step: Step = lambda _: None,
+          only: Iterable[str] | None = None, **kwargs) -> SynthContext:
+    """Generate the sources of every sector (or of `only` those and what they require) in memory."""
     check_population(population)
     index = regions()
     ctx = SynthContext(index.regency(region_code), index, population, seed, **kwargs)
+    wanted = _with_requirements(set(only)) if only is not None else None
     for sector in sectors():
-        if sector.synthesize is not None:
+        if sector.synthesize is not None and (wanted is None or sector.name in wanted):
             step(t("step.synth", source=sector.title[_lang()]))
             sector.synthesize(ctx)
     return ctx
+
+
+def _with_requirements(names: set[str]) -> set[str]:
+    by_name = {s.name: s for s in sectors()}
+    unknown = names - by_name.keys()
+    if unknown:
+        raise ValueError(f"unknown sectors: {sorted(unknown)}")
+    needed, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo.extend(by_name[name].requires)
+    return needed
 
 
 def write(ctx: SynthContext, out_dir: Path, step: Step = lambda _: None) -> list[Path]:

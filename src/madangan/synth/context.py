@@ -96,6 +96,20 @@ class SynthContext:
             )
         )
 
+    def truth_keys(self, kind: str) -> set[str]:
+        """Record keys of one injected error kind."""
+        truth = self.ground_truth()
+        return set(truth.filter(pl.col("error_kind") == kind)["record_key"])
+
+    def tainted_keys(self, source: str) -> pl.Series:
+        """Keys of `source` records involved in an injected error (either column of the ground truth).
+
+        Other sectors keep these records out of their clean data, so each sector's
+        checks are scored only against the errors that sector injects.
+        """
+        truth = self.ground_truth().filter(pl.col("source") == source)
+        return pl.concat([truth["record_key"], truth["related_key"]]).drop_nulls().unique()
+
     def ground_truth(self) -> pl.DataFrame:
         if not self.truth:
             return pl.DataFrame(schema=TRUTH_SCHEMA)

@@ -177,7 +177,6 @@ def _structure(ctx: SynthContext) -> pl.DataFrame:
 def _allocate(ctx: SynthContext, lines: pl.DataFrame, total: float) -> pl.DataFrame:
     """Pagu per line: each account's share of the total, split by weight × unit size × noise."""
     rng = ctx.rng("budget-pagu")
-    n = len(lines)
     salary = (lines["kind"] == "pegawai").to_numpy()
     common = (lines["block"] == "penunjang").to_numpy()
     staff = lines["staff"].to_numpy()

@@ -123,16 +123,6 @@ _COLUMNS = ["nip", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "jenis_pegaw
             "jabatan", "golongan", "tmt", "kode_desa"]
 
 
-def population_error_niks(ctx: SynthContext) -> pl.Series:
-    """NIKs the population generator injected an error into (either column of its ground truth).
-
-    Other sectors keep these people out of their clean data, so their checks
-    are scored only against the errors they inject themselves.
-    """
-    gt = ctx.ground_truth().filter(pl.col("source") == "penduduk")
-    return pl.concat([gt["record_key"], gt["related_key"]]).drop_nulls().unique()
-
-
 def _candidates(ctx: SynthContext) -> pl.DataFrame:
     """Living, untampered residents aged 18–60, with the desa they live in."""
     desa = ctx.desa().select(
@@ -143,7 +133,7 @@ def _candidates(ctx: SynthContext) -> pl.DataFrame:
         ctx.frames["penduduk"]
         .filter(
             (pl.col("status_hidup") == "HIDUP")
-            & ~pl.col("nik").is_in(population_error_niks(ctx).implode())
+            & ~pl.col("nik").is_in(ctx.tainted_keys("penduduk").implode())
         )
         .select("nik", "nama", "jenis_kelamin", "tanggal_lahir", "kode_desa",
                 age=(ref - pl.col("tanggal_lahir")).dt.total_days() / 365.25)

@@ -23,7 +23,13 @@ import numpy as np
 import polars as pl
 
 from madangan.sectors.health import KSPR_CATEGORIES, KSPR_FACTORS, KSPR_START
-from madangan.sectors.health.growth import HEIGHT_FROM_DAYS, LYING_MINUS_STANDING_CM, haz, length_at, weight_at
+from madangan.sectors.health.growth import (
+    HEIGHT_FROM_DAYS,
+    LYING_MINUS_STANDING_CM,
+    haz,
+    length_at,
+    weight_at,
+)
 from madangan.synth.context import SynthContext
 
 MONTHS = 12
@@ -54,7 +60,7 @@ ANC_ATTEND = np.array([1.0, 0.95, 0.93, 0.92, 0.88, 0.83])
 
 def synthesize(ctx: SynthContext) -> None:
     people = ctx.frames["penduduk"]
-    flawed = _flawed_niks(ctx)
+    flawed = ctx.tainted_keys("penduduk")
     kids = _balita(ctx, people, flawed)
     posyandu = _posyandu(ctx, kids)
     kehamilan, anc = _pregnancies(ctx, people, kids, flawed)
@@ -98,13 +104,6 @@ def _completed_months(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
 
 def _completed_years(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
     return _completed_months(birth, on) // 12
-
-
-def _flawed_niks(ctx: SynthContext) -> pl.Series:
-    """Residents the population sector injected errors into: kept out of health records so
-    that every finding on a health source is one the health sector put in its ground truth."""
-    truth = ctx.ground_truth().filter(pl.col("source") == "penduduk")
-    return truth["record_key"].unique()
 
 
 # ---------------------------------------------------------------- balita

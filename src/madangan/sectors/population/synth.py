@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import numpy as np
 import polars as pl
 
@@ -68,7 +66,6 @@ def _people(ctx: SynthContext, rng: np.random.Generator, desa: pl.DataFrame) -> 
     is_head = pos == 0
     is_spouse = (pos == 1) & has_spouse[hh]
     is_elder = (pos == size - 1) & has_elder[hh] & ~is_head & ~is_spouse
-    is_child = ~(is_head | is_spouse | is_elder)
 
     # a child's age = mother's age - her age at that birth (19..42)
     mother = np.maximum(mother_age[hh], 19.5)

@@ -45,7 +45,7 @@ from statistics import NormalDist
 import numpy as np
 import polars as pl
 
-from madangan.sectors.civil_service.synth import _weighted_pick, population_error_niks
+from madangan.sectors.civil_service.synth import _weighted_pick
 from madangan.synth.context import SynthContext
 
 # Regency share of families per national decile (desil 1–4 ≈ 40%).
@@ -116,7 +116,7 @@ def _members(ctx: SynthContext) -> pl.DataFrame:
     ref = pl.lit(ctx.reference_date)
     return (
         ctx.frames["penduduk"]
-        .filter((pl.col("status_hidup") == "HIDUP") & ~pl.col("nik").is_in(population_error_niks(ctx).implode()))
+        .filter((pl.col("status_hidup") == "HIDUP") & ~pl.col("nik").is_in(ctx.tainted_keys("penduduk").implode()))
         .select("nik", "no_kk", "nama", "jenis_kelamin", "status_hubungan", "status_kawin", "pekerjaan",
                 age=(ref - pl.col("tanggal_lahir")).dt.total_days() / 365.25)
         .sort("nik")
