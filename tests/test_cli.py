@@ -111,3 +111,42 @@ def test_demo_builds_musi_banyuasin_without_serving(tmp_path):
     assert "Kabupaten Musi Banyuasin" in result.stdout
     assert (data / "sources" / "penduduk.csv").exists()
     assert (data / "sources" / "ground_truth.csv").exists()
+
+
+def test_synth_writes_every_source_and_the_ground_truth(tmp_path):
+    out = tmp_path / "out"
+    result = run("synth", "--region", "32.11", "--population", "3000", "--seed", "5", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    from madangan.plugins import contracts
+
+    expected = {c.file_name() for c in contracts().values()} | {"ground_truth.csv"}
+    assert {p.name for p in out.iterdir()} == expected
+
+
+def test_boundaries_import_replaces_the_outlines_and_refuses_bad_files(tmp_path):
+    import json
+
+    data = tmp_path / "aceh"
+    assert run("init", "--region", "11.71", data_dir=data).returncode == 0
+    official = tmp_path / "resmi.geojson"
+    square = {"type": "Polygon", "coordinates": [[[95.3, 5.5], [95.4, 5.5], [95.4, 5.6], [95.3, 5.5]]]}
+    official.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"KODE": "117101", "NAMA": "Meuraxa"}, "geometry": square}]}))
+    good = run("boundaries", "import", str(official), data_dir=data)
+    assert good.returncode == 0, good.stderr
+    outlines = json.loads((data / "boundaries.geojson").read_text())
+    assert [f["properties"]["code"] for f in outlines["features"]] == ["11.71.01"]
+
+    foreign = tmp_path / "lain.geojson"
+    foreign.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "32.11.01"}, "geometry": square}]}))
+    assert_clean_failure(run("boundaries", "import", str(foreign), data_dir=data), "fitur #1", "32.11.01")
+    malformed = tmp_path / "salah.geojson"
+    malformed.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "1171010"}, "geometry": square}]}))
+    assert_clean_failure(run("boundaries", "import", str(malformed), data_dir=data), "fitur #1", "1171010")
+    broken = tmp_path / "rusak.geojson"
+    broken.write_text("{not json")
+    assert_clean_failure(run("boundaries", "import", str(broken), data_dir=data), "tidak valid")
+    # the imported outlines are still there after the refused files
+    assert json.loads((data / "boundaries.geojson").read_text()) == outlines

@@ -162,3 +162,14 @@ def test_every_generated_source_matches_its_contract(small_regency):
                 assert frame[column.name].null_count() == 0, f"{name}.{column.name} has empty values"
             if column.allowed:
                 assert set(frame[column.name].drop_nulls()) <= set(column.allowed), f"{name}.{column.name}"
+
+
+def test_family_roles_and_marital_status_agree(small_regency):
+    people = small_regency.frames["penduduk"]
+    spouses = people.filter(pl.col("status_hubungan").is_in(["ISTRI", "SUAMI"]))
+    assert (spouses["status_kawin"] == "KAWIN").all()
+    age = (pl.lit(small_regency.reference_date) - pl.col("tanggal_lahir")).dt.total_days() / 365.25
+    assert spouses.select(age.min()).item() >= 18
+    with_spouse = set(spouses["no_kk"])
+    heads = people.filter((pl.col("status_hubungan") == "KEPALA KELUARGA") & pl.col("no_kk").is_in(list(with_spouse)))
+    assert (heads["status_kawin"] == "KAWIN").all()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from madangan.errors import UserError
 from madangan.i18n import t
+from madangan.regions import normalize_code
 
 FILE_NAME = "boundaries.geojson"
 _CODE_KEYS = ("code", "kode", "kode_wilayah", "kdepum", "KODE", "KDEPUM")
@@ -71,9 +72,10 @@ def import_file(data_dir: Path, source: Path, region_code: str, known_codes: set
         code = next((str(props[k]) for k in _CODE_KEYS if props.get(k)), None)
         if code is None or feature.get("geometry") is None:
             raise UserError(t("boundaries.invalid", path=source, reason=f"fitur #{number} tanpa kode wilayah atau geometri"))
-        from madangan.regions import normalize_code
-
-        code = normalize_code(code)
+        try:
+            code = normalize_code(code)
+        except UserError as exc:
+            raise UserError(t("boundaries.invalid", path=source, reason=f"fitur #{number}: {exc}")) from None
         if code not in known_codes:
             raise UserError(t("boundaries.invalid", path=source, reason=f"fitur #{number}: kode {code} bukan wilayah {region_code}"))
         kept.append({"type": "Feature", "properties": {**props, "code": code}, "geometry": feature["geometry"]})

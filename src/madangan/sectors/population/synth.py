@@ -60,7 +60,7 @@ def _people(ctx: SynthContext, rng: np.random.Generator, desa: pl.DataFrame) -> 
     has_spouse = (sizes >= 2) & (rng.random(h) < 0.85)
     has_elder = (sizes >= 4) & (rng.random(h) < 0.10)
     head_age = np.where(sizes == 1, rng.uniform(20, 88, h), np.clip(rng.normal(48, 12, h), 20, 88))
-    spouse_age = np.clip(head_age + np.where(head_male, rng.normal(-4, 3, h), rng.normal(3, 3, h)), 17, 90)
+    spouse_age = np.clip(head_age + np.where(head_male, rng.normal(-4, 3, h), rng.normal(3, 3, h)), 19, 90)
     mother_age = np.where(has_spouse, np.where(head_male, spouse_age, head_age), head_age)
 
     is_head = pos == 0
@@ -167,10 +167,17 @@ def _attributes(ctx: SynthContext, rng: np.random.Generator, people: pl.DataFram
         [age < 5, age < 19, age >= 65], ["BELUM/TIDAK BEKERJA", "PELAJAR/MAHASISWA", "PENSIUNAN"], default=occupation
     )
     occupation = np.where((age >= 65) & (rng.random(n) < 0.8), np.where(female, "MENGURUS RUMAH TANGGA", "PETANI/PEKEBUN"), occupation)
-    married = np.isin(role, ["KEPALA KELUARGA", "ISTRI", "SUAMI"]) & (age >= 19)
-    status_kawin = np.where(married, "KAWIN", "BELUM KAWIN")
-    status_kawin = np.where((role == "KEPALA KELUARGA") & (rng.random(n) < 0.12), "CERAI MATI", status_kawin)
-    status_kawin = np.where(role == "ORANG TUA", "CERAI MATI", status_kawin)
+    hh = people["household"].to_numpy()
+    is_spouse = np.isin(role, ["ISTRI", "SUAMI"])
+    has_spouse = np.zeros(int(hh.max()) + 1, dtype=bool)
+    has_spouse[hh[is_spouse]] = True
+    # a head without a spouse is widowed or divorced when older, single when young
+    alone = np.where(age >= 45, "CERAI MATI", np.where(rng.random(n) < 0.3, "CERAI HIDUP", "BELUM KAWIN"))
+    status_kawin = np.select(
+        [is_spouse | ((role == "KEPALA KELUARGA") & has_spouse[hh]), role == "KEPALA KELUARGA", role == "ORANG TUA"],
+        ["KAWIN", alone, "CERAI MATI"],
+        default="BELUM KAWIN",
+    )
     home = ctx.regency.name.replace("Kabupaten ", "").replace("Kota ", "").upper()
     born_elsewhere = rng.random(n) < 0.12
     birth_place = np.where(
@@ -178,7 +185,6 @@ def _attributes(ctx: SynthContext, rng: np.random.Generator, people: pl.DataFram
     )
     h = int(people["household"].max()) + 1
     rt, rw = rng.integers(1, 16, h), rng.integers(1, 11, h)
-    hh = people["household"].to_numpy()
     dusun = np.array(["DUSUN I", "DUSUN II", "DUSUN III", "DUSUN IV", "DUSUN V"])[rng.integers(0, 5, h)]
     religion = np.where(rng.random(n) < 0.985, "ISLAM", np.where(rng.random(n) < 0.6, "KRISTEN", "KATOLIK"))
     return people.with_columns(
