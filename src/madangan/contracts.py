@@ -35,6 +35,8 @@ class Column:
     allowed: tuple[str, ...] | None = None
     personal: bool = False  # personal data under UU 27/2022
     description: str = ""
+    #: Other spellings agencies use for an allowed value, e.g. {"LAKI-LAKI": "L"}.
+    synonyms: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Ingest: agency files and API pushes into the warehouse — validated, idempotent, atomic."""
