@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from madangan.appdb import make_engine, migrate
 from madangan.errors import UserError
 
-TABLES = {"deployment", "source_load", "alembic_version", "app_user", "user_session", "api_token", "audit_log"}
+TABLES = {"deployment", "alembic_version", "app_user", "user_session", "api_token", "audit_log"}
 
 
 def _migrated_tables(url: str) -> set[str]:
@@ -17,7 +17,7 @@ def _migrated_tables(url: str) -> set[str]:
     with engine.connect() as conn:
         head = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     engine.dispose()
-    assert head == "0002"
+    assert head == "0003"
     return tables
 
 

@@ -20,7 +20,8 @@ from madangan.regions import regions
 
 DEMO_REGION = "32.11"  # Kabupaten Sumedang
 DEMO_POPULATION = 1_226_660  # Kepmendagri 300.2.2-2138/2025
-console = Console()
+# piped or redirected output (logs, files) gets a wide page instead of Rich's 80 columns
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 def _h(id_text: str, en_text: str) -> str:
@@ -38,11 +39,14 @@ regions_app = typer.Typer(help=_h("Cari dan tampilkan wilayah Kemendagri.", "Fin
                           no_args_is_help=True)
 boundaries_app = typer.Typer(help=_h("Batas wilayah (peta).", "Region boundaries (maps)."), no_args_is_help=True)
 users_app = typer.Typer(help=_h("Kelola akun pengguna.", "Manage user accounts."), no_args_is_help=True)
+batches_app = typer.Typer(help=_h("Batch ingest: daftar, rincian, pembatalan.", "Ingest batches: list, show, revert."),
+                          invoke_without_command=True)
 tokens_app = typer.Typer(help=_h("Kelola token API aplikasi.", "Manage application API tokens."), no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
 app.add_typer(boundaries_app, name="boundaries")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(batches_app, name="batches")
 
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help=_h("Kode kabupaten/kota, mis. 32.11", "Regency/city code, e.g. 32.11"))]
 HostOpt = Annotated[str, typer.Option(help=_h("Alamat untuk melayani", "Address to serve on"))]
@@ -161,6 +165,126 @@ def boundaries_import(file: Path) -> None:
              *(r.code for r in index.desa_of(deployment.region_code))}
     count = boundaries.import_file(settings.data_dir, file, deployment.region_code, known)
     console.print(t("boundaries.imported", count=count, region=deployment.region_name))
+
+
+@app.command()
+def ingest(
+    source: Annotated[str, typer.Argument(help=_h("Nama sumber, mis. posyandu, penduduk", "Source name, e.g. posyandu"))],
+    files: Annotated[list[Path], typer.Argument(help=_h("Berkas CSV/XLSX/JSON/NDJSON", "CSV/XLSX/JSON/NDJSON files"))],
+    mapping: Annotated[Optional[Path], typer.Option(help=_h("Berkas pemetaan judul kolom (CSV/TOML)", "Header mapping file"))] = None,
+    strict: Annotated[bool, typer.Option(help=_h("Keluar dengan kode bukan nol bila ada baris dikarantina", "Exit non-zero when rows were quarantined"))] = False,
+) -> None:
+    """Masukkan berkas OPD ke gudang data (Ingest agency files into the warehouse)."""
+    from madangan.ingest.pipeline import ingest_file
+
+    settings = load_settings()
+    _, deployment = deploy.open_deployment(settings)
+    quarantined = 0
+    for path in files:
+        with steps() as step:
+            result = ingest_file(settings, deployment.region_code, source, path, mapping=mapping,
+                                 submitted_by=_os_user(), channel="cli", step=step)
+        _print_result(result)
+        quarantined += result.counts.quarantined
+    deploy.rebuild_summary(settings)
+    if strict and quarantined:
+        raise typer.Exit(3)
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except OSError:
+        return "cli"
+
+
+def _print_result(result) -> None:
+    if result.already_ingested_as is not None:
+        console.print(_h(f"{result.file_name}: berkas yang sama sudah masuk sebagai batch {result.already_ingested_as}; tidak ada perubahan.",
+                         f"{result.file_name}: the same file was already ingested as batch {result.already_ingested_as}; nothing changed."))
+        return
+    c = result.counts
+    table = Table(title=f"Batch {result.batch} · {result.source} · {result.file_name or ''}", show_header=False)
+    for label, value in ((_h("Dibaca", "Read"), c.rows_read), (_h("Diterima", "Accepted"), c.accepted),
+                         (_h("  baru", "  new"), c.inserted), (_h("  diperbarui", "  updated"), c.updated),
+                         (_h("  tidak berubah", "  unchanged"), c.unchanged), (_h("Dikarantina", "Quarantined"), c.quarantined)):
+        table.add_row(label, f"{value:,}".replace(",", "."))
+    console.print(table)
+    for code, rows in sorted(result.reasons.items(), key=lambda kv: -kv[1]):
+        console.print(f"  {code}: {rows:,} ".replace(",", ".") + _h("baris", "rows"))
+    if result.unmapped:
+        console.print(_h("Kolom berkas yang tidak dipakai: ", "File columns not used: ") + ", ".join(result.unmapped),
+                      soft_wrap=True)
+    if result.report:
+        console.print(_h("Laporan karantina: ", "Quarantine report: ") + str(result.report), soft_wrap=True)
+
+
+@batches_app.callback()
+def batches_list(ctx: typer.Context,
+                 source: Annotated[Optional[str], typer.Option(help=_h("Hanya sumber ini", "Only this source"))] = None,
+                 limit: Annotated[int, typer.Option(help=_h("Jumlah batch terbaru", "Number of latest batches"))] = 30) -> None:
+    """Daftar batch (List batches)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from madangan import warehouse
+    from madangan.ingest import store
+
+    settings = load_settings()
+    deploy.open_deployment(settings)
+    con = warehouse.connect(settings.warehouse)
+    try:
+        rows = store.list_batches(con.con, source, limit)
+    finally:
+        con.disconnect()
+    table = Table("#", _h("Sumber", "Source"), _h("Berkas", "File"), "SHA-256", _h("Waktu", "When"), _h("Oleh", "By"),
+                  _h("Diterima", "Accepted"), _h("Baru", "New"), _h("Diperbarui", "Updated"), _h("Karantina", "Quarantined"), "Status")
+    for b in rows:
+        table.add_row(str(b["id"]), b["source"], b["file_name"] or "—", (b["sha256"] or "")[:12], f"{b['committed_at']:%Y-%m-%d %H:%M}",
+                      f"{b['submitted_by'] or ''} ({b['channel']})", str(b["accepted"]), str(b["inserted"]), str(b["updated"]),
+                      str(b["quarantined"]), b["status"])
+    console.print(table)
+
+
+@batches_app.command("show")
+def batches_show(batch_id: int) -> None:
+    """Rincian satu batch dan alasan karantinanya (One batch and its quarantine reasons)."""
+    from madangan import warehouse
+    from madangan.ingest import store
+
+    settings = load_settings()
+    deploy.open_deployment(settings)
+    con = warehouse.connect(settings.warehouse)
+    try:
+        batch = store.get_batch(con.con, batch_id)
+        if batch is None:
+            raise UserError(_h(f"Batch {batch_id} tidak ada.", f"Batch {batch_id} does not exist."))
+        reasons = store.batch_reasons(con.con, batch_id)
+    finally:
+        con.disconnect()
+    table = Table(show_header=False, title=f"Batch {batch_id}")
+    for key, value in batch.items():
+        table.add_row(key, "" if value is None else str(value))
+    console.print(table)
+    for code, rows, example in reasons:
+        console.print(f"  {code} ({rows}): {example}")
+
+
+@batches_app.command("revert")
+def batches_revert(batch_id: int) -> None:
+    """Batalkan batch: barisnya keluar, versi lama kembali (Take a batch back out completely)."""
+    from madangan.ingest.pipeline import revert
+
+    settings = load_settings()
+    engine, _ = deploy.open_deployment(settings)
+    source, removed = revert(settings, batch_id, _os_user())
+    from madangan.access import store as access_store
+
+    access_store.audit(engine, "batch_reverted", _os_user(), target=f"batch:{batch_id}", detail=f"source={source}")
+    deploy.rebuild_summary(settings)
+    console.print(_h(f"Batch {batch_id} ({source}) dibatalkan: {removed} baris dikeluarkan.",
+                     f"Batch {batch_id} ({source}) reverted: {removed} rows taken out."))
 
 
 def _deployment():

@@ -6,7 +6,6 @@ Every check that can fail runs before anything is written.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from sqlalchemy import Engine, delete, select
 
 from madangan import boundaries, synth, warehouse
 from madangan.appdb import make_engine, migrate, sessions
-from madangan.appdb.models import Deployment, SourceLoad
+from madangan.appdb.models import Deployment
 from madangan.config import Settings
 from madangan.errors import UserError
 from madangan.i18n import t
@@ -130,34 +129,30 @@ def demo(settings: Settings, region_code: str, population: int, seed: int, step:
     ctx = synth.build(region.code, population, seed, step)
     files = synth.write(ctx, settings.sources_dir, step)
     del ctx
-    loaded = load_files(settings, engine, [f for f in files if f.name != synth.GROUND_TRUTH_FILE], step)
+    loaded = ingest_files(settings, region, [f for f in files if f.name != synth.GROUND_TRUTH_FILE], step)
     accounts = demo_accounts(engine, region, settings.data_dir)
     return DemoResult(region, population, loaded, time.perf_counter() - started, accounts)
 
 
-def load_files(settings: Settings, engine: Engine, files: list[Path], step: Step = lambda _: None) -> dict[str, int]:
-    """Load source files (named after their contract) into the warehouse, then rebuild the summary."""
+def ingest_files(settings: Settings, region: Region, files: list[Path], step: Step = lambda _: None) -> dict[str, int]:
+    """Send source files (named after their contract) through ingest, then rebuild the per-desa summary."""
+    from madangan.ingest.pipeline import ingest_file
+
     by_file = {c.file_name(): c for c in contracts().values()}
-    con = warehouse.connect(settings.warehouse)
     counts = {}
-    try:
-        for path in files:
-            contract = by_file[path.name]
-            step(t("step.load", source=contract.name))
-            counts[contract.name] = warehouse.load_source(con, contract, path)
-            with sessions(engine).begin() as session:
-                session.add(SourceLoad(source=contract.name, file_name=path.name, sha256=_sha256(path),
-                                       rows=counts[contract.name]))
-        step(t("step.summary"))
-        warehouse.build_summary(con, [c for s in sectors() for c in s.desa_counts])
-    finally:
-        con.disconnect()
+    for path in files:
+        contract = by_file[path.name]
+        step(t("step.load", source=contract.name))
+        result = ingest_file(settings, region.code, contract.name, path, submitted_by="demo", channel="demo")
+        counts[contract.name] = result.counts.accepted
+    rebuild_summary(settings, step)
     return counts
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def rebuild_summary(settings: Settings, step: Step = lambda _: None) -> None:
+    step(t("step.summary"))
+    con = warehouse.connect(settings.warehouse)
+    try:
+        warehouse.build_summary(con, [c for s in sectors() for c in s.desa_counts])
+    finally:
+        con.disconnect()

@@ -66,6 +66,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "{count} batas wilayah diimpor untuk {region}.",
         "en": "Imported {count} boundaries for {region}.",
     },
+    "warehouse.locked": {
+        "id": "Gudang data {path} sedang dipakai proses lain terlalu lama. Tunggu proses itu selesai lalu coba lagi.",
+        "en": "Warehouse {path} has been busy in another process for too long. Wait for it to finish and try again.",
+    },
     # progress steps
     "step.regions": {"id": "Memuat wilayah {name}", "en": "Loading regions of {name}"},
     "step.synth": {"id": "Membangkitkan data sintetis: {source}", "en": "Generating synthetic data: {source}"},

@@ -7,50 +7,43 @@ Ibis expressions, so the same code runs on Spark later.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
 import ibis
 import polars as pl
 
-from madangan.contracts import DUCKDB_TYPES, Contract
+from madangan.errors import UserError
+from madangan.i18n import t
 from madangan.regions import RegionIndex
 
 SUMMARY_TABLE = "ringkasan_desa"
 REGION_TABLE = "wilayah"
 
 
-def connect(path: Path, read_only: bool = False):
-    """An Ibis connection to the warehouse file."""
+LOCK_WAIT_SECONDS = 60.0
+
+
+def connect(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS):
+    """An Ibis connection to the warehouse file.
+
+    DuckDB lets one process write the file at a time; another process waits
+    here (up to `wait` seconds) instead of failing at once. Within one process
+    every connection must use the same mode, so the server opens read-write
+    connections, short-lived, per request.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    return ibis.duckdb.connect(str(path), read_only=read_only)
-
-
-def load_source(con, contract: Contract, path: Path) -> int:
-    """Replace the source's table with the file's rows, in one transaction; returns the row count."""
-    raw: duckdb.DuckDBPyConnection = con.con
-    relation = _read(raw, contract, path)
-    columns = ", ".join(
-        f'CAST("{c.header}" AS {DUCKDB_TYPES[c.type]}) AS {c.name}' for c in contract.columns
-    )
-    raw.execute("BEGIN")
-    try:
-        raw.register("incoming", relation)
-        raw.execute(f"CREATE OR REPLACE TABLE {contract.name} AS SELECT {columns} FROM incoming")
-        raw.unregister("incoming")
-        raw.execute("COMMIT")
-    except Exception:
-        raw.execute("ROLLBACK")
-        raise
-    return raw.execute(f"SELECT count(*) FROM {contract.name}").fetchone()[0]
-
-
-def _read(raw: duckdb.DuckDBPyConnection, contract: Contract, path: Path):
-    if path.suffix.lower() == ".xlsx":
-        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
-        return frame.to_arrow()
-    types = {c.header: "VARCHAR" for c in contract.columns}
-    return raw.read_csv(str(path), header=True, dtype=types)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return ibis.duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() > deadline:
+                raise UserError(t("warehouse.locked", path=path)) from None
+            time.sleep(0.2)
 
 
 def write_regions(con, index: RegionIndex, regency_code: str) -> None:

@@ -195,6 +195,8 @@ def add_token(engine: Engine, name: str, region_code: str, deployment_code: str,
               created_by: str | None = None, days: int | None = None, role: Role = Role.ANALYST) -> str:
     """A new application token; the secret is returned once and only its hash is stored."""
     check_within(region_code, deployment_code)
+    if region_code.count(".") > 2:
+        raise UserError(f"Token API dibatasi ke kabupaten atau kecamatan, bukan desa ({region_code}).")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with sessions(engine).begin() as session:
         session.add(ApiToken(name=name, token_hash=digest(secret), prefix=secret[:10], role=role.value,

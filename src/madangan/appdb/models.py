@@ -26,19 +26,6 @@ class Deployment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class SourceLoad(Base):
-    """One file loaded into a source's warehouse table."""
-
-    __tablename__ = "source_load"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(64), index=True)
-    file_name: Mapped[str] = mapped_column(String(500))
-    sha256: Mapped[str] = mapped_column(String(64))
-    rows: Mapped[int] = mapped_column(Integer)
-    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
 class User(Base):
     """A local account: a role and a region scope."""
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from madangan import structure, warehouse
-from madangan.appdb import sessions
-from madangan.appdb.models import SourceLoad
 from madangan.i18n import LANGUAGES, t
 from madangan.plugins import contracts
 
@@ -40,19 +37,25 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
 
 
 def source_rows(request: Request) -> list[dict]:
-    """Every registered source with its latest load."""
-    with sessions(request.app.state.engine)() as session:
-        loads = session.scalars(select(SourceLoad).order_by(SourceLoad.loaded_at, SourceLoad.id)).all()
-    latest = {load.source: load for load in loads}
-    rows = []
-    for name, contract in contracts().items():
-        load = latest.get(name)
-        rows.append({
-            "name": name, "title": contract.title, "owner": contract.owner,
-            "file": load.file_name if load else None, "rows": load.rows if load else None,
-            "loaded_at": load.loaded_at.strftime("%Y-%m-%d %H:%M") if load else None,
-        })
-    return rows
+    """Every registered source with its current rows and last committed batch."""
+    from madangan.ingest import store
+
+    con = warehouse.connect(request.app.state.settings.warehouse)
+    try:
+        fresh = store.freshness(con.con) if "_batch" in con.list_tables() else {}
+        rows = []
+        for name, contract in contracts().items():
+            last = fresh.get(name)
+            rows.append({
+                "name": name, "title": contract.title, "owner": contract.owner,
+                "file": last["file_name"] if last else None,
+                "rows": store.current_rows(con.con, contract) if last else None,
+                "loaded_at": last["committed_at"].strftime("%Y-%m-%d %H:%M") if last else None,
+                "batch": last["batch"] if last else None,
+            })
+        return rows
+    finally:
+        con.disconnect()
 
 
 def region_structure(request: Request, code: str) -> structure.Structure:
@@ -60,7 +63,7 @@ def region_structure(request: Request, code: str) -> structure.Structure:
     deployment = request.app.state.deployment
     if not (code == deployment.region_code or code.startswith(deployment.region_code + ".")):
         raise HTTPException(404, f"Wilayah {code} tidak ada di deployment ini")
-    con = warehouse.connect(request.app.state.settings.warehouse, read_only=True)
+    con = warehouse.connect(request.app.state.settings.warehouse)
     try:
         found = structure.structure(con, code)
     finally:

@@ -57,6 +57,8 @@ PENERIMA_BANSOS = Contract(
     columns=(
         Column("id_penerima", "ID Penerima"),
         Column("program", "Program", allowed=PROGRAMS,
+               synonyms={"SEMBAKO": "BPNT", "BLT DD": "BLT_DD", "BLT-DD": "BLT_DD", "BLT DANA DESA": "BLT_DD",
+                         "PBI JK": "PBI_JK", "PBI-JK": "PBI_JK"},
                description="PKH, BPNT (sembako), BLT_DD (BLT Dana Desa), PBI_JK (PBI Jaminan Kesehatan)"),
         Column("periode", "Periode", description="Bulan penyaluran, YYYY-MM"),
         Column("nik", "NIK", personal=True,
