@@ -41,7 +41,7 @@ def main() -> None:
     deploy.init(settings, "32.11")
     generated_peak = peak_gib()
 
-    print(f"| source | rows read | accepted | quarantined | seconds | rows/s |\n| --- | --- | --- | --- | --- | --- |")
+    print("| source | rows read | accepted | quarantined | seconds | rows/s |\n| --- | --- | --- | --- | --- | --- |")
     started = time.perf_counter()
     for name, contract in contracts().items():
         path = files / contract.file_name()

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from madangan import deploy, synth
-from madangan.access import Role, store as access_store
+from madangan.access import store as access_store
 from madangan.config import Settings
 from madangan.errors import UserError
 from madangan.ingest.pipeline import ingest_file, revert
