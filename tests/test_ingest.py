@@ -212,3 +212,24 @@ def test_api_push_of_records_as_json_and_ndjson(api):
     assert client.post("/api/v1/sources/penduduk/records", content="{oops", headers=auth).status_code == 400
     assert client.post("/api/v1/sources/penduduk/records", json={"not": "a list"}, headers=auth).status_code == 400
     assert client.post("/api/v1/sources/tidak_ada/records", json=records, headers=auth).status_code == 404
+
+
+def test_quarantined_rows_can_be_corrected_and_sent_again(deployment, tmp_path):
+    settings, files = deployment
+    spoiled = _edited_copy(files["penduduk"], tmp_path / "s.csv",
+                           lambda f: f.with_columns(pl.when(pl.int_range(pl.len()) < 2).then(pl.lit("bukan tanggal"))
+                                                    .otherwise(pl.col("Tanggal Lahir")).alias("Tanggal Lahir")))
+    first = ingest_file(settings, "32.11", "penduduk", spoiled)
+    assert first.counts.quarantined == 2
+    env = {**os.environ, "MADANGAN_DATA_DIR": str(settings.data_dir), "MADANGAN_CONFIG": "/nonexistent.toml"}
+    out = tmp_path / "perbaiki.csv"
+    run = subprocess.run([sys.executable, "-m", "madangan", "batches", "rejected", str(first.batch), "--out", str(out)],
+                         capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    rows = pl.read_csv(out, infer_schema=False)
+    assert len(rows) == 2 and set(rows["Tanggal Lahir"]) == {"bukan tanggal"}
+    assert rows["NIK"].str.len_chars().to_list() == [16, 16]  # whole, for correction
+    fixed = rows.with_columns(pl.lit("01/02/1990").alias("Tanggal Lahir"))
+    fixed.write_csv(out)
+    second = ingest_file(settings, "32.11", "penduduk", out)
+    assert (second.counts.inserted, second.counts.quarantined) == (2, 0)

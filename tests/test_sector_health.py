@@ -17,7 +17,7 @@ from madangan.sectors import health
 from madangan.sectors.health import KSPR_FACTORS, growth
 from madangan.synth.context import SynthContext
 
-HEALTH_SOURCES = ("balita", "posyandu", "kehamilan", "anc")
+HEALTH_SOURCES = ("balita", "posyandu", "kehamilan", "anc", "telemetri")
 
 
 def build(population: int, seed: int) -> SynthContext:
@@ -357,3 +357,11 @@ def test_anaemia_on_the_card_matches_haemoglobin_at_the_visits(ctx):
     k = ctx.frames["kehamilan"].join(low, on="id_kehamilan")
     card = k["faktor_risiko"].fill_null("").str.contains("KURANG DARAH", literal=True)
     assert (card == k["anemia"]).all()
+
+
+def test_telemetry_comes_from_watches_worn_in_very_high_risk_ongoing_pregnancies(ctx):
+    readings = ctx.frames["telemetri"]
+    worn = ctx.frames["kehamilan"].filter((pl.col("kategori_kspr") == "KRST") & pl.col("tanggal_persalinan").is_null())
+    assert set(readings["nik_ibu"]) == set(worn["nik_ibu"])
+    assert readings["spo2"].is_between(80, 100).all()
+    assert readings["waktu"].max().date() == ctx.reference_date

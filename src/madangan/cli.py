@@ -271,6 +271,47 @@ def batches_show(batch_id: int) -> None:
         console.print(f"  {code} ({rows}): {example}")
 
 
+@batches_app.command("rejected")
+def batches_rejected(
+    batch_id: int,
+    out: Annotated[Path, typer.Option(help=_h("Berkas CSV keluaran", "Output CSV file"))],
+) -> None:
+    """Tulis baris yang dikarantina, utuh, untuk diperbaiki lalu dikirim ulang (Export quarantined rows for correction)."""
+    import csv
+    import json
+
+    from madangan import warehouse
+    from madangan.access import store as access_store
+    from madangan.exports import neutralise
+    from madangan.ingest import store as ingest_store
+    from madangan.ingest.pipeline import contract_for
+
+    settings = load_settings()
+    engine, _ = deploy.open_deployment(settings)
+    con = warehouse.connect(settings.warehouse)
+    try:
+        batch = ingest_store.get_batch(con.con, batch_id)
+        if batch is None:
+            raise UserError(_h(f"Batch {batch_id} tidak ada.", f"Batch {batch_id} does not exist."))
+        rows = con.con.execute(
+            "SELECT row_number, raw FROM _quarantine_row WHERE batch = ? ORDER BY sheet, row_number", [batch_id]
+        ).fetchall()
+    finally:
+        con.disconnect()
+    contract = contract_for(batch["source"])
+    with out.open("w", newline="", encoding="utf-8-sig") as f:  # BOM: Excel opens UTF-8 correctly
+        writer = csv.writer(f)
+        writer.writerow([c.header for c in contract.columns])
+        for _, raw in rows:
+            values = json.loads(raw)
+            writer.writerow([neutralise(values.get(c.name)) for c in contract.columns])
+    access_store.audit(engine, "export_rejected_rows", _os_user(), target=f"batch:{batch_id}",
+                       detail=f"source={batch['source']} rows={len(rows)}")
+    console.print(_h(f"{len(rows)} baris ditulis ke {out}. Perbaiki lalu kirim ulang dengan 'madangan ingest {batch['source']} {out}'.",
+                     f"Wrote {len(rows)} rows to {out}. Correct them, then send again with 'madangan ingest {batch['source']} {out}'."),
+                  soft_wrap=True)
+
+
 @batches_app.command("revert")
 def batches_revert(batch_id: int) -> None:
     """Batalkan batch: barisnya keluar, versi lama kembali (Take a batch back out completely)."""

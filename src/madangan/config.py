@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     #: DuckDB warehouse file; default: warehouse.duckdb in the data directory.
     warehouse_path: Path | None = None
     lang: str = "id"
+    #: MQTT broker for device telemetry, e.g. mqtt://127.0.0.1:1883; `serve` subscribes when set.
+    mqtt_url: str | None = None
+    mqtt_topic_prefix: str = "madangan"
 
     @field_validator("lang")
     @classmethod

@@ -13,17 +13,19 @@ from typing import Literal
 
 import polars as pl
 
-ColumnType = Literal["str", "int", "float", "date", "bool"]
+ColumnType = Literal["str", "int", "float", "date", "datetime", "bool"]
 
 POLARS_TYPES: dict[str, pl.DataType] = {
     "str": pl.String(),
     "int": pl.Int64(),
     "float": pl.Float64(),
     "date": pl.Date(),
+    "datetime": pl.Datetime("us"),  # UTC, naive
     "bool": pl.Boolean(),
 }
 
-DUCKDB_TYPES = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "date": "DATE", "bool": "BOOLEAN"}
+DUCKDB_TYPES = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "date": "DATE", "datetime": "TIMESTAMP",
+                "bool": "BOOLEAN"}
 
 
 @dataclass(frozen=True)

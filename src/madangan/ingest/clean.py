@@ -317,6 +317,8 @@ def _check(column: Column, contract: Contract, regency: str, steps: _Steps) -> N
         value, bad = _decimal(text, steps), "bukan_angka"
     elif column.type == "date":
         value, bad = _date(text, steps), "tanggal_tidak_valid"
+    elif column.type == "datetime":
+        value, bad = _datetime(text), "tanggal_tidak_valid"
     elif column.type == "bool":
         value, bad = _boolean(text), "bukan_ya_tidak"
     else:  # pragma: no cover - contracts only declare the types above
@@ -425,6 +427,20 @@ def _date(text: pl.Expr, steps: _Steps) -> pl.Expr:
     )
     steps.next()
     return pl.coalesce(iso.str.to_date("%Y-%m-%d", strict=False), from_serial)
+
+
+_NAIVE_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
+                           "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M")
+
+
+def _datetime(text: pl.Expr) -> pl.Expr:
+    """A moment as devices and apps send it: ISO 8601 (with Z or an offset → UTC), dd/mm/yyyy hh:mm, epoch ms."""
+    aware = text.str.replace(r"Z$", "+00:00").str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us")
+    aware = aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    naive = [text.str.to_datetime(f, strict=False, time_unit="us") for f in _NAIVE_DATETIME_FORMATS]
+    epoch = pl.when(text.str.contains(r"^\d{12,13}$")).then(
+        pl.from_epoch(text.cast(pl.Int64, strict=False), time_unit="ms").cast(pl.Datetime("us")))
+    return pl.coalesce(aware, *naive, epoch)
 
 
 def _boolean(text: pl.Expr) -> pl.Expr:

@@ -6,6 +6,7 @@ small and typed, and read only what the pipeline stored.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, Request
@@ -22,9 +23,30 @@ from madangan.web import api, auth, ingest_api, pages
 WEB = resources.files("madangan.web")
 
 
+def _lifespan(settings: Settings, region_code: str):
+    """Subscribe to device telemetry over MQTT while serving, when a broker is configured."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        subscriber = None
+        if settings.mqtt_url:
+            from madangan.ingest.mqtt import MqttIngest
+
+            subscriber = MqttIngest(settings, region_code, settings.mqtt_url, settings.mqtt_topic_prefix,
+                                    after_flush=lambda: deploy.rebuild_summary(settings))
+            subscriber.start()
+        app.state.mqtt = subscriber
+        yield
+        if subscriber is not None:
+            subscriber.stop()
+
+    return lifespan
+
+
 def create_app(settings: Settings) -> FastAPI:
     engine, deployment = deploy.open_deployment(settings)
     app = FastAPI(
+        lifespan=_lifespan(settings, deployment.region_code),
         title="Madangan API",
         version=__version__,
         description="Pusat komando data kabupaten/kota — REST API (Bahasa Indonesia; English available).",

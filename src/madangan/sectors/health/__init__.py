@@ -166,6 +166,29 @@ ANC = Contract(
 )
 
 
+TELEMETRI = Contract(
+    name="telemetri",
+    sector="health",
+    title={"id": "Telemetri jam pintar ibu hamil", "en": "Pregnant women's smartwatch telemetry"},
+    owner=OWNER,
+    columns=(
+        Column("id_perangkat", "ID Perangkat"),
+        Column("waktu", "Waktu", "datetime", description="Waktu bacaan (UTC)"),
+        Column("nik_ibu", "NIK Ibu", personal=True),
+        Column("kode_desa", "Kode Desa"),
+        Column("detak_jantung", "Detak Jantung (bpm)", "int", personal=True),
+        Column("sistolik", "TD Sistolik (mmHg)", "int", required=False, personal=True),
+        Column("diastolik", "TD Diastolik (mmHg)", "int", required=False, personal=True),
+        Column("spo2", "SpO2 (%)", "int", personal=True),
+    ),
+    key=("id_perangkat", "waktu"),
+    nik_column="nik_ibu",
+    region_column="kode_desa",
+    aliases={"device_id": "id_perangkat", "timestamp": "waktu", "heart_rate": "detak_jantung",
+             "systolic": "sistolik", "diastolic": "diastolik", "nik": "nik_ibu", "desa": "kode_desa"},
+)
+
+
 def _balita(tables):
     t = tables["balita"]
     return t.group_by(desa_code=t.kode_desa).agg(value=t.count())
@@ -179,7 +202,7 @@ def madangan_sectors():
         Sector(
             name="health",
             title={"id": "Kesehatan", "en": "Health"},
-            contracts=(BALITA, POSYANDU, KEHAMILAN, ANC),
+            contracts=(BALITA, POSYANDU, KEHAMILAN, ANC, TELEMETRI),
             synthesize=synthesize,
             requires=("population",),
             desa_counts=(DesaCount("balita", {"id": "Balita", "en": "Children under five"}, _balita, ("balita",)),),

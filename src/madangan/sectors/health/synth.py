@@ -17,7 +17,7 @@ from the data exactly. Everything is vectorised: no per-row Python.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import numpy as np
 import polars as pl
@@ -71,6 +71,33 @@ def synthesize(ctx: SynthContext) -> None:
     ctx.frames["posyandu"] = posyandu
     ctx.frames["kehamilan"] = kehamilan
     ctx.frames["anc"] = anc
+    ctx.frames["telemetri"] = _telemetry(ctx, kehamilan)
+
+
+#: SINURMI-style watches: very-high-risk (KRST) ongoing pregnancies, a reading every 4 hours for 3 days.
+TELEMETRY_HOURS, TELEMETRY_DAYS = 4, 3
+
+
+def _telemetry(ctx: SynthContext, kehamilan: pl.DataFrame) -> pl.DataFrame:
+    rng = ctx.rng("health-telemetry")
+    worn = kehamilan.filter((pl.col("kategori_kspr") == "KRST") & pl.col("tanggal_persalinan").is_null())
+    per_device = TELEMETRY_DAYS * 24 // TELEMETRY_HOURS
+    n = len(worn) * per_device
+    end = datetime.combine(ctx.reference_date, time(23, 0))
+    offsets = np.tile(np.arange(per_device) * TELEMETRY_HOURS, len(worn))
+    # most readings normal; a few women drift high (pre-eclampsia) or desaturate — what alerts will watch
+    risky = np.repeat(rng.random(len(worn)) < 0.05, per_device)
+    systolic = np.round(rng.normal(118, 9, n) + risky * rng.uniform(25, 45, n)).astype(np.int64)
+    return pl.DataFrame({
+        "id_perangkat": np.repeat([f"SW-{i:06d}" for i in range(1, len(worn) + 1)], per_device),
+        "waktu": (np.datetime64(end, "h") - offsets.astype("timedelta64[h]")).astype("datetime64[us]"),
+        "nik_ibu": np.repeat(worn["nik_ibu"].to_numpy(), per_device),
+        "kode_desa": np.repeat(worn["kode_desa"].to_numpy(), per_device),
+        "detak_jantung": np.round(rng.normal(84, 8, n) + risky * rng.uniform(0, 25, n)).astype(np.int64),
+        "sistolik": systolic,
+        "diastolik": np.round(systolic * 0.64 + rng.normal(0, 4, n)).astype(np.int64),
+        "spo2": np.clip(np.round(rng.normal(98, 1, n) - risky * rng.uniform(0, 6, n)), 80, 100).astype(np.int64),
+    }).with_columns(pl.col("waktu").cast(pl.Datetime("us"))).sort("id_perangkat", "waktu")
 
 
 # ---------------------------------------------------------------- helpers
