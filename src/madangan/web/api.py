@@ -10,9 +10,13 @@ from fastapi.responses import JSONResponse
 from madangan import __version__, boundaries
 from madangan.access import Permission
 from madangan.access.web import public, require
-from madangan.web.deps import region_structure, source_rows
+from madangan.web.deps import error_responses, region_structure, source_rows
 
-router = APIRouter()
+class GeoJSONResponse(JSONResponse):
+    media_type = "application/geo+json"
+
+
+router = APIRouter(responses=error_responses(401, 403, 404))
 
 
 @router.get("/healthz", tags=["sistem"], dependencies=[public])
@@ -39,7 +43,8 @@ def api_sources(request: Request) -> list[dict]:
     return source_rows(request)
 
 
-@router.get("/api/v1/boundaries", tags=["wilayah"], dependencies=[public])
-def api_boundaries(request: Request) -> JSONResponse:
+@router.get("/api/v1/boundaries", tags=["wilayah"], dependencies=[public], response_class=GeoJSONResponse,
+            responses={200: {"content": {"application/geo+json": {}}, "description": "GeoJSON FeatureCollection"}})
+def api_boundaries(request: Request) -> GeoJSONResponse:
     """The deployment's kecamatan and desa outlines as GeoJSON (public: no personal data)."""
-    return JSONResponse(boundaries.read(Path(request.app.state.settings.data_dir)), media_type="application/geo+json")
+    return GeoJSONResponse(boundaries.read(Path(request.app.state.settings.data_dir)))

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
+from pydantic import BaseModel
 from fastapi.responses import HTMLResponse
 
 from madangan import structure, warehouse
 from madangan.i18n import LANGUAGES, t
 from madangan.plugins import contracts
+
+
+class ErrorDetail(BaseModel):
+    detail: str
+
+
+def error_responses(*codes: int) -> dict:
+    """OpenAPI entries for the error answers a route can give (checked by the schemathesis test)."""
+    meaning = {400: "Permintaan tidak sah", 401: "Perlu login atau token API", 403: "Tidak berhak",
+               404: "Tidak ditemukan", 422: "Isi tidak bisa diproses"}
+    return {code: {"model": ErrorDetail, "description": meaning[code]} for code in codes}
 
 
 def format_number(n: int, lang: str) -> str:

@@ -16,8 +16,9 @@ from madangan.access import Permission, Principal, store
 from madangan.access.web import principal, require
 from madangan.errors import UserError
 from madangan.ingest.pipeline import IngestResult, contract_for, ingest_file, ingest_records
+from madangan.web.deps import error_responses
 
-router = APIRouter(prefix="/api/v1/sources", tags=["ingest"])
+router = APIRouter(prefix="/api/v1/sources", tags=["ingest"], responses=error_responses(400, 401, 403, 404, 422))
 MAX_RECORDS = 100_000
 
 
