@@ -47,6 +47,13 @@ app.add_typer(boundaries_app, name="boundaries")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(batches_app, name="batches")
+pdp_app = typer.Typer(help=_h("Kewajiban UU 27/2022 (pelindungan data pribadi).", "Personal data protection duties (UU 27/2022)."),
+                      no_args_is_help=True)
+dpia_app = typer.Typer(help=_h("Penilaian dampak (DPIA).", "Impact assessments (DPIA)."), no_args_is_help=True)
+breach_app = typer.Typer(help=_h("Insiden kebocoran data dan jam 3×24 jam.", "Breaches and the 72-hour clock."), no_args_is_help=True)
+pdp_app.add_typer(dpia_app, name="dpia")
+pdp_app.add_typer(breach_app, name="breach")
+app.add_typer(pdp_app, name="pdp")
 
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help=_h("Kode kabupaten/kota, mis. 32.11", "Regency/city code, e.g. 32.11"))]
 HostOpt = Annotated[str, typer.Option(help=_h("Alamat untuk melayani", "Address to serve on"))]
@@ -488,6 +495,143 @@ def audit(
     for e in entries:
         table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor or "", e.action, e.target or "", e.region_code or "", e.client or "")
     console.print(table)
+
+
+@pdp_app.command("register")
+def pdp_register(export: Annotated[Optional[Path], typer.Option(help=_h("Ekspor ke CSV", "Export to CSV"))] = None) -> None:
+    """Register tujuan pemrosesan per sumber: dasar hukum, retensi (Register of processing purposes)."""
+    import csv
+
+    from madangan import pdp
+
+    rows = pdp.register()
+    if export:
+        with export.open("w", newline="", encoding="utf-8-sig") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        console.print(_h(f"Register ditulis ke {export}", f"Register written to {export}"))
+        return
+    table = Table(_h("Sumber", "Source"), _h("Tujuan", "Purpose"), _h("Dasar hukum", "Legal basis"), _h("Retensi", "Retention"),
+                  _h("Spesifik", "Specific"))
+    for r in rows:
+        table.add_row(r["source"], r["purpose"] or "—", r["legal_basis"] or "—", r["retention"], "ya" if r["specific_data"] else "")
+    console.print(table)
+
+
+@dpia_app.command("add")
+def dpia_add(
+    processing: Annotated[str, typer.Option(help="linkage, scoring, health")],
+    sources: Annotated[str, typer.Option(help=_h("Sumber, dipisah koma", "Sources, comma-separated"))],
+    summary: Annotated[str, typer.Option(help=_h("Ringkasan penilaian", "Assessment summary"))],
+    approved_by: Annotated[str, typer.Option(help=_h("Pejabat pelindungan data (DPO)", "Data protection officer"))],
+    risks: Annotated[str, typer.Option(help=_h("Risiko", "Risks"))] = "",
+    mitigations: Annotated[str, typer.Option(help=_h("Mitigasi", "Mitigations"))] = "",
+) -> None:
+    """Catat penilaian dampak sebelum pemrosesan berisiko tinggi (Record a DPIA)."""
+    from madangan import pdp
+    from madangan.access import store as access_store
+
+    engine, _ = _deployment()
+    record = pdp.add_assessment(engine, processing, [s for s in sources.split(",") if s], summary, approved_by,
+                                risks, mitigations)
+    access_store.audit(engine, "dpia_added", _os_user(), target=f"dpia:{record}", detail=f"{processing} {sources}")
+    console.print(_h(f"DPIA #{record} dicatat.", f"DPIA #{record} recorded."))
+
+
+@dpia_app.command("list")
+def dpia_list() -> None:
+    """Daftar penilaian dampak (List DPIAs)."""
+    from madangan import pdp
+
+    engine, _ = _deployment()
+    table = Table("#", _h("Pemrosesan", "Processing"), _h("Sumber", "Sources"), _h("Disetujui", "Approved by"), _h("Tinjau ulang", "Review due"))
+    for a in pdp.assessments(engine):
+        table.add_row(str(a.id), a.processing, a.sources, a.approved_by, f"{a.review_due:%Y-%m-%d}")
+    console.print(table)
+
+
+@pdp_app.command("retention")
+def pdp_retention(apply: Annotated[bool, typer.Option("--apply", help=_h("Hapus sungguhan (bawaan: uji coba)", "Delete for real (default: dry run)"))] = False) -> None:
+    """Tegakkan masa retensi: uji coba dulu, --apply untuk menghapus (Enforce retention; dry run by default)."""
+    from madangan import pdp
+    from madangan.access import store as access_store
+
+    settings = load_settings()
+    engine, _ = deploy.open_deployment(settings)
+    counts = pdp.retention(settings, apply=apply)
+    table = Table(_h("Sumber", "Source"), _h("Batas", "Cutoff"), _h("Versi lama", "Old versions"),
+                  _h("Rekaman kedaluwarsa", "Expired records"), _h("Baris karantina", "Quarantined rows"))
+    for c in counts:
+        table.add_row(c.source, str(c.cutoff), str(c.old_versions), str(c.expired_records), str(c.quarantined_rows))
+    console.print(table)
+    if apply:
+        total = sum(c.old_versions + c.expired_records + c.quarantined_rows for c in counts)
+        access_store.audit(engine, "retention_applied", _os_user(), detail=f"rows={total}")
+        deploy.rebuild_summary(settings)
+        console.print(_h(f"{total} baris dihapus.", f"{total} rows deleted."))
+    else:
+        console.print(_h("Uji coba: tidak ada yang dihapus. Jalankan dengan --apply untuk menghapus.",
+                         "Dry run: nothing deleted. Run with --apply to delete."))
+
+
+@breach_app.command("add")
+def breach_add(
+    description: Annotated[str, typer.Option(help=_h("Uraian insiden", "What happened"))],
+    discovered_at: Annotated[Optional[str], typer.Option(help=_h("Kapan diketahui (ISO 8601; bawaan: sekarang)", "When discovered (ISO 8601; default now)"))] = None,
+    sources: Annotated[str, typer.Option(help=_h("Sumber terdampak, dipisah koma", "Affected sources"))] = "",
+    subjects: Annotated[Optional[int], typer.Option(help=_h("Perkiraan jumlah subjek data", "Estimated data subjects"))] = None,
+) -> None:
+    """Catat insiden kebocoran data; jam 3×24 jam mulai berjalan (Record a breach; the 72-hour clock starts)."""
+    from datetime import UTC, datetime
+
+    from madangan import pdp
+    from madangan.access import store as access_store
+
+    engine, _ = _deployment()
+    try:
+        when = datetime.fromisoformat(discovered_at) if discovered_at else datetime.now(UTC)
+    except ValueError:
+        raise UserError(_h(f"Waktu '{discovered_at}' tidak valid; contoh 2026-11-23T08:30+07:00.",
+                           f"Time '{discovered_at}' is invalid; e.g. 2026-11-23T08:30+07:00.")) from None
+    record = pdp.add_breach(engine, description, when, [s for s in sources.split(",") if s], subjects, _os_user())
+    access_store.audit(engine, "breach_recorded", _os_user(), target=f"breach:{record}")
+    console.print(_h(f"Insiden #{record} dicatat. Beri tahu subjek data dan otoritas dalam 3×24 jam.",
+                     f"Breach #{record} recorded. Notify data subjects and the authority within 72 hours."))
+
+
+@breach_app.command("list")
+def breach_list() -> None:
+    """Daftar insiden dengan jam notifikasinya (Breaches with their notification clock)."""
+    from madangan import pdp
+
+    engine, _ = _deployment()
+    table = Table("#", _h("Diketahui", "Discovered"), _h("Uraian", "Description"), _h("Subjek", "Subjects"),
+                  _h("Otoritas", "Authority"), _h("Jam 3×24", "72-hour clock"))
+    for b in pdp.breaches(engine):
+        table.add_row(str(b.id), f"{b.discovered_at:%Y-%m-%d %H:%M}", b.description[:60],
+                      f"{b.subjects_notified_at:%Y-%m-%d}" if b.subjects_notified_at else "—",
+                      f"{b.authority_notified_at:%Y-%m-%d}" if b.authority_notified_at else "—", pdp.clock(b))
+    console.print(table)
+
+
+@breach_app.command("notify")
+def breach_notify(
+    breach_id: int,
+    subjects: Annotated[bool, typer.Option("--subjects", help=_h("Subjek data sudah diberi tahu", "Data subjects notified"))] = False,
+    authority: Annotated[bool, typer.Option("--authority", help=_h("Otoritas sudah diberi tahu", "Authority notified"))] = False,
+) -> None:
+    """Catat pemberitahuan insiden (Record that a breach was notified)."""
+    from madangan import pdp
+    from madangan.access import store as access_store
+
+    if not (subjects or authority):
+        raise UserError(_h("Sebutkan --subjects dan/atau --authority.", "Give --subjects and/or --authority."))
+    engine, _ = _deployment()
+    pdp.notify_breach(engine, breach_id, subjects, authority)
+    access_store.audit(engine, "breach_notified", _os_user(), target=f"breach:{breach_id}",
+                       detail=f"subjects={subjects} authority={authority}")
+    console.print(_h(f"Insiden #{breach_id} diperbarui.", f"Breach #{breach_id} updated."))
 
 
 def main() -> None:

@@ -42,6 +42,17 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Processing:
+    """The register entry UU 27/2022 asks for: why this source is processed, on what basis, for how long."""
+
+    purpose: str
+    legal_basis: str
+    retention_years: int | None = None  # None: kept while the record is current
+    retention_column: str | None = None  # the date a record's retention runs from
+    specific: bool = False  # data pribadi spesifik (health, children): UU 27/2022 Pasal 4
+
+
+@dataclass(frozen=True)
 class Contract:
     name: str  # source id used on the CLI and in the API: `madangan ingest posyandu`
     sector: str
@@ -54,10 +65,12 @@ class Contract:
     region_column: str | None = None  # the desa code
     export_format: Literal["csv", "xlsx"] = "csv"
     aliases: dict[str, str] = field(default_factory=dict)  # other headers seen in the wild → name
+    processing: Processing | None = None  # None: no personal data
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
-        for ref in (*self.key, self.nik_column, self.kk_column, self.region_column):
+        retention = self.processing.retention_column if self.processing else None
+        for ref in (*self.key, self.nik_column, self.kk_column, self.region_column, retention):
             if ref is not None and ref not in names:
                 raise ValueError(f"contract {self.name}: {ref!r} is not one of its columns")
 

@@ -92,3 +92,34 @@ class AuditEntry(Base):
     client: Mapped[str | None] = mapped_column(String(100))  # IP address
     reason: Mapped[str | None] = mapped_column(String(500))
     detail: Mapped[str | None] = mapped_column(String(2000))
+
+
+class ImpactAssessment(Base):
+    """A data protection impact assessment (DPIA) for a high-risk processing (UU 27/2022 Pasal 34)."""
+
+    __tablename__ = "impact_assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    processing: Mapped[str] = mapped_column(String(50))  # e.g. linkage, scoring, health
+    sources: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(String(4000))
+    risks: Mapped[str] = mapped_column(String(4000), default="")
+    mitigations: Mapped[str] = mapped_column(String(4000), default="")
+    approved_by: Mapped[str] = mapped_column(String(200))  # the data protection officer
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    review_due: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Breach(Base):
+    """A personal-data breach and its 3×24-hour notification clock (UU 27/2022 Pasal 46)."""
+
+    __tablename__ = "breach"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discovered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    description: Mapped[str] = mapped_column(String(4000))
+    sources: Mapped[str] = mapped_column(String(500), default="")
+    subjects_estimate: Mapped[int | None] = mapped_column(Integer)
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    subjects_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    authority_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

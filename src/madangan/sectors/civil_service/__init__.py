@@ -7,7 +7,7 @@ checks match recipients against it by NIK.
 
 from __future__ import annotations
 
-from madangan.contracts import Column, Contract
+from madangan.contracts import Column, Contract, Processing
 from madangan.hookspecs import hookimpl
 from madangan.sector import Sector
 
@@ -39,6 +39,7 @@ PEGAWAI = Contract(
         Column("tmt", "TMT Pengangkatan", "date", description="Terhitung mulai tanggal pengangkatan"),
         Column("kode_desa", "Kode Desa Domisili", description="Desa/kelurahan tempat tinggal"),
     ),
+    processing=Processing("Pengecualian penerima bantuan sosial: ASN, TNI/Polri dan perangkat desa", "UU 20/2023 tentang Aparatur Sipil Negara; Permensos 3/2021"),
     key=("nik",),
     nik_column="nik",
     region_column="kode_desa",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from madangan.contracts import Column, Contract
+from madangan.contracts import Column, Contract, Processing
 from madangan.hookspecs import hookimpl
 from madangan.sector import DesaCount, Sector
 
@@ -68,6 +68,7 @@ BALITA = Contract(
         Column("berat_lahir_kg", "Berat Lahir (kg)", "float", personal=True),
         Column("panjang_lahir_cm", "Panjang Lahir (cm)", "float", personal=True),
     ),
+    processing=Processing("Pemantauan pertumbuhan balita dan percepatan penurunan stunting", "UU 17/2023 tentang Kesehatan; Perpres 72/2021 tentang Percepatan Penurunan Stunting", specific=True),
     key=("nik_anak",),
     nik_column="nik_anak",
     region_column="kode_desa",
@@ -95,6 +96,7 @@ POSYANDU = Contract(
         Column("posyandu", "Posyandu"),
         Column("kode_desa", "Kode Desa"),
     ),
+    processing=Processing("Pemantauan pertumbuhan balita dan percepatan penurunan stunting", "UU 17/2023 tentang Kesehatan; Perpres 72/2021 tentang Percepatan Penurunan Stunting", retention_years=5, retention_column="tanggal_ukur", specific=True),
     key=("id_pengukuran",),
     nik_column="nik_anak",
     region_column="kode_desa",
@@ -130,6 +132,7 @@ KEHAMILAN = Contract(
                          "BPM": "PRAKTIK MANDIRI BIDAN", "PRAKTEK MANDIRI BIDAN": "PRAKTIK MANDIRI BIDAN"}),
         Column("tanggal_persalinan", "Tanggal Persalinan", "date", required=False, personal=True),
     ),
+    processing=Processing("Pemantauan ibu hamil berisiko tinggi", "UU 17/2023 tentang Kesehatan", retention_years=5, retention_column="hpl", specific=True),
     key=("id_kehamilan",),
     nik_column="nik_ibu",
     region_column="kode_desa",
@@ -158,6 +161,7 @@ ANC = Contract(
                          "PRAKTEK MANDIRI BIDAN": "PRAKTIK MANDIRI BIDAN", "POSKESDES": "POSKESDES/POLINDES",
                          "POLINDES": "POSKESDES/POLINDES", "RS": "RUMAH SAKIT"}),
     ),
+    processing=Processing("Pemantauan ibu hamil berisiko tinggi", "UU 17/2023 tentang Kesehatan", retention_years=5, retention_column="tanggal_kunjungan", specific=True),
     key=("id_kunjungan",),
     region_column=None,
     export_format="xlsx",
@@ -181,6 +185,7 @@ TELEMETRI = Contract(
         Column("diastolik", "TD Diastolik (mmHg)", "int", required=False, personal=True),
         Column("spo2", "SpO2 (%)", "int", personal=True),
     ),
+    processing=Processing("Peringatan dini kegawatan ibu hamil dari jam pintar", "UU 17/2023 tentang Kesehatan; persetujuan ibu hamil", retention_years=1, retention_column="waktu", specific=True),
     key=("id_perangkat", "waktu"),
     nik_column="nik_ibu",
     region_column="kode_desa",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ibis import _
 
-from madangan.contracts import Column, Contract
+from madangan.contracts import Column, Contract, Processing
 from madangan.hookspecs import hookimpl
 from madangan.sector import DesaCount, Sector
 
@@ -38,6 +38,7 @@ PENDUDUK = Contract(
         Column("status_hidup", "Status", allowed=("HIDUP", "MATI"),
                synonyms={"MENINGGAL": "MATI", "MENINGGAL DUNIA": "MATI", "WAFAT": "MATI"}),
     ),
+    processing=Processing("Verifikasi dan validasi data kependudukan untuk pelayanan publik dan penetapan sasaran program", "UU 24/2013 tentang Administrasi Kependudukan; Perpres 39/2019 tentang Satu Data Indonesia"),
     key=("nik",),
     nik_column="nik",
     kk_column="no_kk",
@@ -59,6 +60,7 @@ KELUARGA = Contract(
         Column("alamat", "Alamat", personal=True),
         Column("jumlah_anggota", "Jumlah Anggota Keluarga", "int"),
     ),
+    processing=Processing("Verifikasi dan validasi data kependudukan untuk pelayanan publik dan penetapan sasaran program", "UU 24/2013 tentang Administrasi Kependudukan; Perpres 39/2019 tentang Satu Data Indonesia"),
     key=("no_kk",),
     nik_column="nik_kepala_keluarga",
     kk_column="no_kk",
@@ -81,6 +83,7 @@ KEMATIAN = Contract(
         Column("no_akta_kematian", "No. Akta Kematian", personal=True),
         Column("kode_desa", "Kode Desa"),
     ),
+    processing=Processing("Verifikasi dan validasi data kependudukan untuk pelayanan publik dan penetapan sasaran program", "UU 24/2013 tentang Administrasi Kependudukan; Perpres 39/2019 tentang Satu Data Indonesia", retention_years=10, retention_column="tanggal_kematian"),
     key=("nik",),
     nik_column="nik",
     region_column="kode_desa",

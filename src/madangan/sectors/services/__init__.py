@@ -10,7 +10,7 @@ applicant's satisfaction score (SKM, PermenPANRB 14/2017: 1–4).
 
 from __future__ import annotations
 
-from madangan.contracts import Column, Contract
+from madangan.contracts import Column, Contract, Processing
 from madangan.hookspecs import hookimpl
 from madangan.sector import Sector
 
@@ -41,6 +41,7 @@ LAYANAN = Contract(
         Column("nilai_kepuasan", "Nilai Kepuasan", "int", required=False,
                description="Survei kepuasan masyarakat, 1 (tidak baik) – 4 (sangat baik); kosong bila tidak mengisi"),
     ),
+    processing=Processing("Pemantauan kinerja pelayanan publik", "UU 25/2009 tentang Pelayanan Publik", retention_years=5, retention_column="tanggal_diajukan"),
     key=("no_registrasi",),
     nik_column="nik_pemohon",
     region_column="kode_desa",
@@ -73,6 +74,7 @@ PENGADUAN = Contract(
         Column("status", "Status", allowed=PENGADUAN_STATUS),
         Column("tanggal_selesai", "Tanggal Selesai", "date", required=False),
     ),
+    processing=Processing("Penanganan pengaduan masyarakat", "UU 25/2009 tentang Pelayanan Publik; Perpres 76/2013", retention_years=5, retention_column="tanggal_masuk"),
     key=("id_pengaduan",),
     region_column="kode_desa",
     export_format="xlsx",

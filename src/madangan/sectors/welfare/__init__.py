@@ -17,7 +17,7 @@ See synth.py for the exact meaning of each injected error kind.
 
 from __future__ import annotations
 
-from madangan.contracts import Column, Contract
+from madangan.contracts import Column, Contract, Processing
 from madangan.hookspecs import hookimpl
 from madangan.sector import DesaCount, Sector
 
@@ -42,6 +42,7 @@ DESIL = Contract(
         Column("ada_ibu_hamil", "Ada Ibu Hamil", "bool", personal=True),
         Column("kehilangan_mata_pencaharian", "Kehilangan Mata Pencaharian", "bool"),
     ),
+    processing=Processing("Penargetan bantuan sosial: kesalahan inklusi dan eksklusi per desa", "UU 13/2011 tentang Penanganan Fakir Miskin; Inpres 4/2025 tentang DTSEN"),
     key=("no_kk",),
     nik_column="nik_kepala_keluarga",
     kk_column="no_kk",
@@ -70,6 +71,7 @@ PENERIMA_BANSOS = Contract(
         Column("nominal", "Nominal (Rp/bulan)", "int"),
         Column("status", "Status", allowed=("AKTIF", "DITANGGUHKAN", "DIHENTIKAN")),
     ),
+    processing=Processing("Penargetan bantuan sosial: kesalahan inklusi dan eksklusi per desa", "UU 13/2011 tentang Penanganan Fakir Miskin; Inpres 4/2025 tentang DTSEN", retention_years=5),
     key=("id_penerima",),
     nik_column="nik",
     kk_column="no_kk",
