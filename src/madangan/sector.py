@@ -30,6 +30,16 @@ class DesaCount:
     sources: tuple[str, ...]  # the sources it needs; skipped while one is missing
 
 
+def rows_per_desa(source: str, desa_column: str = "kode_desa"):
+    """A DesaCount `compute` that counts a source's current rows per desa."""
+
+    def compute(tables):
+        table = tables[source]
+        return table.group_by(desa_code=table[desa_column]).agg(value=table.count())
+
+    return compute
+
+
 @dataclass(frozen=True)
 class Sector:
     name: str

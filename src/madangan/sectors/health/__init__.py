@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from madangan.contracts import Column, Contract, Processing
 from madangan.hookspecs import hookimpl
-from madangan.sector import DesaCount, Sector
+from madangan.sector import DesaCount, Sector, rows_per_desa
 
 OWNER = "Dinas Kesehatan"
 
@@ -194,11 +194,6 @@ TELEMETRI = Contract(
 )
 
 
-def _balita(tables):
-    t = tables["balita"]
-    return t.group_by(desa_code=t.kode_desa).agg(value=t.count())
-
-
 @hookimpl
 def madangan_sectors():
     from madangan.sectors.health.synth import synthesize
@@ -210,6 +205,6 @@ def madangan_sectors():
             contracts=(BALITA, POSYANDU, KEHAMILAN, ANC, TELEMETRI),
             synthesize=synthesize,
             requires=("population",),
-            desa_counts=(DesaCount("balita", {"id": "Balita", "en": "Children under five"}, _balita, ("balita",)),),
+            desa_counts=(DesaCount("balita", {"id": "Balita", "en": "Children under five"}, rows_per_desa("balita"), ("balita",)),),
         )
     ]

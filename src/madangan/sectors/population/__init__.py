@@ -6,7 +6,7 @@ from ibis import _
 
 from madangan.contracts import Column, Contract, Processing
 from madangan.hookspecs import hookimpl
-from madangan.sector import DesaCount, Sector
+from madangan.sector import DesaCount, Sector, rows_per_desa
 
 PENDUDUK = Contract(
     name="penduduk",
@@ -96,10 +96,6 @@ def _residents(tables):
     return alive.group_by(desa_code=_.kode_desa).agg(value=_.count())
 
 
-def _families(tables):
-    return tables["keluarga"].group_by(desa_code=_.kode_desa).agg(value=_.count())
-
-
 @hookimpl
 def madangan_sectors():
     from madangan.sectors.population.synth import synthesize
@@ -112,7 +108,7 @@ def madangan_sectors():
             synthesize=synthesize,
             desa_counts=(
                 DesaCount("penduduk", {"id": "Penduduk", "en": "Residents"}, _residents, ("penduduk",)),
-                DesaCount("keluarga", {"id": "Keluarga", "en": "Families"}, _families, ("keluarga",)),
+                DesaCount("keluarga", {"id": "Keluarga", "en": "Families"}, rows_per_desa("keluarga"), ("keluarga",)),
             ),
         )
     ]
