@@ -74,7 +74,3 @@ def build_summary(con, counts) -> list[str]:
         return []
     con.create_table(SUMMARY_TABLE, ibis.union(*parts), overwrite=True)
     return [c.key for c in counts if set(c.sources) <= present]
-
-
-def table_counts(con) -> dict[str, int]:
-    return {name: con.table(name).count().execute() for name in con.list_tables()}
