@@ -90,3 +90,9 @@ def test_boundaries_cover_sumedang_desa(client):
     codes = {f["properties"]["code"] for f in geo["features"]}
     assert len([c for c in codes if c.count(".") == 2]) == 26
     assert len([c for c in codes if c.count(".") == 3]) == 277
+
+
+def test_the_demo_login_page_says_where_the_accounts_are(demo_deployment):
+    settings, _ = demo_deployment
+    with TestClient(create_app(settings)) as anonymous:
+        assert "akun-demo.txt" in anonymous.get("/login").text

@@ -123,6 +123,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ui.login.throttled": {"id": "Terlalu banyak percobaan dari alamat ini. Tunggu satu menit.", "en": "Too many attempts from this address. Wait a minute."},
     "ui.login.csrf": {"id": "Formulir kedaluwarsa; silakan coba lagi.", "en": "The form expired; please try again."},
+    "ui.login.demo_hint": {
+        "id": "Demo: akun tiap peran dan kata sandinya tercetak di akhir 'madangan demo' dan ada di berkas akun-demo.txt di direktori data.",
+        "en": "Demo: one account per role and its password are printed at the end of 'madangan demo' and kept in akun-demo.txt in the data directory.",
+    },
     "ui.logout": {"id": "Keluar", "en": "Sign out"},
     "ui.tagline": {"id": "Pusat komando data daerah", "en": "Regional data command center"},
 }
