@@ -3,6 +3,11 @@
     ingest_file(...)     a file an agency exported (CSV, XLSX, JSON, NDJSON)
     ingest_records(...)  records an application pushed over the API
 Both give the same answer: counts, reasons, the quarantine report.
+
+A CSV larger than `CHUNKED_ABOVE_BYTES` is read, cleaned and staged in chunks of
+`readers.CSV_CHUNK_ROWS` records, so memory stays bounded whatever the file's size;
+the batch is still written in one transaction and the answer is the same as for
+the whole file read at once.
 """
 
 from __future__ import annotations
@@ -10,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,11 +31,22 @@ from madangan.exports import neutralise
 from madangan.ingest import store
 from madangan.ingest.clean import clean
 from madangan.ingest.headers import load_mapping
-from madangan.ingest.readers import RawTable, read_records, read_source
+from madangan.ingest.readers import (
+    CSV_CHUNK_ROWS,
+    CSV_SUFFIXES,
+    RawTable,
+    iter_csv_chunks,
+    read_records,
+    read_source,
+)
 from madangan.plugins import contracts
 
 Step = Callable[[str], None]
 REPORT_DIR = "karantina"
+#: CSV files larger than this are read in chunks (XLSX is bounded by Excel's 1,048,576 rows, JSON stays whole).
+CHUNKED_ABOVE_BYTES = 64 << 20
+#: Records per chunk for every CSV, whatever its size (0: never in chunks); tests use it to force tiny chunks.
+CHUNK_ROWS_ENV = "MADANGAN_INGEST_CHUNK_ROWS"
 
 
 @dataclass
@@ -69,8 +85,29 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def chunk_rows_for(path: Path, chunk_rows: int | None = None) -> int | None:
+    """Records per chunk to read ``path`` in, or None to read it whole.
+
+    ``chunk_rows`` (else the environment variable MADANGAN_INGEST_CHUNK_ROWS) sets the chunk size for every
+    CSV, 0 meaning never in chunks; unset, CSVs above `CHUNKED_ABOVE_BYTES` go in chunks of `CSV_CHUNK_ROWS`.
+    """
+    if path.suffix.lower() not in CSV_SUFFIXES:
+        return None
+    if chunk_rows is None and os.environ.get(CHUNK_ROWS_ENV, "").strip():
+        try:
+            chunk_rows = int(os.environ[CHUNK_ROWS_ENV])
+        except ValueError:
+            raise UserError(f"{CHUNK_ROWS_ENV} harus bilangan bulat (jumlah baris per bagian; 0 = tidak dibagi), "
+                            f"bukan '{os.environ[CHUNK_ROWS_ENV]}'.") from None
+    if chunk_rows is None:
+        return CSV_CHUNK_ROWS if path.stat().st_size > CHUNKED_ABOVE_BYTES else None
+    return chunk_rows if chunk_rows > 0 else None
+
+
 def ingest_file(settings, regency_code: str, source: str, path: Path, *, mapping: Path | None = None,
-                submitted_by: str | None = None, channel: str = "cli", step: Step = lambda _: None) -> IngestResult:
+                submitted_by: str | None = None, channel: str = "cli", step: Step = lambda _: None,
+                chunk_rows: int | None = None) -> IngestResult:
+    """Ingest one file; ``chunk_rows`` as in `chunk_rows_for` (None: by the file's size)."""
     contract = contract_for(source)
     path = Path(path)
     if not path.is_file():
@@ -86,10 +123,16 @@ def ingest_file(settings, regency_code: str, source: str, path: Path, *, mapping
         if previous is not None:
             return IngestResult(source, path.name, None, store.BatchCounts(), already_ingested_as=previous,
                                 seconds=time.perf_counter() - t0)
-        step(f"Membaca {path.name}")
-        table = read_source(path, contract, load_mapping(mapping) if mapping else None)
-        return _clean_and_store(settings, raw, contract, table, regency_code, path.name, digest, channel,
-                                submitted_by, started, t0, step)
+        headers = load_mapping(mapping) if mapping else None
+        rows = chunk_rows_for(path, chunk_rows)
+        if rows is None:
+            step(f"Membaca {path.name}")
+            tables: Iterable[RawTable] = [read_source(path, contract, headers)]
+        else:
+            step(f"Membaca dan memeriksa {path.name} per {rows:,} baris".replace(",", "."))
+            tables = iter_csv_chunks(path, contract, headers, rows)
+        return _clean_and_store(settings, raw, contract, tables, regency_code, path.name, digest, channel,
+                                submitted_by, started, t0, step, chunked=rows is not None)
     finally:
         con.disconnect()
 
@@ -102,34 +145,45 @@ def ingest_records(settings, regency_code: str, source: str, records: list[dict]
     con = warehouse.connect(settings.warehouse)
     try:
         store.ensure_schema(con.con)
-        return _clean_and_store(settings, con.con, contract, table, regency_code, file_name, None, channel,
+        return _clean_and_store(settings, con.con, contract, [table], regency_code, file_name, None, channel,
                                 submitted_by, started, t0, lambda _: None)
     finally:
         con.disconnect()
 
 
-def _clean_and_store(settings, raw, contract: Contract, table: RawTable, regency_code: str, file_name: str | None,
-                     digest: str | None, channel: str, submitted_by: str | None, started: datetime, t0: float,
-                     step: Step) -> IngestResult:
-    step(f"Memeriksa {len(table.frame):,} baris".replace(",", "."))
-    cleaned = clean(table.frame, contract, regency_code)
-    if "_sheet" in table.frame.columns and len(cleaned.problems):
-        # problems name rows; in a workbook the same row number can stand in several sheets
-        sheets = cleaned.rejected_rows.select("_row", "_sheet").unique("_row", keep="first")
-        cleaned.problems = cleaned.problems.join(sheets, on="_row", how="left")
-    step("Menyimpan ke gudang data")
-    batch, counts = store.write_batch(
-        raw, contract, cleaned.accepted, cleaned.problems, cleaned.rejected_rows,
-        file_name=file_name, sha256=digest, channel=channel, submitted_by=submitted_by, started_at=started,
-        rows_read=len(table.frame), before_commit=_test_pause,
-    )
-    reasons = dict(cleaned.problems.group_by("code").agg(pl.col("_row").n_unique()).iter_rows()) if len(cleaned.problems) else {}
-    report = None
-    if counts.quarantined:
-        step("Menulis laporan karantina")
-        report = write_report(settings.data_dir / REPORT_DIR, batch, contract, cleaned.problems, cleaned.rejected_rows)
+def _clean_and_store(settings, raw, contract: Contract, tables: Iterable[RawTable], regency_code: str,
+                     file_name: str | None, digest: str | None, channel: str, submitted_by: str | None,
+                     started: datetime, t0: float, step: Step, *, chunked: bool = False) -> IngestResult:
+    """Clean each table, stage it, write the batch in one transaction, write the quarantine report.
+
+    In chunks (``chunked``) clean() sees one chunk at a time, so it checks the chunk without the contract's
+    key and the store refuses a repeated key against everything staged before, within the chunk too.
+    """
+    staging = store.Staging(raw, contract, bounded=chunked)
+    try:
+        checked = replace(contract, key=()) if chunked else contract
+        rows_read, unmapped = 0, []
+        for table in tables:
+            if not chunked:
+                step(f"Memeriksa {len(table.frame):,} baris".replace(",", "."))
+            cleaned = clean(table.frame, checked, regency_code)
+            staging.add(cleaned.accepted, cleaned.problems, cleaned.rejected_rows,
+                        read=table.frame if chunked else None)
+            rows_read += len(table.frame)
+            unmapped = table.unmapped
+            del table, cleaned  # the next chunk is read without this one still held
+        step("Menyimpan ke gudang data")
+        batch, counts = staging.commit(file_name=file_name, sha256=digest, channel=channel, submitted_by=submitted_by,
+                                       started_at=started, rows_read=rows_read, before_commit=_test_pause)
+        reasons = staging.reasons()
+        report = None
+        if counts.quarantined:
+            step("Menulis laporan karantina")
+            report = write_report(settings.data_dir / REPORT_DIR, batch, contract, *staging.quarantine())
+    finally:
+        staging.close()
     return IngestResult(contract.name, file_name, batch, counts, reasons, report, seconds=time.perf_counter() - t0,
-                        unmapped=table.unmapped)
+                        unmapped=unmapped)
 
 
 def _test_pause() -> None:
@@ -140,9 +194,13 @@ def _test_pause() -> None:
         time.sleep(float(pause))
 
 
-def write_report(folder: Path, batch: int, contract: Contract, problems: pl.DataFrame, rejected: pl.DataFrame) -> Path:
+def write_report(folder: Path, batch: int, contract: Contract, problems: Iterable[pl.DataFrame],
+                 rejected: Iterable[pl.DataFrame]) -> Path:
     """The quarantine report an officer opens in Excel: what is wrong where, and the refused rows whole.
 
+    ``problems`` (``_row``, ``_sheet``, ``column``, ``value``, ``code``, ``message``) and ``rejected``
+    (``_row`` and the columns as read) come as frames in the order they are shown (`store.Staging.quarantine`)
+    and are written row by row into a constant-memory workbook.
     NIK and KK are masked: the report travels by e-mail and flash drive.
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -158,21 +216,24 @@ def write_report(folder: Path, batch: int, contract: Contract, problems: pl.Data
         sheet.set_column(0, 1, 8)
         sheet.set_column(2, 3, 22)
         sheet.set_column(5, 5, 90)
-        if "_sheet" in problems.columns:
-            ordered = problems.sort("_sheet", "_row", nulls_last=False)
-        else:
-            ordered = problems.sort("_row").with_columns(_sheet=pl.lit(None, pl.String))
-        for r, row in enumerate(ordered.iter_rows(named=True), start=1):
-            column = row["column"]
-            value = mask(row["value"]) if column in masked else row["value"]
-            sheet.write_row(r, 0, [row["_row"], row["_sheet"] or "", headers.get(column, column or ""),
-                                   neutralise(value), row["code"], neutralise(row["message"])])
-        data_columns = [c for c in rejected.columns if c not in ("_row", "_sheet")]
+        r = 0
+        for part in problems:
+            for row in part.iter_rows(named=True):
+                r += 1
+                column = row["column"]
+                value = mask(row["value"]) if column in masked else row["value"]
+                sheet.write_row(r, 0, [row["_row"], row["_sheet"] or "", headers.get(column, column or ""),
+                                       neutralise(value), row["code"], neutralise(row["message"])])
         rows_sheet = book.add_worksheet("Baris ditolak")
-        rows_sheet.write_row(0, 0, ["Baris"] + [headers.get(c, c) for c in data_columns], bold)
-        for r, row in enumerate(rejected.sort("_row").iter_rows(named=True), start=1):
-            values = [mask(row[c]) if c in masked else row[c] for c in data_columns]
-            rows_sheet.write_row(r, 0, [row["_row"]] + [neutralise(v) for v in values])
+        r = 0
+        for part in rejected:
+            data_columns = [c for c in part.columns if c not in ("_row", "_sheet")]
+            if r == 0:
+                rows_sheet.write_row(0, 0, ["Baris"] + [headers.get(c, c) for c in data_columns], bold)
+            for row in part.iter_rows(named=True):
+                r += 1
+                values = [mask(row[c]) if c in masked else row[c] for c in data_columns]
+                rows_sheet.write_row(r, 0, [row["_row"]] + [neutralise(v) for v in values])
     return path
 
 
