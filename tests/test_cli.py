@@ -150,3 +150,15 @@ def test_boundaries_import_replaces_the_outlines_and_refuses_bad_files(tmp_path)
     assert_clean_failure(run("boundaries", "import", str(broken), data_dir=data), "tidak valid")
     # the imported outlines are still there after the refused files
     assert json.loads((data / "boundaries.geojson").read_text()) == outlines
+
+
+def test_users_disable_enable_and_an_unknown_user(tmp_path):
+    data = tmp_path / "d"
+    assert run("init", "--region", "32.11", data_dir=data).returncode == 0
+    added = run("users", "add", "desa.cimalaka", "--role", "desa", "--region", "32.11.22.2001", data_dir=data)
+    assert added.returncode == 0 and "tampil sekali" in added.stdout
+    assert "Akun dinonaktifkan" in run("users", "disable", "desa.cimalaka", data_dir=data).stdout
+    assert "tidak" in run("users", "list", data_dir=data).stdout
+    assert "Akun diaktifkan" in run("users", "enable", "desa.cimalaka", data_dir=data).stdout
+    assert_clean_failure(run("users", "disable", "tidak.ada", data_dir=data), "tidak ditemukan")
+    assert_clean_failure(run("users", "add", "x", "--role", "raja", data_dir=data), "Peran tidak dikenal")

@@ -387,23 +387,23 @@ def users_list() -> None:
 @users_app.command("disable")
 def users_disable(username: str) -> None:
     """Nonaktifkan akun; sesi terbukanya berakhir (Disable an account; its sessions end)."""
-    from madangan.access import store
-
-    engine, _ = _deployment()
-    store.set_active(engine, username, False)
-    store.audit(engine, "user_disabled", "cli", target=f"user:{username}")
-    console.print(_h("Akun dinonaktifkan: ", "Account disabled: ") + username)
+    _set_active(username, False)
 
 
 @users_app.command("enable")
 def users_enable(username: str) -> None:
     """Aktifkan kembali akun (Enable an account again)."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
     from madangan.access import store
 
     engine, _ = _deployment()
-    store.set_active(engine, username, True)
-    store.audit(engine, "user_enabled", "cli", target=f"user:{username}")
-    console.print(_h("Akun diaktifkan: ", "Account enabled: ") + username)
+    store.set_active(engine, username, active)
+    store.audit(engine, "user_enabled" if active else "user_disabled", "cli", target=f"user:{username}")
+    done = _h("Akun diaktifkan: ", "Account enabled: ") if active else _h("Akun dinonaktifkan: ", "Account disabled: ")
+    console.print(done + username)
 
 
 @users_app.command("reset-password")

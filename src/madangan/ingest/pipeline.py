@@ -29,7 +29,7 @@ from madangan.contracts import Contract
 from madangan.errors import UserError
 from madangan.exports import neutralise
 from madangan.ingest import store
-from madangan.ingest.clean import clean
+from madangan.ingest.clean import clean, is_identity_column
 from madangan.ingest.headers import load_mapping
 from madangan.ingest.readers import (
     CSV_CHUNK_ROWS,
@@ -205,9 +205,7 @@ def write_report(folder: Path, batch: int, contract: Contract, problems: Iterabl
     """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"karantina-{batch:06d}-{contract.name}.xlsx"
-    masked = {c for c in (contract.nik_column, contract.kk_column) if c} | {
-        c.name for c in contract.columns if c.name.startswith(("nik", "no_kk"))
-    }
+    masked = {c.name for c in contract.columns if is_identity_column(contract, c.name)}
     headers = contract.headers
     with xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False}) as book:
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})

@@ -58,7 +58,7 @@ async def push_file(request: Request, source: str, file: UploadFile = File(...),
             shutil.copyfileobj(file.file, out, 1 << 20)
         try:
             result = await run_in_threadpool(
-                ingest_file, request.app.state.settings, _scope(who), source, path,
+                ingest_file, request.app.state.settings, who.region_code, source, path,
                 submitted_by=who.username, channel="api")
         except UserError as exc:
             raise HTTPException(422, str(exc)) from None
@@ -84,12 +84,7 @@ async def push_records(request: Request, source: str, who: Principal = Depends(p
         raise HTTPException(400, f"Kirim 1 sampai {MAX_RECORDS} rekaman per permintaan.")
     try:
         result = await run_in_threadpool(
-            ingest_records, request.app.state.settings, _scope(who), source, records, submitted_by=who.username)
+            ingest_records, request.app.state.settings, who.region_code, source, records, submitted_by=who.username)
     except UserError as exc:
         raise HTTPException(422, str(exc)) from None
     return _answer(request, who, result)
-
-
-def _scope(who: Principal) -> str:
-    """Rows must lie inside the caller's region (regency or kecamatan)."""
-    return who.region_code
