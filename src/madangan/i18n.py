@@ -132,6 +132,17 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def add_messages(messages: dict[str, dict[str, str]]) -> None:
+    """Register a module's or sector's own messages (keys must be new, both languages present)."""
+    for key, texts in messages.items():
+        if key in MESSAGES:
+            raise ValueError(f"message key {key!r} is already registered")
+        missing = set(LANGUAGES) - set(texts)
+        if missing:
+            raise ValueError(f"message {key!r} lacks {sorted(missing)}")
+    MESSAGES.update(messages)
+
+
 def current_language() -> str:
     lang = os.environ.get("MADANGAN_LANG", "id").lower()
     return lang if lang in LANGUAGES else "id"

@@ -50,3 +50,7 @@ class Sector:
     #: Sectors whose synthetic data this one builds on (e.g. health needs population).
     requires: tuple[str, ...] = ()
     desa_counts: tuple[DesaCount, ...] = field(default=())
+    #: Verval checks (madangan.verval.Check) over this sector's sources.
+    checks: tuple = ()
+    #: Indicators this sector owns (declared once, computed per region × month).
+    indicators: tuple = ()
