@@ -1,0 +1,53 @@
+"""What a verval check is: a declared rule that finds records with one problem.
+
+Sectors register checks in `Sector.checks`; the engine (madangan.verval.engine)
+runs them over the warehouse and turns their rows into findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+Severity = Literal["error", "warning", "info"]
+Tables = dict[str, "ir.Table"]
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may know besides the warehouse tables."""
+
+    region_code: str  # the deployment's regency, e.g. "32.11"
+    desa_codes: frozenset[str]  # every desa/kelurahan code of the regency
+    today: date
+    #: Tunable thresholds by name (e.g. "desil_maks_penerima": 4), from the deployment's settings.
+    params: dict[str, object] = field(default_factory=dict)
+
+    def param(self, name: str, default):
+        return self.params.get(name, default)
+
+
+@dataclass(frozen=True)
+class Check:
+    rule: str  # stable id, e.g. "nik_struktur"; part of every finding id
+    source: str  # the source whose records the findings are about
+    severity: Severity
+    title: dict[str, str]  # {"id": ..., "en": ...}, short
+    #: What is wrong and what to do, {"id": ..., "en": ...}; str.format placeholders name evidence columns.
+    message: dict[str, str]
+    #: Given the tables (name → Ibis table of current rows) and the context, one row per finding with
+    #: columns record_key (str, the source's key), kode_desa (str or null) and any evidence columns.
+    find: Callable[[Tables, CheckContext], "ir.Table"]
+    #: Other sources the check reads; the check is skipped while one of them is not loaded.
+    needs: tuple[str, ...] = ()
+    #: The agency that must act; default: the owner of `source`.
+    agency: str | None = None
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source, *self.needs)
