@@ -6,7 +6,19 @@ import sqlalchemy as sa
 from madangan.appdb import make_engine, migrate
 from madangan.errors import UserError
 
-TABLES = {"deployment", "alembic_version", "app_user", "user_session", "api_token", "audit_log"}
+TABLES = {"deployment", "alembic_version", "app_user", "user_session", "api_token", "audit_log",
+          "finding", "finding_event", "verval_run"}
+
+
+def _newest_revision() -> str:
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("madangan.appdb") / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def _migrated_tables(url: str) -> set[str]:
@@ -17,7 +29,7 @@ def _migrated_tables(url: str) -> set[str]:
     with engine.connect() as conn:
         head = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     engine.dispose()
-    assert head == "0004"
+    assert head == _newest_revision()
     return tables
 
 

@@ -54,6 +54,10 @@ breach_app = typer.Typer(help=_h("Insiden kebocoran data dan jam 3×24 jam.", "B
 pdp_app.add_typer(dpia_app, name="dpia")
 pdp_app.add_typer(breach_app, name="breach")
 app.add_typer(pdp_app, name="pdp")
+findings_app = typer.Typer(help=_h("Temuan verval: daftar kerja, rincian, hasil verifikasi lapangan.",
+                                   "Verval findings: worklists, details, field-verification outcomes."),
+                           invoke_without_command=True)
+app.add_typer(findings_app, name="findings")
 
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help=_h("Kode kabupaten/kota, mis. 32.11", "Regency/city code, e.g. 32.11"))]
 HostOpt = Annotated[str, typer.Option(help=_h("Alamat untuk melayani", "Address to serve on"))]
@@ -495,6 +499,120 @@ def audit(
     for e in entries:
         table.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor or "", e.action, e.target or "", e.region_code or "", e.client or "")
     console.print(table)
+
+
+# --- verval -------------------------------------------------------------------------------
+
+
+@app.command()
+def verify() -> None:
+    """Jalankan semua pemeriksaan verval dan pencocokan data (Run every verval check)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from madangan.verval.engine import verify as run_verify
+
+    settings = load_settings()
+    engine, deployment = deploy.open_deployment(settings)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True)) as bar:
+        task = bar.add_task(_h("Verval", "Verval"), total=None)
+
+        def progress(label: str, done: int, total: int) -> None:
+            bar.update(task, description=f"Verval {label}", completed=done, total=total)
+
+        report = run_verify(settings, engine, deployment.region_code, actor=_os_user(), progress=progress)
+    table = Table(_h("Sumber", "Source"), _h("Aturan", "Rule"), _h("Tingkat", "Severity"), _h("Aktif", "Active"),
+                  _h("Baru", "New"), _h("Selesai", "Closed"), title=_h(f"Verval run {report.run_id}", f"Verval run {report.run_id}"))
+    for row in report.summary:
+        if row["open"] or row["new"] or row["closed"]:
+            table.add_row(row["source"], row["rule"], row["severity"], _n(row["open"]), _n(row["new"]), _n(row["closed"]))
+    console.print(table)
+    if report.skipped:
+        console.print(t("verval.skipped", items=", ".join(f"{s}/{r} ({'+'.join(m)})" for s, r, m in report.skipped)),
+                      soft_wrap=True)
+    console.print(t("verval.done", seconds=f"{report.seconds:.1f}", open=_n(sum(r["open"] for r in report.summary)),
+                    new=_n(sum(r["new"] for r in report.summary)), closed=_n(sum(r["closed"] for r in report.summary))))
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".") if current_language() == "id" else f"{value:,}"
+
+
+@findings_app.callback()
+def findings_list(
+    ctx: typer.Context,
+    desa: Annotated[Optional[str], typer.Option(help=_h("Kode desa/kecamatan", "Desa/kecamatan code"))] = None,
+    rule: Annotated[Optional[str], typer.Option(help=_h("Nama aturan", "Rule name"))] = None,
+    source: Annotated[Optional[str], typer.Option(help=_h("Nama sumber", "Source name"))] = None,
+    status: Annotated[Optional[list[str]], typer.Option(help=_h("Status (bawaan: yang masih perlu ditindak)", "Status (default: those still needing work)"))] = None,
+    export: Annotated[Optional[Path], typer.Option(help=_h("Tulis daftar kerja ke XLSX", "Write the worklist to XLSX"))] = None,
+    limit: Annotated[int, typer.Option(help=_h("Jumlah baris yang ditampilkan", "Rows to show"))] = 30,
+) -> None:
+    """Daftar kerja temuan verval per desa (Worklist of findings per desa)."""
+    if ctx.invoked_subcommand:
+        return
+    from madangan.access import store as access_store
+    from madangan.verval import findings as service
+
+    settings = load_settings()
+    engine, deployment = deploy.open_deployment(settings)
+    lang = current_language()
+    query = service.parse_filter(deployment.region_code, desa=desa, rule=rule, source=source, status=status)
+    items, total = service.read(engine, query, service.OPERATOR, lang, offset=0, limit=None if export else limit)
+    access_store.audit(engine, "findings.export" if export else "findings.read", f"cli:{_os_user()}",
+                       target=service.describe_filter(query), region_code=deployment.region_code, detail=f"rows={len(items)}")
+    if export:
+        from madangan.verval.worklist import export_xlsx
+
+        export_xlsx(items, export, lang)
+        console.print(t("verval.exported", count=_n(len(items)), path=export))
+        return
+    if not items:
+        console.print(t("verval.no_findings"))
+        return
+    table = Table(_h("ID", "ID"), _h("Desa", "Desa"), _h("Masalah", "Problem"), _h("Keterangan", "Details"), _h("Status", "Status"),
+                  title=_h(f"{_n(total)} temuan", f"{_n(total)} findings"))
+    for item in items:
+        table.add_row(item["id"], item["desa"] or "-", item["title"], item["message"], item["status_label"])
+    console.print(table)
+
+
+@findings_app.command("show")
+def findings_show(finding_id: str) -> None:
+    """Rincian satu temuan dan riwayatnya (One finding and its history)."""
+    from madangan.access import store as access_store
+    from madangan.verval import findings as service
+
+    engine, deployment = _deployment()
+    item, events = service.read_one(engine, finding_id, service.OPERATOR, current_language())
+    access_store.audit(engine, "finding.read", f"cli:{_os_user()}", target=f"finding:{finding_id}",
+                       region_code=deployment.region_code)
+    for key in ("id", "title", "severity", "source", "record_key", "desa", "kode_desa", "agency", "message", "status_label", "reason"):
+        console.print(f"[bold]{key}[/]: {item[key] if item[key] is not None else '-'}", soft_wrap=True)
+    for key, value in item["evidence"].items():
+        console.print(f"  {key}: {value}", soft_wrap=True)
+    table = Table(_h("Waktu", "When"), _h("Oleh", "By"), _h("Dari", "From"), _h("Ke", "To"), _h("Alasan", "Reason"))
+    for e in events:
+        table.add_row(e["at"], e["actor"] or "", e["from_status"] or "", e["to_status"], e["reason"] or "")
+    console.print(table)
+
+
+@findings_app.command("set")
+def findings_set(
+    finding_id: str,
+    status: Annotated[str, typer.Argument(help="in_verification | confirmed | corrected | dismissed | open")],
+    reason: Annotated[Optional[str], typer.Option(help=_h("Alasan / hasil lapangan", "Reason / field outcome"))] = None,
+) -> None:
+    """Catat hasil verifikasi lapangan satu temuan (Record a finding's field-verification outcome)."""
+    from madangan.access import store as access_store
+    from madangan.verval import findings as service
+
+    engine, deployment = _deployment()
+    actor = f"cli:{_os_user()}"
+    item = service.set_status(engine, finding_id, status, reason, service.OPERATOR, actor, current_language())
+    access_store.audit(engine, "finding.status", actor, target=f"finding:{finding_id}", region_code=deployment.region_code,
+                       reason=reason, detail=f"status={status}")
+    console.print(f"{item['id']}: {item['status_label']}")
 
 
 @pdp_app.command("register")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -35,6 +36,9 @@ class Settings(BaseSettings):
     #: MQTT broker for device telemetry, e.g. mqtt://127.0.0.1:1883; `serve` subscribes when set.
     mqtt_url: str | None = None
     mqtt_topic_prefix: str = "madangan"
+    #: Verval thresholds by name (madangan.toml `[verval]`), e.g. desil_maks = {BPNT = 4},
+    #: program_saling_eksklusif = [["BLT_DD", "PKH"]].
+    verval: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("lang")
     @classmethod

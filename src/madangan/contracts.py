@@ -66,6 +66,10 @@ class Contract:
     export_format: Literal["csv", "xlsx"] = "csv"
     aliases: dict[str, str] = field(default_factory=dict)  # other headers seen in the wild → name
     processing: Processing | None = None  # None: no personal data
+    #: The authoritative register of residents (Dukcapil): other sources' NIKs are checked against it.
+    person_registry: bool = False
+    #: How often the agency is expected to send it; verval flags a source older than this.
+    update_every_days: int | None = 31
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]

@@ -130,6 +130,10 @@ def demo(settings: Settings, region_code: str, population: int, seed: int, step:
     files = synth.write(ctx, settings.sources_dir, step)
     del ctx
     loaded = ingest_files(settings, region, [f for f in files if f.name != synth.GROUND_TRUTH_FILE], step)
+    from madangan.verval.engine import verify
+
+    step(t("step.verify"))
+    verify(settings, engine, region.code, actor="demo")
     accounts = demo_accounts(engine, region, settings.data_dir)
     return DemoResult(region, population, loaded, time.perf_counter() - started, accounts)
 

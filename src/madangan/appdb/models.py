@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -123,3 +123,49 @@ class Breach(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(100))
     subjects_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     authority_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class VervalRun(Base):
+    """One run of `madangan verify`: when, by whom, and what changed per source and rule."""
+
+    __tablename__ = "verval_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_by: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[str] = mapped_column(Text, default="[]")  # JSON: per source × rule: open, new, closed
+
+
+class Finding(Base):
+    """One record with one problem. The id is stable: a hash of rule, source and record key."""
+
+    __tablename__ = "finding"
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(60), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(60), index=True)
+    record_key: Mapped[str] = mapped_column(String(200))
+    kode_desa: Mapped[str | None] = mapped_column(String(13), index=True)
+    agency: Mapped[str] = mapped_column(String(100))
+    evidence: Mapped[str] = mapped_column(Text)  # JSON object: the values involved (personal data: read through scope)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str | None] = mapped_column(String(1000))  # of the last status change
+    first_run: Mapped[int] = mapped_column(Integer)
+    last_run: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FindingEvent(Base):
+    """A finding's history: every status change, by a person or by a verify run."""
+
+    __tablename__ = "finding_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[str] = mapped_column(ForeignKey("finding.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str | None] = mapped_column(String(100))  # username, or verify:<run id>
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(1000))

@@ -24,6 +24,7 @@ class CheckContext:
 
     region_code: str  # the deployment's regency, e.g. "32.11"
     desa_codes: frozenset[str]  # every desa/kelurahan code of the regency
+    kecamatan_prefixes: frozenset[str]  # every kecamatan of the country as 6 digits (a NIK's first part)
     today: date
     #: Tunable thresholds by name (e.g. "desil_maks_penerima": 4), from the deployment's settings.
     params: dict[str, object] = field(default_factory=dict)

@@ -18,7 +18,7 @@ class ErrorDetail(BaseModel):
 def error_responses(*codes: int) -> dict:
     """OpenAPI entries for the error answers a route can give (checked by the schemathesis test)."""
     meaning = {400: "Permintaan tidak sah", 401: "Perlu login atau token API", 403: "Tidak berhak",
-               404: "Tidak ditemukan", 422: "Isi tidak bisa diproses"}
+               404: "Tidak ditemukan", 409: "Tidak sesuai dengan keadaan saat ini", 422: "Isi tidak bisa diproses"}
     return {code: {"model": ErrorDetail, "description": meaning[code]} for code in codes}
 
 

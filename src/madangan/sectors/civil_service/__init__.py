@@ -58,6 +58,8 @@ PEGAWAI = Contract(
 @hookimpl
 def madangan_sectors():
     from madangan.sectors.civil_service.synth import synthesize
+    from madangan.sectors.population import PENDUDUK
+    from madangan.verval import identity
 
     return [
         Sector(
@@ -66,5 +68,9 @@ def madangan_sectors():
             contracts=(PEGAWAI,),
             synthesize=synthesize,
             requires=("population",),
+            checks=(
+                identity.nik_matches_person(PEGAWAI, "tanggal_lahir", "jenis_kelamin"),
+                identity.nik_same_person(PEGAWAI, "tanggal_lahir", PENDUDUK, "tanggal_lahir"),
+            ),
         )
     ]

@@ -43,6 +43,7 @@ PENDUDUK = Contract(
     nik_column="nik",
     kk_column="no_kk",
     region_column="kode_desa",
+    person_registry=True,
 )
 
 KELUARGA = Contract(
@@ -98,6 +99,7 @@ def _residents(tables):
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.population.checks import checks
     from madangan.sectors.population.synth import synthesize
 
     return [
@@ -106,6 +108,7 @@ def madangan_sectors():
             title={"id": "Kependudukan", "en": "Population"},
             contracts=(PENDUDUK, KELUARGA, KEMATIAN),
             synthesize=synthesize,
+            checks=checks(PENDUDUK, KEMATIAN),
             desa_counts=(
                 DesaCount("penduduk", {"id": "Penduduk", "en": "Residents"}, _residents, ("penduduk",)),
                 DesaCount("keluarga", {"id": "Keluarga", "en": "Families"}, rows_per_desa("keluarga"), ("keluarga",)),

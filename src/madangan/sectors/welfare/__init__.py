@@ -87,6 +87,7 @@ def _aided_families(tables):
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.welfare.checks import CHECKS
     from madangan.sectors.welfare.synth import synthesize
 
     return [
@@ -96,6 +97,7 @@ def madangan_sectors():
             contracts=(DESIL, PENERIMA_BANSOS),
             synthesize=synthesize,
             requires=("population", "civil_service"),
+            checks=CHECKS,
             desa_counts=(
                 DesaCount(
                     "penerima_bansos",

@@ -1,0 +1,154 @@
+"""Welfare verval: Kemensos exclusion categories and targeting errors on the recipient lists.
+
+Program eligibility (which deciles, PKH components, BLT Dana Desa only in desa)
+is the rule set documented in this sector's __init__; the exclusive-program
+matrix and the eligibility table are parameters a regency can change.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from madangan.verval import Check, CheckContext, Tables
+
+DINSOS = "Dinas Sosial"
+#: program → highest eligible desil (1 = poorest)
+MAX_DESIL = {"PKH": 2, "BPNT": 4, "BLT_DD": 4, "PBI_JK": 5}
+#: programs a family may not receive together (PMK 201/2022: BLT Dana Desa not for PKH families)
+EXCLUSIVE = (("BLT_DD", "PKH"),)
+COMPONENTS = ("ada_ibu_hamil", "punya_anak_usia_dini", "punya_anak_sekolah", "punya_lansia", "punya_disabilitas")
+
+
+def _recipients(tables: Tables) -> ir.Table:
+    t = tables["penerima_bansos"]
+    return t.mutate(record_key=t.id_penerima)
+
+
+def _pegawai_families(tables: Tables) -> ir.Table:
+    """KK numbers with a member in the civil-service registry (ASN, TNI, Polri, village officials)."""
+    p, peg = tables["penduduk"], tables["pegawai"]
+    return p.semi_join(peg, p.nik == peg.nik).select("no_kk").distinct()
+
+
+def _deceased(tables: Tables, ctx: CheckContext) -> ir.Table:
+    r, dead = _recipients(tables), tables["kematian"]
+    dead = dead.select(nik_mati=dead.nik, tanggal_kematian=dead.tanggal_kematian)
+    j = r.inner_join(dead, r.nik == dead.nik_mati)
+    return j.select("record_key", "kode_desa", "program", "nik", "nama", tanggal_kematian=j.tanggal_kematian.cast("string"))
+
+
+def _employee(tables: Tables, ctx: CheckContext) -> ir.Table:
+    r, peg = _recipients(tables), tables["pegawai"]
+    peg = peg.select(nik_pegawai=peg.nik, jenis_pegawai=peg.jenis_pegawai, instansi=peg.instansi)
+    j = r.inner_join(peg, r.nik == peg.nik_pegawai)
+    return j.select("record_key", "kode_desa", "program", "nik", "nama", "jenis_pegawai", "instansi")
+
+
+def _employee_family(tables: Tables, ctx: CheckContext) -> ir.Table:
+    r, peg = _recipients(tables), tables["pegawai"]
+    own = r.anti_join(peg, r.nik == peg.nik)
+    j = own.semi_join(_pegawai_families(tables), "no_kk")
+    return j.select("record_key", "kode_desa", "program", "nik", "nama", "no_kk")
+
+
+def _family_eligible(program: ir.StringValue, t: ir.Table, ctx: CheckContext) -> ir.BooleanValue:
+    """The program's rule on a family's DTSEN row (desil, flags) and its desa (BLT DD not in a kelurahan)."""
+    limits = {**MAX_DESIL, **ctx.param("desil_maks", {})}
+    max_desil = ibis.cases(*((program == p, m) for p, m in limits.items()), else_=0)
+    component = ibis.or_(*(t[c].fill_null(False) for c in COMPONENTS))
+    kelurahan = t.kode_desa.substr(9, 1) == "1"
+    return (
+        t.desil.notnull() & (t.desil <= max_desil)
+        & ((program != "PKH") | component)
+        & ((program != "BLT_DD") | ~kelurahan)
+    )
+
+
+def _ineligible(tables: Tables, ctx: CheckContext) -> ir.Table:
+    r, d = _recipients(tables), tables["desil"]
+    j = r.left_join(d.select("no_kk", "desil", *COMPONENTS), "no_kk")
+    bad = j.filter(~_family_eligible(j.program, j, ctx))
+    return bad.select("record_key", "kode_desa", "program", "nik", "nama",
+                      desil=bad.desil.cast("string").fill_null("tidak terdaftar di DTSEN"))
+
+
+def _excluded(tables: Tables, ctx: CheckContext) -> ir.Table:
+    """Eligible families (not a pegawai family) missing from an entitlement program (not the BLT DD quota)."""
+    d, r = tables["desil"], tables["penerima_bansos"]
+    families = d.anti_join(_pegawai_families(tables), "no_kk")
+    received = r.select("no_kk", "program").distinct()
+    parts = []
+    for program in ("PKH", "BPNT", "PBI_JK"):
+        f = families.filter(_family_eligible(ibis.literal(program), families, ctx))
+        missing = f.anti_join(received.filter(received.program == program), "no_kk")
+        parts.append(missing.select("no_kk", "kode_desa", "desil", program=ibis.literal(program)))
+    rows = ibis.union(*parts)
+    grouped = rows.group_by("no_kk", "kode_desa", "desil").agg(program=rows.program.collect().sort().join(", "))
+    return grouped.select(record_key=grouped.no_kk, kode_desa=grouped.kode_desa, no_kk=grouped.no_kk,
+                          desil=grouped.desil.cast("string"), program=grouped.program)
+
+
+def _exclusive(tables: Tables, ctx: CheckContext) -> ir.Table:
+    r = _recipients(tables)
+    pairs = ctx.param("program_saling_eksklusif", EXCLUSIVE)
+    parts = []
+    for a, b in pairs:
+        first, other = r.filter(r.program == a), r.filter(r.program == b).select(kk_lain="no_kk", program_lain="program")
+        j = first.inner_join(other, first.no_kk == other.kk_lain).select(
+            "record_key", "kode_desa", "program", "nik", "no_kk", "program_lain")
+        parts.append(j.distinct(on="record_key", keep="first"))
+    return ibis.union(*parts) if parts else r.limit(0).select("record_key", "kode_desa")
+
+
+def _duplicate(tables: Tables, ctx: CheckContext) -> ir.Table:
+    """Every row after the first of the same NIK in one program and period."""
+    r = _recipients(tables)
+    w = ibis.window(group_by=[r.program, r.periode, r.nik], order_by=r.id_penerima)
+    ranked = r.mutate(urutan=ibis.row_number().over(w), pertama=r.id_penerima.first().over(w))
+    dup = ranked.filter(ranked.urutan > 0)  # row_number counts from 0 in Ibis
+    return dup.select("record_key", "kode_desa", "program", "periode", "nik", "nama", id_pertama=dup.pertama)
+
+
+def _check(rule, severity, title, message, find, needs=(), source="penerima_bansos"):
+    return Check(rule=rule, source=source, severity=severity, title=title, message=message, find=find,
+                 needs=needs, agency=DINSOS)
+
+
+CHECKS = (
+    _check("penerima_meninggal", "error",
+           {"id": "Penerima sudah meninggal", "en": "Recipient deceased"},
+           {"id": "{nama} ({nik}) penerima {program} tercatat meninggal {tanggal_kematian}. Hentikan penyaluran dan usulkan penggantian.",
+            "en": "{nama} ({nik}), a {program} recipient, died on {tanggal_kematian}. Stop payment and propose a replacement."},
+           _deceased, ("kematian",)),
+    _check("penerima_pegawai", "error",
+           {"id": "Penerima adalah ASN/TNI/Polri/perangkat desa", "en": "Recipient is a civil servant/officer"},
+           {"id": "{nama} ({nik}) penerima {program} adalah {jenis_pegawai} di {instansi}; termasuk kategori pengecualian Kemensos. Hentikan dan verifikasi.",
+            "en": "{nama} ({nik}), a {program} recipient, is {jenis_pegawai} at {instansi}, an exclusion category. Stop and verify."},
+           _employee, ("pegawai",)),
+    _check("penerima_keluarga_pegawai", "warning",
+           {"id": "Penerima sekeluarga dengan pegawai", "en": "Recipient's family has a civil servant"},
+           {"id": "{nama} ({nik}) penerima {program} satu KK dengan ASN/TNI/Polri/perangkat desa. Verifikasi kelayakan keluarga ini.",
+            "en": "{nama} ({nik}), a {program} recipient, shares a family card with a civil servant or officer. Verify the family's eligibility."},
+           _employee_family, ("pegawai", "penduduk")),
+    _check("penerima_tidak_layak", "error",
+           {"id": "Penerima di luar kriteria program", "en": "Recipient outside the program's criteria"},
+           {"id": "{nama} ({nik}) menerima {program} padahal desil keluarganya {desil} atau tidak memenuhi syarat program (inclusion error). Verifikasi di musyawarah desa.",
+            "en": "{nama} ({nik}) receives {program} but the family's desil is {desil} or it fails the program's criteria (inclusion error). Verify at the village meeting."},
+           _ineligible, ("desil",)),
+    _check("layak_tidak_menerima", "warning",
+           {"id": "Keluarga layak belum menerima", "en": "Eligible family not receiving"},
+           {"id": "Keluarga KK {no_kk} (desil {desil}) layak tetapi belum menerima {program} (exclusion error). Usulkan melalui musyawarah desa.",
+            "en": "Family {no_kk} (desil {desil}) is eligible for {program} but does not receive it (exclusion error). Propose it at the village meeting."},
+           _excluded, ("penerima_bansos", "pegawai", "penduduk"), source="desil"),
+    _check("program_saling_eksklusif", "warning",
+           {"id": "Menerima program yang saling meniadakan", "en": "Receives mutually exclusive programs"},
+           {"id": "KK {no_kk} menerima {program} sekaligus {program_lain}, yang tidak boleh bersamaan. Pilih satu program.",
+            "en": "Family {no_kk} receives {program} and {program_lain}, which exclude each other. Keep one."},
+           _exclusive),
+    _check("penerima_ganda", "error",
+           {"id": "Penerima ganda dalam satu program", "en": "Duplicate recipient in a program"},
+           {"id": "{nama} ({nik}) tercatat lebih dari sekali di {program} periode {periode} (pertama: {id_pertama}). Hapus baris ganda.",
+            "en": "{nama} ({nik}) appears more than once in {program} for {periode} (first: {id_pertama}). Remove the duplicate row."},
+           _duplicate),
+)

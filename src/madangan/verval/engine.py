@@ -1,0 +1,114 @@
+"""`madangan verify`: run every registered check over the warehouse, keep findings, score quality.
+
+A clear pipeline of named steps (as Splink's): collect checks → run each over
+current rows → sync findings with the app database (stable ids, statuses kept)
+→ quality score per source × desa × month.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import polars as pl
+
+from madangan import warehouse
+from madangan.contracts import Contract
+from madangan.plugins import contracts, sectors
+from madangan.regions import regions
+from madangan.verval import identity, quality, store
+from madangan.verval.checks import Check, CheckContext, Tables
+from madangan.verval.freshness import freshness_checks
+
+FINDING_COLUMNS = ("id", "rule", "severity", "source", "record_key", "kode_desa", "agency", "evidence")
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    #: one row per source × rule that ran: source, rule, severity, open, new, closed
+    summary: list[dict]
+    skipped: list[tuple[str, str, tuple[str, ...]]]  # (source, rule, missing sources)
+    seconds: float
+
+
+def all_checks() -> list[Check]:
+    """Every check: the identity checks contracts imply, each sector's own, and source freshness."""
+    found = contracts()
+    checks = identity.contract_checks(found) + [c for s in sectors() for c in s.checks] + freshness_checks(found)
+    seen: set[tuple[str, str]] = set()
+    for check in checks:
+        if (check.rule, check.source) in seen:
+            raise ValueError(f"two checks named {check.rule!r} on source {check.source!r}")
+        seen.add((check.rule, check.source))
+    return checks
+
+
+def context(region_code: str, today: date | None = None, params: dict | None = None) -> CheckContext:
+    index = regions()
+    return CheckContext(
+        region_code=region_code,
+        desa_codes=frozenset(r.code for r in index.desa_of(region_code)),
+        kecamatan_prefixes=frozenset(c.replace(".", "") for c in index.names if c.count(".") == 2),
+        today=today or date.today(),
+        params=params or {},
+    )
+
+
+def finding_id(rule: str, source: str, record_key: str) -> str:
+    return hashlib.sha1(f"{rule}\x1f{source}\x1f{record_key}".encode()).hexdigest()[:20]
+
+
+def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict[str, Contract]) -> pl.DataFrame:
+    """One check's findings in the stored shape (evidence as a JSON object)."""
+    frame = con.to_polars(check.find(tables, ctx))
+    evidence_columns = [c for c in frame.columns if c not in ("record_key", "kode_desa")]
+    if evidence_columns:
+        packed = pl.struct([pl.col(c).cast(pl.String) for c in evidence_columns]).struct.json_encode()
+        evidence = frame.select(packed).to_series()
+    else:
+        evidence = pl.Series(["{}"] * frame.height, dtype=pl.String)
+    keys = frame["record_key"].cast(pl.String)
+    return pl.DataFrame(
+        {
+            "id": [finding_id(check.rule, check.source, k) for k in keys],
+            "rule": check.rule,
+            "severity": check.severity,
+            "source": check.source,
+            "record_key": keys,
+            "kode_desa": frame["kode_desa"].cast(pl.String),
+            "agency": check.agency or owners[check.source].owner,
+            "evidence": evidence,
+        },
+        schema={c: pl.String for c in FINDING_COLUMNS},
+    ).unique("id", keep="first", maintain_order=True)
+
+
+def verify(settings, engine, region_code: str, *, actor: str | None = None, today: date | None = None,
+           params: dict | None = None, progress: Callable[[str, int, int], None] = lambda *_: None) -> RunReport:
+    """Run all checks and bring the stored findings and quality scores up to date."""
+    started = datetime.now(timezone.utc)
+    ctx = context(region_code, today, settings.verval if params is None else params)
+    checks = all_checks()
+    owners = contracts()
+    con = warehouse.connect(settings.warehouse)
+    try:
+        present = set(con.list_tables())
+        tables = {name: con.table(name) for name in present}
+        runnable = [c for c in checks if set(c.sources) <= present]
+        skipped = [(c.source, c.rule, tuple(s for s in c.sources if s not in present)) for c in checks if c not in runnable]
+        frames = []
+        for i, check in enumerate(runnable):
+            progress(f"{check.source}: {check.rule}", i, len(runnable))
+            frames.append(run_check(check, tables, ctx, con, owners))
+        progress("", len(runnable), len(runnable))
+        found = pl.concat(frames) if frames else pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
+        run_id, summary = store.sync(engine, found, {(c.rule, c.source): c.severity for c in runnable}, actor, started)
+        open_errors = store.open_error_keys(engine)
+        quality.write_scores(con, owners, open_errors, ctx.today)
+    finally:
+        con.disconnect()
+    seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    return RunReport(run_id, summary, skipped, seconds)

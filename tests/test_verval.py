@@ -1,0 +1,213 @@
+"""Verval end to end: a run over a synthetic regency, stable findings, field outcomes, worklists and the API."""
+
+from __future__ import annotations
+
+import re
+
+import openpyxl
+import polars as pl
+import pytest
+from conftest import login
+from fastapi.testclient import TestClient
+
+from madangan import deploy, synth
+from madangan.access import Role, store as access_store
+from madangan.config import Settings
+from madangan.errors import Conflict, UserError
+from madangan.ingest.pipeline import ingest_records
+from madangan.verval import engine as verval
+from madangan.verval import store
+from madangan.verval.worklist import export_xlsx
+from madangan.web.app import create_app
+
+#: Injected error kind → the (rule, source) that must find exactly those records.
+DETERMINISTIC = {
+    "nik_tidak_valid": ("nik_struktur", "penduduk"),
+    "kode_desa_salah": ("desa_di_luar_wilayah", "penduduk"),
+    "nik_tanggal_lahir_tidak_cocok": ("nik_tidak_cocok_biodata", "penduduk"),
+    "penerima_tidak_layak": ("penerima_tidak_layak", "penerima_bansos"),
+    "meninggal_menerima_bansos": ("penerima_meninggal", "penerima_bansos"),
+    "asn_menerima_bansos": ("penerima_pegawai", "penerima_bansos"),
+    "layak_tidak_menerima": ("layak_tidak_menerima", "desil"),
+    "selesai_sebelum_diajukan": ("selesai_sebelum_diajukan", "layanan"),
+    "realisasi_melebihi_pagu": ("realisasi_melebihi_pagu", "anggaran"),
+}
+
+
+@pytest.fixture(scope="module")
+def regency(tmp_path_factory):
+    """A deployment of its own (these tests change finding statuses): 4,000 residents, verified by the demo."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("verval") / "data")
+    result = deploy.demo(settings, "32.11", 4000, seed=11)
+    engine, _ = deploy.open_deployment(settings)
+    return settings, engine, {u: p for u, _, _, p in result.accounts}
+
+
+def findings_of(engine, rule: str, source: str) -> set[str]:
+    rows, _ = store.list_findings(engine, store.FindingFilter(rule=rule, source=source), scope_code=None, sources=None,
+                                  limit=None)
+    return {r.record_key for r in rows}
+
+
+def test_every_deterministic_rule_finds_exactly_the_injected_errors(demo_deployment):
+    settings, _ = demo_deployment
+    engine, _ = deploy.open_deployment(settings)
+    truth = pl.read_csv(settings.sources_dir / synth.GROUND_TRUTH_FILE, infer_schema_length=0)
+    for kind, (rule, source) in DETERMINISTIC.items():
+        expected = set(truth.filter(pl.col("error_kind") == kind)["record_key"])
+        assert expected, f"the generator injected no {kind}"
+        assert findings_of(engine, rule, source) == expected, kind
+
+
+def test_a_rerun_keeps_ids_and_statuses_and_resolves_what_was_fixed(regency):
+    settings, engine, _ = regency
+    late = sorted(findings_of(engine, "selesai_sebelum_diajukan", "layanan"))
+    assert len(late) >= 2
+    fixed, dismissed = late[0], late[1]
+    dismissed_id = verval.finding_id("selesai_sebelum_diajukan", "layanan", dismissed)
+    store.record_outcome(engine, dismissed_id, "dismissed", "tester", "tanggal di berkas fisik memang begitu")
+
+    # the agency sends the corrected record
+    con = deploy.warehouse.connect(settings.warehouse)
+    row = con.to_polars(con.table("layanan").filter(con.table("layanan").no_registrasi == fixed)).drop("_batch").to_dicts()[0]
+    con.disconnect()
+    row["tanggal_selesai"] = row["tanggal_diajukan"]
+    assert ingest_records(settings, "32.11", "layanan", [row], submitted_by="test").counts.updated == 1
+
+    report = verval.verify(settings, engine, "32.11", actor="test")
+    counts = {(r["rule"], r["source"]): r for r in report.summary}[("selesai_sebelum_diajukan", "layanan")]
+    assert counts["new"] == 0 and counts["closed"] == 1
+    assert store.get_finding(engine, dismissed_id).status == "dismissed"  # unchanged cause, status kept
+    fixed_id = verval.finding_id("selesai_sebelum_diajukan", "layanan", fixed)
+    assert store.get_finding(engine, fixed_id).status == "resolved"
+    assert [e.to_status for e in store.history(engine, fixed_id)] == ["open", "resolved"]
+    assert all(r["new"] == 0 for r in report.summary)  # nothing else changed
+
+
+def test_status_transitions_follow_the_field_verification_flow(regency):
+    _, engine, _ = regency
+    (key, *_) = sorted(findings_of(engine, "penerima_tidak_layak", "penerima_bansos"))
+    fid = verval.finding_id("penerima_tidak_layak", "penerima_bansos", key)
+    store.record_outcome(engine, fid, "in_verification", "operator", None)
+    store.record_outcome(engine, fid, "confirmed", "operator", "keluarga mampu, rumah permanen")
+    with pytest.raises(UserError, match="alasan"):
+        store.record_outcome(engine, fid, "corrected", "operator", "  ")
+    store.record_outcome(engine, fid, "corrected", "operator", "dikeluarkan dari daftar periode berikut")
+    with pytest.raises(Conflict, match="hanya bisa ke: open"):
+        store.record_outcome(engine, fid, "confirmed", "operator", None)
+    with pytest.raises(UserError, match="tidak dikenal"):
+        store.record_outcome(engine, fid, "done", "operator", None)
+    history = store.history(engine, fid)
+    assert [(e.from_status, e.to_status) for e in history] == [
+        (None, "open"), ("open", "in_verification"), ("in_verification", "confirmed"), ("confirmed", "corrected")]
+    assert history[-1].actor == "operator" and history[-1].reason.startswith("dikeluarkan")
+
+
+def test_quality_scores_per_source_and_desa_fall_where_errors_are(regency):
+    settings, engine, _ = regency
+    con = deploy.warehouse.connect(settings.warehouse)
+    scores = con.to_polars(con.table("kualitas_data"))
+    con.disconnect()
+    penduduk = scores.filter(pl.col("sumber") == "penduduk")
+    bad_desa = {r.kode_desa for r in store.list_findings(engine, store.FindingFilter(rule="nik_struktur", source="penduduk"),
+                                                         scope_code=None, sources=None, limit=None)[0]}
+    worse = penduduk.filter(pl.col("kode_desa").is_in(list(bad_desa)))
+    clean = penduduk.filter(pl.col("record_bermasalah") == 0)
+    assert (worse["validitas"] < 1).all() and (clean["validitas"] == 1).all()
+    assert worse["skor"].mean() < clean["skor"].mean()
+    assert scores["skor"].is_between(0, 100).all()
+
+
+def test_worklist_export_is_a_spreadsheet_a_village_can_use(regency, tmp_path):
+    settings, engine, _ = regency
+    from madangan.verval import findings as service
+
+    query = service.parse_filter("32.11", source="penduduk", status=["all"])
+    items, total = service.read(engine, query, service.OPERATOR, "id", offset=0, limit=None)
+    items.append({**items[0], "message": "=HYPERLINK(\"http://x\")", "id": "injected"})
+    path = tmp_path / "worklist.xlsx"
+    export_xlsx(items, path, "id")
+    sheet = openpyxl.load_workbook(path).active
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["ID Temuan", "Desa/Kelurahan", "Kode Desa"] and "Hasil Verifikasi Lapangan" in header
+    keys = [row[header.index("Kunci Record")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(k, str) for k in keys) and any(re.fullmatch(r"\d{16}", k) for k in keys)
+    messages = [row[header.index("Keterangan dan Tindakan")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert messages[-1].startswith("'=")
+    assert sheet.max_row == total + 2
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def api(regency):
+    settings, engine, _ = regency
+    app = create_app(settings)
+    for role, scope in ((Role.KECAMATAN, "32.11.01"), (Role.DESA, "32.11.01.2001"), (Role.EXECUTIVE, "32.11")):
+        access_store.add_user(engine, f"vv-{role.value}", role, scope, "32.11", password="verval-password-1")
+    return app
+
+
+def client_as(app, role: Role) -> TestClient:
+    client = TestClient(app)
+    login(client, f"vv-{role.value}", "verval-password-1")
+    return client
+
+
+def test_findings_are_paged_and_filtered(api):
+    with client_as(api, Role.KECAMATAN) as client:
+        first = client.get("/api/v1/findings", params={"per_page": 5, "status": "all"}).json()
+        second = client.get("/api/v1/findings", params={"per_page": 5, "page": 2, "status": "all"}).json()
+        assert first["total"] == second["total"] > 5
+        assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+        only = client.get("/api/v1/findings", params={"rule": "penerima_tidak_layak", "per_page": 500}).json()
+        assert only["items"] and {i["rule"] for i in only["items"]} == {"penerima_tidak_layak"}
+        assert all(i["kode_desa"].startswith("32.11.01.") for i in only["items"])  # the kecamatan's scope
+
+
+def test_bad_filters_and_transitions_answer_with_clear_4xx(api):
+    with client_as(api, Role.KECAMATAN) as client:
+        response = client.get("/api/v1/findings", params={"rule": "no_such_rule"})
+        assert response.status_code == 422 and "nik_struktur" in response.text  # the valid rules are named
+        assert client.get("/api/v1/findings", params={"desa": "32.11.99.9999"}).status_code == 404
+        assert client.get("/api/v1/findings", params={"desa": "32.11.02"}).status_code == 403  # another kecamatan
+        assert client.get("/api/v1/findings", params={"status": "finished"}).status_code == 422
+    with client_as(api, Role.DESA) as client:
+        item = client.get("/api/v1/findings", params={"per_page": 1}).json()["items"][0]
+        # the session's CSRF token comes with every page, as a form or htmx would send it
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+        headers = {"x-csrf-token": token}
+        url = f"/api/v1/findings/{item['id']}/status"
+        assert client.post(url, json={"status": "confirmed"}).status_code == 403  # without the CSRF token
+        assert client.post(url, json={"status": "dismissed"}, headers=headers).status_code == 400  # needs a reason
+        assert client.post(url, json={"status": "in_verification"}, headers=headers).json()["status"] == "in_verification"
+        assert client.post(url, json={"status": "in_verification"}, headers=headers).status_code == 409
+        assert client.post(url, json={"status": "done"}, headers=headers).status_code == 422
+
+
+def test_scope_masks_and_audit(api, regency):
+    _, engine, _ = regency
+    with client_as(api, Role.DESA) as desa:
+        items = desa.get("/api/v1/findings", params={"per_page": 500, "status": "all"}).json()["items"]
+        assert items and {i["kode_desa"] for i in items} == {"32.11.01.2001"}
+        other = store.list_findings(engine, store.FindingFilter(desa="32.11.02"), scope_code=None, sources=None, limit=1)[0]
+        assert desa.get(f"/api/v1/findings/{other[0].id}").status_code == 404  # outside: as if it did not exist
+    with client_as(api, Role.KECAMATAN) as kecamatan:
+        body = kecamatan.get("/api/v1/findings", params={"status": "all", "per_page": 500}).text
+        assert not re.search(r"(?<!\d)\d{16}(?!\d)", body), "a kecamatan officer sees NIKs masked"
+        assert re.search(r"\d{4}\*{8}\d{4}", body)
+    with client_as(api, Role.EXECUTIVE) as executive:
+        assert executive.get("/api/v1/findings").status_code == 403  # persons: not for executives
+        summary = executive.get("/api/v1/findings/summary", params={"by": "rule"}).json()
+        assert summary and set(summary[0]) == {"rule", "jumlah"}
+    reads = [e for e in access_store.audit_entries(engine) if e.action in ("findings.read", "finding.read")]
+    assert {e.actor for e in reads} >= {"vv-desa", "vv-kecamatan"}
+    assert not any(re.search(r"\d{16}", (e.target or "") + (e.detail or "")) for e in reads)
+
+
+def test_quality_scores_over_the_api(api):
+    with client_as(api, Role.DESA) as client:
+        rows = client.get("/api/v1/quality", params={"source": "penduduk"}).json()
+        assert rows and {r["kode_desa"] for r in rows} == {"32.11.01.2001"}
+        assert 0 <= rows[0]["skor"] <= 100
