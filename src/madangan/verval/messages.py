@@ -3,6 +3,34 @@
 from madangan.i18n import add_messages
 
 add_messages({
+    "ui.findings.title": {"id": "Daftar kerja verval", "en": "Verval worklist"},
+    "ui.findings.nav": {"id": "Temuan", "en": "Findings"},
+    "ui.findings.lead": {
+        "id": "Data yang perlu dicek atau diperbaiki di wilayah Anda. Buka satu temuan, periksa di lapangan, lalu catat hasilnya.",
+        "en": "Records in your area that need checking or fixing. Open one, check it in the field, then record the outcome.",
+    },
+    "ui.findings.desa": {"id": "Kode desa/kecamatan", "en": "Desa/kecamatan code"},
+    "ui.findings.rule": {"id": "Masalah", "en": "Problem"},
+    "ui.findings.all_rules": {"id": "Semua masalah", "en": "All problems"},
+    "ui.findings.status": {"id": "Status", "en": "Status"},
+    "ui.findings.active": {"id": "Perlu ditindak", "en": "Needs work"},
+    "ui.findings.every_status": {"id": "Semua status", "en": "Every status"},
+    "ui.findings.show": {"id": "Tampilkan", "en": "Show"},
+    "ui.findings.export": {"id": "Unduh XLSX", "en": "Download XLSX"},
+    "ui.findings.count": {"id": "{count} temuan", "en": "{count} findings"},
+    "ui.findings.prev": {"id": "sebelumnya", "en": "previous"},
+    "ui.findings.next": {"id": "berikutnya", "en": "next"},
+    "ui.findings.record": {"id": "Record", "en": "Record"},
+    "ui.findings.outcome": {"id": "Catat hasil verifikasi lapangan", "en": "Record the field-verification outcome"},
+    "ui.findings.reason": {"id": "Alasan / catatan", "en": "Reason / notes"},
+    "ui.findings.reason_hint": {
+        "id": "Apa yang ditemukan di lapangan (wajib untuk 'sudah diperbaiki' dan 'ditolak')",
+        "en": "What was found in the field (required for 'corrected' and 'dismissed')",
+    },
+    "ui.findings.save": {"id": "Simpan", "en": "Save"},
+    "ui.findings.history": {"id": "Riwayat", "en": "History"},
+    "ui.findings.when": {"id": "Waktu", "en": "When"},
+    "ui.findings.by": {"id": "Oleh", "en": "By"},
     "step.verify": {"id": "Verval: memeriksa semua sumber", "en": "Verval: checking every source"},
     "verval.unknown_status": {
         "id": "Status '{status}' tidak dikenal. Pilihan: {allowed}.",
