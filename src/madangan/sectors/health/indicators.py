@@ -42,41 +42,70 @@ TRIMESTER_2_DAY, TRIMESTER_3_DAY = 98, 196
 # ---------------------------------------------------------------- z-scores inside the query
 
 
+def _arrays(*columns):
+    return (c.to_numpy(zero_copy_only=False) for c in columns)
+
+
 def _z_udf(indicator: str):
     def score(sex, age, weight, lenhei, lying, oedema):
-        z = zscores(
-            *(a.to_numpy(zero_copy_only=False) for a in (sex, age, weight, lenhei, lying, oedema))
-        )
-        values = getattr(z, indicator)
+        values = getattr(zscores(*_arrays(sex, age, weight, lenhei, lying, oedema)), indicator)
         low, high = FLAGS[indicator]
         # flagged (implausible) z-scores leave the prevalence, as in WHO's anthro
         return pa.array(np.where((values < low) | (values > high), np.nan, values), type=pa.float64())
 
     score.__name__ = f"who_{indicator}"
-    score.__annotations__ = {
-        "sex": dt.int64, "age": dt.float64, "weight": dt.float64, "lenhei": dt.float64,
-        "lying": dt.float64, "oedema": dt.boolean, "return": dt.float64,
-    }
+    score.__annotations__ = {**ARGS, "return": dt.float64}
     return ibis.udf.scalar.pyarrow(score)
+
+
+ARGS = {"sex": dt.int64, "age": dt.float64, "weight": dt.float64, "lenhei": dt.float64, "lying": dt.float64,
+        "oedema": dt.boolean}
+LABELS = {"haz": "TB/U", "waz": "BB/U", "whz": "BB/TB", "baz": "IMT/U"}
+
+
+@ibis.udf.scalar.pyarrow
+def who_flags(sex: dt.int64, age: dt.float64, weight: dt.float64, lenhei: dt.float64, lying: dt.float64,
+              oedema: dt.boolean) -> dt.string:
+    """The z-scores WHO flags as implausible, e.g. "TB/U +7.31; BB/TB -5.19"; "" when none."""
+    z = zscores(*_arrays(sex, age, weight, lenhei, lying, oedema))
+    out = np.full(len(z.haz), "", dtype=object)
+    for name, label in LABELS.items():
+        flagged = z.flag(name)
+        text = np.char.add(f"{label} ", np.char.mod("%+.2f", getattr(z, name)[flagged]))
+        out[flagged] = np.where(out[flagged] == "", text, out[flagged] + "; " + text)
+    return pa.array(out, type=pa.string())
 
 
 Z_UDF = {name: _z_udf(name) for name in FLAGS}
 NAN = ibis.literal(float("nan"), type="float64")
 
 
-def measurements(tables) -> ibis.Table:
-    """The latest posyandu measurement per child and month, with sex, age in days and oedema."""
+def zscore_inputs(m: ibis.Table) -> tuple:
+    """The UDF arguments from posyandu rows joined with the child's sex and birth date."""
+    return (
+        m.jenis_kelamin.cases(("L", 1), ("P", 2), else_=0).cast("int64"),
+        m.tanggal_ukur.delta(m.tanggal_lahir, unit="day").cast("float64"),
+        m.berat_kg.fill_null(NAN),
+        m.tinggi_cm.fill_null(NAN),
+        m.cara_ukur.cases(("TERLENTANG", 1.0), ("BERDIRI", 0.0), else_=NAN),
+        (m.edema == "YA").fill_null(False),
+    )
+
+
+def with_child(tables) -> ibis.Table:
+    """Every posyandu row with the child's sex and birth date (rows of unregistered children drop out)."""
     p, b = tables["posyandu"], tables["balita"]
-    m = p.join(b.select("nik_anak", "jenis_kelamin", "tanggal_lahir"), "nik_anak")
+    return p.join(b.select("nik_anak", "jenis_kelamin", "tanggal_lahir"), "nik_anak")
+
+
+def measurements(tables) -> ibis.Table:
+    """The latest posyandu measurement per child and month, with the z-score inputs."""
+    m = with_child(tables)
     m = m.mutate(bulan=m.tanggal_ukur.truncate("M"))
     latest = ibis.window(group_by=[m.nik_anak, m.bulan], order_by=[ibis.desc(m.tanggal_ukur), ibis.desc(m.id_pengukuran)])
     m = m.mutate(_rank=ibis.row_number().over(latest)).filter(_._rank == 0).drop("_rank")
-    return m.mutate(
-        sex=m.jenis_kelamin.cases(("L", 1), ("P", 2), else_=0).cast("int64"),
-        umur_hari=m.tanggal_ukur.delta(m.tanggal_lahir, unit="day").cast("float64"),
-        lying=m.cara_ukur.cases(("TERLENTANG", 1.0), ("BERDIRI", 0.0), else_=NAN),
-        oedema=(m.edema == "YA").fill_null(False),
-    )
+    sex, age, _weight, _lenhei, lying, oedema = zscore_inputs(m)
+    return m.mutate(sex=sex, umur_hari=age, lying=lying, oedema=oedema)
 
 
 def with_z(m: ibis.Table, indicator: str) -> ibis.Table:
