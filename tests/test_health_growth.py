@@ -203,3 +203,15 @@ def test_flags_use_whos_limits():
     assert z.waz[0] < -6 and z.flag("waz")[0]
     assert 5 < z.waz[1] and z.flag("waz")[1]
     assert z.flagged.tolist() == [True, True]
+
+
+def test_permenkes_categories_at_their_boundaries():
+    from madangan.sectors.health.growth import category
+
+    z = [-3.01, -3.0, -2.01, -2.0, 1.0, 1.01, 2.0, 2.01, 3.0, 3.01, NAN]
+    assert category("haz", z).tolist() == [
+        "sangat pendek", "pendek", "pendek", "normal", "normal", "normal", "normal", "normal", "normal", "tinggi", ""]
+    assert category("whz", z).tolist() == [
+        "gizi buruk", "gizi kurang", "gizi kurang", "gizi baik", "gizi baik", "berisiko gizi lebih",
+        "berisiko gizi lebih", "gizi lebih", "gizi lebih", "obesitas", ""]
+    assert category("waz", [-2.5, 1.5]).tolist() == ["berat badan kurang", "risiko berat badan lebih"]

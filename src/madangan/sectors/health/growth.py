@@ -43,19 +43,19 @@ WFL_RANGE, WFH_RANGE = (45.0, 110.0), (65.0, 120.0)
 
 @cache
 def _table(name: str) -> np.ndarray:
-    """LMS rows as one (3, rows) array: l, m, s. Row 0..n-1 boys, n..2n-1 girls, by index column."""
+    """LMS as one (3, rows + 1) array (l, m, s): boys then girls by index column, then a NaN column
+    that rows without a z-score point to."""
     t = pl.read_csv(DATA / name, separator="\t").sort(pl.nth(0), pl.nth(1))
-    return t.select("l", "m", "s").to_numpy().astype(np.float64).T.copy()
+    lms = t.select("l", "m", "s").to_numpy().astype(np.float64).T
+    return np.ascontiguousarray(np.hstack([lms, np.full((3, 1), np.nan)]))
 
 
 def _gather(name: str, sex: np.ndarray, index: np.ndarray, ok: np.ndarray):
     """L, M, S for rows where `ok` (sex 1/2, index within the table); NaN elsewhere."""
     table = _table(name)
-    per_sex = table.shape[1] // 2
-    flat = np.where(ok, (sex - 1) * per_sex + index, 0)
-    lms = table[:, flat]
-    lms[:, ~ok] = np.nan
-    return lms[0], lms[1], lms[2]
+    per_sex = (table.shape[1] - 1) // 2
+    l, m, s = table[:, np.where(ok, (sex - 1) * per_sex + index, 2 * per_sex)]
+    return l, m, s
 
 
 def _sd(l, m, s, z):
@@ -66,7 +66,11 @@ def _sd(l, m, s, z):
 def _z(y, l, m, s, restricted: bool) -> np.ndarray:
     """LMS z-score; with `restricted`, WHO's linear extension beyond ±3 SD (weight-based)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = (np.power(y / m, l) - 1) / (s * l)
+        ratio = y / m
+        if np.all((l == 1) | np.isnan(l)):  # length/height-for-age: L = 1 throughout, power is a no-op
+            z = (ratio - 1) / s
+        else:
+            z = (np.power(ratio, l) - 1) / (s * l)
         if restricted:
             above, below = np.flatnonzero(z > 3), np.flatnonzero(z < -3)
             if above.size:
@@ -146,29 +150,28 @@ def zscores(sex, age_days, weight_kg=np.nan, lenhei_cm=np.nan, lying=None, oedem
     return ZScores(clenhei, bmi, *(np.round(z, 2) for z in (haz, waz, whz, baz)))
 
 
+@cache
+def _wflh() -> np.ndarray:
+    """Weight-for-length rows (boys, girls) then weight-for-height rows (boys, girls), then NaN."""
+    return np.ascontiguousarray(np.hstack([_table("wflanthro.txt")[:, :-1], _table("wfhanthro.txt")]))
+
+
 def _whz(weight, clenhei, sex, infant, ok) -> np.ndarray:
     """Weight-for-length (< 731 days) or -height, L/M/S interpolated between 0.1 cm rows."""
+    table = _wflh()
+    wfl_rows = _table("wflanthro.txt").shape[1] - 1
+    wfh_rows = table.shape[1] - 1 - wfl_rows
     with np.errstate(invalid="ignore"):
         tenths = np.trunc(clenhei * 10)
-        low = tenths / 10
-        frac = (clenhei - low) / 0.1  # anthro's arithmetic, kept for identical results
+        frac = (clenhei - tenths / 10) / 0.1  # anthro's arithmetic, kept for identical results
         first = np.where(infant, WFL_RANGE[0], WFH_RANGE[0])
-        last = np.where(infant, WFL_RANGE[1], WFH_RANGE[1])
-        ok = ok & (clenhei >= first) & (clenhei <= last)
-    i = np.where(ok, tenths - first * 10, 0).astype(np.int64)
-    z = np.full(len(weight), np.nan)
-    for name, rows in (("wflanthro.txt", ok & infant), ("wfhanthro.txt", ok & ~infant)):
-        idx = np.flatnonzero(rows)
-        if not idx.size:
-            continue
-        table = _table(name)
-        per_sex = table.shape[1] // 2
-        lo = (sex[idx] - 1) * per_sex + i[idx]
-        hi = np.minimum(lo + 1, (sex[idx]) * per_sex - 1)  # at the last row frac is 0
-        f = frac[idx]
-        l, m, s = (np.where(f > 0, table[k, lo] + f * (table[k, hi] - table[k, lo]), table[k, lo]) for k in range(3))
-        z[idx] = _z(weight[idx], l, m, s, restricted=True)
-    return z
+        ok = ok & (clenhei >= first) & (clenhei <= np.where(infant, WFL_RANGE[1], WFH_RANGE[1]))
+        row = np.where(infant, (sex - 1) * (wfl_rows // 2), wfl_rows + (sex - 1) * (wfh_rows // 2))
+        lo = np.where(ok, row + tenths - first * 10, table.shape[1] - 1).astype(np.int64)
+    hi = lo + (ok & (frac > 0))  # on a table row exactly (or at its last row) nothing is interpolated
+    low, high = table[:, lo], table[:, hi]
+    l, m, s = low + frac * (high - low)
+    return _z(weight, l, m, s, restricted=True)
 
 
 # ---------------------------------------------------------------- for the synthetic generator
@@ -217,3 +220,35 @@ def waz(female, age_days, weight_kg) -> np.ndarray:
 def implausible(female, age_days, height_cm, lying, weight_kg) -> np.ndarray:
     """Any of WHO's flags on HAZ, WAZ, WHZ or BAZ."""
     return zscores(_sex(female), age_days, weight_kg, height_cm, lying).flagged
+
+
+# ---------------------------------------------------------------- Permenkes 2/2020 categories
+
+#: Categories of Permenkes 2/2020 (Standar Antropometri Anak): (upper bound inclusive or None, label).
+#: A z-score falls in the first category whose bound it does not exceed; bounds "< −3" are exclusive.
+CATEGORIES = {
+    "haz": (("sangat pendek", -3), ("pendek", -2), ("normal", 3), ("tinggi", None)),
+    "waz": (("berat badan sangat kurang", -3), ("berat badan kurang", -2), ("berat badan normal", 1),
+            ("risiko berat badan lebih", None)),
+    "whz": (("gizi buruk", -3), ("gizi kurang", -2), ("gizi baik", 1), ("berisiko gizi lebih", 2),
+            ("gizi lebih", 3), ("obesitas", None)),
+}
+CATEGORIES["baz"] = CATEGORIES["whz"]
+
+
+def category(indicator: str, z) -> np.ndarray:
+    """Permenkes 2/2020 category of each z-score ("" where there is no z-score).
+
+    Below −3 and −2 are strict (−3.00 is "pendek", −2.00 "normal"); the upper cut-offs
+    (+1, +2, +3) belong to the lower category (+3.00 is still "normal").
+    """
+    z = np.asarray(z, dtype=np.float64)
+    labels = CATEGORIES[indicator]
+    conditions, choices = [], []
+    for label, bound in labels:
+        if bound is None:
+            conditions.append(~np.isnan(z))
+        else:
+            conditions.append(z < bound if bound < 0 else z <= bound)
+        choices.append(label)
+    return np.select(conditions, choices, "")
