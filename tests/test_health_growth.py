@@ -131,6 +131,22 @@ def test_random_children_agree_with_an_independent_implementation():
     assert compared > 0.95 * 4 * n
 
 
+def test_where_the_oracle_departs_from_anthro_we_follow_anthro():
+    oracle = pytest.importorskip("pygrowup")
+    # Day 730 measured standing: anthro adds 0.7 cm (< 731 days is "length"); pygrowup2 switches at 730.
+    ours = zscores(1, 730, NAN, 85.0, 0).haz[0]
+    theirs = float(oracle.Observation(sex="male", age_in_days=730).lhfa(85.0, recumbent=False))
+    assert ours == zscores(1, 730, NAN, 85.7, 1).haz[0]
+    assert theirs == pytest.approx(zscores(1, 730, NAN, 85.0, 1).haz[0], abs=0.01)
+    # Before 9 months "standing" is implausible for anthro (no correction); pygrowup2 adds 0.7 cm.
+    ours = zscores(2, 200, NAN, 66.0, 0).haz[0]
+    theirs = float(oracle.Observation(sex="female", age_in_days=200).lhfa(66.0, recumbent=False))
+    assert ours == zscores(2, 200, NAN, 66.0, 1).haz[0]
+    assert theirs == pytest.approx(zscores(2, 200, NAN, 66.7, 1).haz[0], abs=0.01)
+    # Weight-for-length between tenths: anthro interpolates L, M, S; pygrowup2 rounds the length.
+    assert zscores(1, 300, 9.0, 72.86, 1).whz[0] != float(oracle.Observation(sex="male", age_in_days=300).wfl(9.0, 72.86))
+
+
 def test_weight_for_length_interpolates_between_tenths_of_a_centimetre():
     # 72.86 cm lies between the 72.8 and 72.9 rows: the z-score lies between theirs
     z = zscores(1, 300, 9.0, [72.8, 72.86, 72.9], 1).whz
