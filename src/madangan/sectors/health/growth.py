@@ -36,7 +36,6 @@ MAX_AGE_DAYS = 1826
 DAYS_PER_MONTH = 30.4375
 #: WHO's flag limits for biologically implausible z-scores, (low, high).
 FLAGS = {"haz": (-6.0, 6.0), "waz": (-6.0, 5.0), "whz": (-5.0, 5.0), "baz": (-5.0, 5.0)}
-HAZ_FLAG, WAZ_FLAG = FLAGS["haz"], FLAGS["waz"]
 #: Weight-for-length and weight-for-height tables: first row (cm), last row (cm).
 WFL_RANGE, WFH_RANGE = (45.0, 110.0), (65.0, 120.0)
 
@@ -215,11 +214,6 @@ def waz(female, age_days, weight_kg) -> np.ndarray:
     """Weight-for-age z with WHO's restricted formula beyond ±3 SD (rounded)."""
     return zscores(_sex(female).ravel(), np.ravel(age_days), weight_kg=np.ravel(weight_kg)).waz.reshape(
         np.shape(weight_kg))
-
-
-def implausible(female, age_days, height_cm, lying, weight_kg) -> np.ndarray:
-    """Any of WHO's flags on HAZ, WAZ, WHZ or BAZ."""
-    return zscores(_sex(female), age_days, weight_kg, height_cm, lying).flagged
 
 
 # ---------------------------------------------------------------- Permenkes 2/2020 categories
