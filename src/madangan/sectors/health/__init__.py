@@ -196,6 +196,8 @@ TELEMETRI = Contract(
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.health.checks import CHECKS
+    from madangan.sectors.health.indicators import INDICATORS
     from madangan.sectors.health.synth import synthesize
 
     return [
@@ -206,5 +208,7 @@ def madangan_sectors():
             synthesize=synthesize,
             requires=("population",),
             desa_counts=(DesaCount("balita", {"id": "Balita", "en": "Children under five"}, rows_per_desa("balita"), ("balita",)),),
+            checks=CHECKS,
+            indicators=INDICATORS,
         )
     ]
