@@ -31,6 +31,8 @@ DETERMINISTIC = {
     "layak_tidak_menerima": ("layak_tidak_menerima", "desil"),
     "selesai_sebelum_diajukan": ("selesai_sebelum_diajukan", "layanan"),
     "realisasi_melebihi_pagu": ("realisasi_melebihi_pagu", "anggaran"),
+    "tinggi_menurun": ("tinggi_menurun", "posyandu"),
+    "hpl_tidak_konsisten": ("hpl_tidak_konsisten", "kehamilan"),
 }
 
 
@@ -211,3 +213,40 @@ def test_quality_scores_over_the_api(api):
         rows = client.get("/api/v1/quality", params={"source": "penduduk"}).json()
         assert rows and {r["kode_desa"] for r in rows} == {"32.11.01.2001"}
         assert 0 <= rows[0]["skor"] <= 100
+
+
+# --- the worklist pages ---------------------------------------------------------------------
+
+
+def test_a_desa_operator_works_through_the_worklist_in_the_browser_pages(api, regency, tmp_path):
+    settings, engine, _ = regency
+    # a recipient whose name is markup, on a family the welfare registry does not know
+    row = {"id_penerima": "BPNT-TEST-1", "program": "BPNT", "periode": "2026-10", "nik": "3211014101900001",
+           "no_kk": "3211010101900099", "nama": "<script>alert(1)</script>", "kode_desa": "32.11.01.2001",
+           "nominal": 200000, "status": "AKTIF"}
+    assert ingest_records(settings, "32.11", "penerima_bansos", [row], submitted_by="test").counts.accepted == 1
+    verval.verify(settings, engine, "32.11", actor="test")
+    fid = verval.finding_id("penerima_tidak_layak", "penerima_bansos", "BPNT-TEST-1")
+
+    with client_as(api, Role.DESA) as client:
+        page = client.get("/temuan", params={"rule": "penerima_tidak_layak"})
+        assert page.status_code == 200 and f'href="/temuan/{fid}"' in page.text
+        assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
+        detail = client.get(f"/temuan/{fid}")
+        assert "3211014101900001" in detail.text  # a desa operator may see the NIK in full (and the read is audited)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', detail.text).group(1)
+        refused = client.post(f"/temuan/{fid}", data={"status": "dismissed", "reason": "", "csrf_token": csrf})
+        assert refused.status_code == 400 and "alasan" in refused.text
+        done = client.post(f"/temuan/{fid}", data={"status": "confirmed", "reason": "KK tidak ada di DTSEN",
+                                                    "csrf_token": csrf})
+        assert done.status_code == 200 and "KK tidak ada di DTSEN" in done.text  # back on the finding, in its history
+        assert store.get_finding(engine, fid).status == "confirmed"
+        download = client.get("/temuan/ekspor.xlsx", params={"rule": "penerima_tidak_layak"})
+        assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
+        (tmp_path / "w.xlsx").write_bytes(download.content)
+        rows = list(openpyxl.load_workbook(tmp_path / "w.xlsx").active.iter_rows(min_row=2, values_only=True))
+        assert rows and {r[2] for r in rows} == {"32.11.01.2001"}
+    with client_as(api, Role.KECAMATAN) as client:
+        assert "3211014101900001" not in client.get(f"/temuan/{fid}").text  # masked for the kecamatan officer
+    actions = {e.action for e in access_store.audit_entries(engine, "vv-desa")}
+    assert {"findings.read", "finding.read", "finding.status", "findings.export"} <= actions

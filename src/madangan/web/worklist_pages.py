@@ -50,7 +50,7 @@ def findings_page(request: Request, desa: str = "", rule: str = "", status: str 
                 region_code=who.region_code, client=request.client.host if request.client else None,
                 detail=f"rows={len(items)} page={page}")
     rules = sorted(((r, c.title[lang]) for r, c in worklist.rules().items()), key=lambda x: x[1])
-    statuses = [(s, STATUS_LABELS[s][lang]) for s in (*STATUSES, "all") if s in STATUS_LABELS or s == "all"]
+    statuses = [*((s, STATUS_LABELS[s][lang]) for s in STATUSES), ("all", "")]
     pages = max(1, -(-total // PER_PAGE))
     return render(request, "findings.html", items=items, total=total, page=page, pages=pages, rules=rules,
                   statuses=statuses, chosen={"desa": desa, "rule": rule, "status": status},
