@@ -99,7 +99,7 @@ def main() -> None:
     print(f"| pygrowup2 1.0 (per-row Python, Decimal) | {k:,} | {slow:,.0f} | {slow_cpu:,.0f} |")
     print(f"\nratio: **{fast / slow:,.0f}×** (wall clock), {fast_cpu / slow_cpu:,.0f}× (CPU time)\n")
     # Where pygrowup2 departs from WHO's anthro on purpose-known rules (see tests/test_health_growth.py).
-    sex, age, lying = data[0][:k], data[1][:k], data[4][:k]
+    age, lying = data[1][:k], data[4][:k]
     reasons = {
         "standing before 9 months (anthro: position implausible, no +0.7)": (lying == 0) & (age / 30.4375 < 9),
         "day 730 (pygrowup2 switches the 0.7 cm correction at 730, anthro at 731)": age == 730,
