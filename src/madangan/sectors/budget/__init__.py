@@ -85,6 +85,7 @@ PENDAPATAN = Contract(
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.budget.indicators import INDICATORS
     from madangan.sectors.budget.synth import synthesize
 
     return [
@@ -93,5 +94,6 @@ def madangan_sectors():
             title={"id": "Anggaran Daerah", "en": "Regional Budget"},
             contracts=(ANGGARAN, REALISASI, PENDAPATAN),
             synthesize=synthesize,
+            indicators=INDICATORS,
         )
     ]

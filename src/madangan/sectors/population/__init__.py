@@ -98,6 +98,7 @@ def _residents(tables):
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.population.indicators import INDICATORS
     from madangan.sectors.population.synth import synthesize
 
     return [
@@ -106,6 +107,7 @@ def madangan_sectors():
             title={"id": "Kependudukan", "en": "Population"},
             contracts=(PENDUDUK, KELUARGA, KEMATIAN),
             synthesize=synthesize,
+            indicators=INDICATORS,
             desa_counts=(
                 DesaCount("penduduk", {"id": "Penduduk", "en": "Residents"}, _residents, ("penduduk",)),
                 DesaCount("keluarga", {"id": "Keluarga", "en": "Families"}, rows_per_desa("keluarga"), ("keluarga",)),

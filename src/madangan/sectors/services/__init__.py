@@ -84,6 +84,7 @@ PENGADUAN = Contract(
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.services.indicators import INDICATORS
     from madangan.sectors.services.synth import synthesize
 
     return [
@@ -92,6 +93,7 @@ def madangan_sectors():
             title={"id": "Pelayanan Publik", "en": "Public Services"},
             contracts=(LAYANAN, PENGADUAN),
             synthesize=synthesize,
+            indicators=INDICATORS,
             requires=("population",),
         )
     ]

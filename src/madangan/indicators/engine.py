@@ -1,0 +1,316 @@
+"""The indicator engine: every registered indicator per desa × month, rolled up, stored as facts.
+
+    refresh(con)                 recompute every indicator (`madangan refresh`)
+    refresh_change(con, change)  after a batch: only the desa × months it touched
+    query(con, ...)              facts of a region, level and period range (API and CLI)
+
+Two warehouse tables:
+
+- ``fakta_indikator_desa``: what each indicator's `compute` returned — indicator, kode_desa (null:
+  data without a desa), bulan, numerator, denominator. A batch replaces only the rows it touched.
+- ``fakta_indikator``: the facts people read — indicator, level (desa, kecamatan, kabupaten),
+  kode_wilayah, bulan, numerator, denominator, value, computed_at. Kecamatan and kabupaten are sums
+  of the desa numerators and denominators (never averages of rates); the kabupaten also counts the
+  rows without a desa. An indicator's roll-up is rebuilt from its desa rows after every change: a few
+  thousand rows, so it costs milliseconds.
+
+The engine hears about batches through the `madangan_batch_changed` hook, as any plugin would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+import polars as pl
+from ibis import _
+
+from madangan import warehouse
+from madangan.hookspecs import hookimpl
+from madangan.indicators import Indicator
+from madangan.plugins import contracts, sectors
+
+DESA_TABLE = "fakta_indikator_desa"
+FACT_TABLE = "fakta_indikator"
+LEVELS = ("kabupaten", "kecamatan", "desa")
+#: Beyond this many touched desa × months a batch recomputes the indicator whole (cheaper than the filter).
+MAX_TOUCHED_KEYS = 5_000
+BATCH_TABLE = "_batch"  # the batch register, given to every compute for lineage (e.g. a budget's year)
+
+Step = Callable[[str], None]
+
+
+def indicators() -> dict[str, Indicator]:
+    """Every registered indicator, by id, in sector order."""
+    return {i.id: i for s in sectors() for i in s.indicators}
+
+
+def ensure_tables(raw) -> None:
+    raw.execute(f"""CREATE TABLE IF NOT EXISTS {DESA_TABLE} (indicator VARCHAR NOT NULL, kode_desa VARCHAR,
+                    bulan DATE NOT NULL, numerator DOUBLE, denominator DOUBLE)""")
+    raw.execute(f"""CREATE TABLE IF NOT EXISTS {FACT_TABLE} (indicator VARCHAR NOT NULL, level VARCHAR NOT NULL,
+                    kode_wilayah VARCHAR NOT NULL, bulan DATE NOT NULL, numerator DOUBLE, denominator DOUBLE,
+                    value DOUBLE, computed_at TIMESTAMP)""")
+
+
+def _tables(con, indicator: Indicator, present: set[str]) -> dict[str, ir.Table] | None:
+    if not set(indicator.sources) <= present:
+        return None
+    names = [*indicator.sources, *([BATCH_TABLE] if BATCH_TABLE in present else [])]
+    return {name: con.table(name) for name in names}
+
+
+def _desa_rows(indicator: Indicator, tables: dict[str, ir.Table]) -> ir.Table:
+    """The indicator's compute, in the desa table's shape."""
+    t = indicator.compute(tables)
+    return t.select(
+        indicator=ibis.literal(indicator.id), kode_desa=t.kode_desa.cast("string"), bulan=t.bulan.cast("date"),
+        numerator=t.numerator.cast("float64").fill_null(0), denominator=t.denominator.cast("float64").fill_null(0),
+    )
+
+
+def _regency(con) -> str:
+    regions = con.table(warehouse.REGION_TABLE)
+    found = regions.filter(_.level.isin(["kabupaten", "kota"])).code.to_pyarrow().to_pylist()
+    if len(found) != 1:
+        raise RuntimeError("the region table must hold exactly one regency; run `madangan init`")
+    return found[0]
+
+
+def _rollup(con, indicator: Indicator, regency: str) -> ir.Table:
+    """Desa, kecamatan and kabupaten facts of one indicator from its desa rows: sums, then the value."""
+    d = con.table(DESA_TABLE).filter(_.indicator == indicator.id)
+    sums = dict(numerator=_.numerator.sum(), denominator=_.denominator.sum())
+    in_desa = d.filter(_.kode_desa.notnull())
+    desa = in_desa.group_by(kode_wilayah=_.kode_desa, bulan=_.bulan).agg(**sums).mutate(level=ibis.literal("desa"))
+    kecamatan = (in_desa.group_by(kode_wilayah=_.kode_desa.re_extract(r"^(.+)\.[^.]+$", 1), bulan=_.bulan)
+                 .agg(**sums).mutate(level=ibis.literal("kecamatan")))
+    kabupaten = d.group_by(bulan=_.bulan).agg(**sums).mutate(level=ibis.literal("kabupaten"),
+                                                            kode_wilayah=ibis.literal(regency))
+    columns = ("level", "kode_wilayah", "bulan", "numerator", "denominator")
+    facts = ibis.union(*(t.select(*columns) for t in (desa, kecamatan, kabupaten)))
+    value = ibis.cases((facts.denominator != 0, facts.numerator / facts.denominator * indicator.scale), else_=None)
+    return facts.select(indicator=ibis.literal(indicator.id), *columns, value=value,
+                        computed_at=ibis.now().cast("timestamp"))
+
+
+def _write(con, indicator: Indicator, rows: ir.Table, regency: str, keys: pl.DataFrame | None = None) -> None:
+    """Replace the indicator's desa rows (all, or those under `keys`) with `rows`, then its roll-up; atomically."""
+    raw = con.con
+    new = rows.to_pyarrow()  # computed before the transaction: a few thousand rows at most
+    raw.register("_new_rows", new)
+    if keys is not None:
+        raw.register("_touched_keys", keys.to_arrow())
+    raw.execute("BEGIN TRANSACTION")
+    try:
+        if keys is None:
+            raw.execute(f"DELETE FROM {DESA_TABLE} WHERE indicator = ?", [indicator.id])
+        else:
+            raw.execute(f"DELETE FROM {DESA_TABLE} f WHERE indicator = ? AND {_touched_sql('f')}", [indicator.id])
+        raw.execute(f"INSERT INTO {DESA_TABLE} BY NAME SELECT * FROM _new_rows")
+        raw.execute(f"DELETE FROM {FACT_TABLE} WHERE indicator = ?", [indicator.id])
+        raw.execute(f"INSERT INTO {FACT_TABLE} BY NAME {con.compile(_rollup(con, indicator, regency))}")
+        raw.execute("COMMIT")
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+    finally:
+        raw.unregister("_new_rows")
+        if keys is not None:
+            raw.unregister("_touched_keys")
+
+
+def _touched_sql(alias: str) -> str:
+    """Rows under the registered `_touched_keys` (k = desa or '' for none, bulan; bulan null = every month)."""
+    return (f"EXISTS (SELECT 1 FROM _touched_keys t WHERE t.k = coalesce({alias}.kode_desa, '') "
+            f"AND (t.bulan IS NULL OR t.bulan = {alias}.bulan))")
+
+
+@dataclass
+class RefreshResult:
+    computed: list[str]  # indicator ids recomputed
+    skipped: list[str]  # indicators whose sources are not all loaded
+    seconds: float = 0.0
+
+
+def refresh(con, only: list[str] | None = None, step: Step = lambda _: None) -> RefreshResult:
+    """Recompute every registered indicator (or those in `only`) whose sources are loaded."""
+    import time
+
+    started = time.perf_counter()
+    ensure_tables(con.con)
+    present = set(con.list_tables())
+    regency = _regency(con)
+    computed, skipped = [], []
+    for indicator in indicators().values():
+        if only is not None and indicator.id not in only:
+            continue
+        tables = _tables(con, indicator, present)
+        if tables is None:
+            skipped.append(indicator.id)
+            continue
+        step(indicator.id)
+        _write(con, indicator, _desa_rows(indicator, tables), regency)
+        computed.append(indicator.id)
+    return RefreshResult(computed, skipped, time.perf_counter() - started)
+
+
+def _period_column(indicator: Indicator, source: str, columns: list[str]) -> str | None:
+    """The column of `source` the indicator's month comes from, if the source has it."""
+    name = indicator.period_from
+    if "." in name:
+        owner, name = name.split(".", 1)
+        if owner != source:
+            return None
+    return name if name and name in columns else None
+
+
+def _touched_keys(change, indicator: Indicator) -> pl.DataFrame | None:
+    """(k, bulan) the batch touched for this indicator; None when it cannot tell (recompute whole)."""
+    contract = change.contract
+    if not indicator.incremental or contract.region_column is None:
+        return None
+    rows = change.rows
+    period = _period_column(indicator, contract.name, contract.column_names)
+    if period is None:
+        bulan = ibis.null("date")
+    else:
+        column = rows[period]
+        bulan = (column.cast("date") if column.type().is_temporal() else (column.cast("string") + "-01").cast("date"))
+        bulan = bulan.truncate("M")
+    keys = rows.select(k=rows[contract.region_column].cast("string").fill_null(""), bulan=bulan).distinct()
+    if period is not None:  # a row without a date counts toward no month
+        keys = keys.filter(_.bulan.notnull())
+    found = keys.to_polars()
+    return None if len(found) > MAX_TOUCHED_KEYS else found
+
+
+def refresh_change(con, change) -> list[str]:
+    """After a batch (`madangan.ingest.store.BatchChange`): recompute what it touched. Returns indicator ids."""
+    source = change.contract.name
+    affected = [i for i in indicators().values() if source in i.sources]
+    if not affected:
+        return []
+    ensure_tables(con.con)
+    present = set(con.list_tables())
+    regency = _regency(con)
+    done = []
+    for indicator in affected:
+        tables = _tables(con, indicator, present)
+        if tables is None:
+            continue
+        keys = _touched_keys(change, indicator) if _has_rows(con, indicator) else None
+        rows = _desa_rows(indicator, tables)
+        if keys is not None:
+            if keys.is_empty():
+                continue
+            touched = ibis.memtable(keys)
+            k = rows.kode_desa.fill_null("")
+            rows = rows.filter(
+                k.isin(touched.filter(touched.bulan.isnull()).k)
+                | (k.concat("|", rows.bulan.cast("string"))).isin(
+                    touched.filter(touched.bulan.notnull()).select(j=_.k.concat("|", _.bulan.cast("string"))).j)
+            )
+        _write(con, indicator, rows, regency, keys)
+        done.append(indicator.id)
+    return done
+
+
+def _has_rows(con, indicator: Indicator) -> bool:
+    """True once the indicator was computed whole (its first computation never starts from a batch)."""
+    return con.con.execute(f"SELECT count(*) FROM {DESA_TABLE} WHERE indicator = ?", [indicator.id]).fetchone()[0] > 0
+
+
+@hookimpl
+def madangan_batch_changed(con, change) -> None:
+    refresh_change(con, change)
+
+
+# --- reading the facts ---------------------------------------------------------------------------------
+
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+class QueryError(ValueError):
+    """A query parameter is wrong: `field` names it, the message says why (Bahasa Indonesia, then English)."""
+
+    def __init__(self, field: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.field, self.status = field, status
+
+
+def parse_period(text: str | None) -> tuple[date | None, date | None]:
+    """'2026-01:2026-10', '2026-03' or None → (first month, last month)."""
+    if not text:
+        return None, None
+    parts = text.split(":")
+    if len(parts) > 2 or not all(PERIOD.match(p.strip()) for p in parts):
+        raise QueryError("period", f"Periode '{text}' tidak sah: tulis YYYY-MM atau YYYY-MM:YYYY-MM, "
+                                   f"mis. 2026-01:2026-10 (period must be YYYY-MM or YYYY-MM:YYYY-MM).")
+    start, end = (date(int(p[:4]), int(p[5:7]), 1) for p in (parts[0].strip(), parts[-1].strip()))
+    if start > end:
+        raise QueryError("period", f"Periode '{text}': bulan awal sesudah bulan akhir (start after end).")
+    return start, end
+
+
+def level_of(code: str) -> str:
+    """The level of a region code of a deployment: kabupaten (or kota), kecamatan, desa (or kelurahan)."""
+    return {1: "kabupaten", 2: "kecamatan", 3: "desa"}[code.count(".")]
+
+
+@dataclass
+class Query:
+    indicator: Indicator
+    region: str
+    level: str
+    start: date | None
+    end: date | None
+
+
+def check_query(con, indicator_id: str, region: str | None, level: str | None, period: str | None,
+                scope: str | None = None) -> Query:
+    """Validate the parameters of a facts query; `scope` (a user's region) bounds the region."""
+    found = indicators().get(indicator_id)
+    if found is None:
+        raise QueryError("indicator", f"Indikator '{indicator_id}' tidak dikenal (unknown indicator). "
+                                      f"Yang ada: {', '.join(indicators())}.", 404)
+    regions = con.table(warehouse.REGION_TABLE)
+    region = (region or scope or _regency(con)).strip()
+    known = regions.filter(_.code == region).count().to_pyarrow().as_py()
+    if not known:
+        raise QueryError("region", f"Wilayah '{region}' tidak ada di deployment ini (unknown region).", 404)
+    if scope is not None and not (region == scope or region.startswith(scope + ".")):
+        raise QueryError("region", f"Wilayah '{region}' di luar wilayah akun Anda ({scope}) "
+                                   f"(region outside your scope).", 403)
+    own = level_of(region)
+    level = level or own
+    if level not in LEVELS:
+        raise QueryError("level", f"Tingkat '{level}' tidak dikenal: pilih {', '.join(LEVELS)} (unknown level).")
+    if LEVELS.index(level) < LEVELS.index(own):
+        raise QueryError("level", f"Tingkat '{level}' berada di atas wilayah {region} ({own}); pilih {own} atau "
+                                  f"di bawahnya (level must be the region's own or below it).")
+    start, end = parse_period(period)
+    return Query(found, region, level, start, end)
+
+
+def query(con, q: Query, limit: int | None = None, offset: int = 0) -> tuple[pl.DataFrame, int]:
+    """Facts of `q` with region names and status, ordered by region and month; and the total row count."""
+    ensure_tables(con.con)
+    facts = con.table(FACT_TABLE).filter(_.indicator == q.indicator.id, _.level == q.level)
+    facts = facts.filter((_.kode_wilayah == q.region) | _.kode_wilayah.startswith(q.region + "."))
+    if q.start is not None:
+        facts = facts.filter(_.bulan >= q.start, _.bulan <= q.end)
+    names = con.table(warehouse.REGION_TABLE).select(kode_wilayah=_.code, nama_wilayah=_.name)
+    rows = facts.left_join(names, "kode_wilayah").select(
+        "kode_wilayah", "nama_wilayah", "level", "bulan", "numerator", "denominator", "value", "computed_at"
+    ).order_by("kode_wilayah", "bulan")
+    total = rows.count().to_pyarrow().as_py()
+    if limit is not None:
+        rows = rows.limit(limit, offset=offset)
+    frame = rows.to_polars()
+    status = [q.indicator.status(v) for v in frame["value"].to_list()]
+    return frame.with_columns(status=pl.Series(status, dtype=pl.String)), total
