@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from madangan import __version__, deploy
 from madangan.access.web import LoginRequired, RateLimiter, login_redirect, public
 from madangan.config import Settings
-from madangan.web import api, auth, ingest_api, pages
+from madangan.web import api, auth, indicators_api, ingest_api, pages
 
 WEB = resources.files("madangan.web")
 SECURITY_HEADERS = {
@@ -98,4 +98,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(ingest_api.router)
+    app.include_router(indicators_api.router)
     return app

@@ -1,0 +1,129 @@
+"""Indicators over the REST API, shaped like DHIS2's analytics: what each indicator is, and its facts.
+
+    GET /api/v1/indicators                       every indicator with its metadata
+    GET /api/v1/indicators/{indicator_id}?region=32.11&level=desa&period=2026-01:2026-10[&format=csv]
+
+Aggregates only (numerator, denominator, value per region and month): no person ever appears.
+A caller sees only the regions inside its own scope.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from madangan import warehouse
+from madangan.access import Permission, Principal
+from madangan.access.web import principal, require
+from madangan.exports import neutralise
+from madangan.indicators import engine
+from madangan.web.deps import error_responses
+
+router = APIRouter(prefix="/api/v1/indicators", tags=["indikator"], responses=error_responses(400, 401, 403, 404))
+MAX_ROWS = 50_000  # DHIS2's analytics cap per response
+CSV_COLUMNS = ("indicator", "kode_wilayah", "nama_wilayah", "level", "bulan", "numerator", "denominator", "value",
+               "status")
+
+
+class IndicatorInfo(BaseModel):
+    id: str
+    sector: str
+    title: dict[str, str]
+    unit: str
+    higher_is_better: bool
+    target: float | None
+    thresholds: list[float] | None
+    sources: list[str]
+    period_from: str
+    metadata: dict[str, str]
+
+
+class FactRow(BaseModel):
+    kode_wilayah: str
+    nama_wilayah: str | None
+    level: str
+    bulan: str  # YYYY-MM
+    numerator: float
+    denominator: float
+    value: float | None
+    status: str | None  # hijau, kuning, merah against the thresholds; null without thresholds or value
+
+
+class FactPage(BaseModel):
+    indicator: IndicatorInfo
+    region: str
+    level: str
+    period: str | None
+    total: int
+    limit: int
+    offset: int
+    computed_at: datetime | None
+    rows: list[FactRow]
+
+
+def _info(i) -> IndicatorInfo:
+    return IndicatorInfo(id=i.id, sector=i.sector, title=i.title, unit=i.unit, higher_is_better=i.higher_is_better,
+                         target=i.target, thresholds=list(i.thresholds) if i.thresholds else None,
+                         sources=list(i.sources), period_from=i.period_from, metadata=i.metadata)
+
+
+@router.get("", dependencies=[require(Permission.AGGREGATES)])
+def list_indicators() -> list[IndicatorInfo]:
+    """Every registered indicator with its Satu Data metadata (definisi, rumus, sumber, frekuensi), unit,
+    direction, target and thresholds."""
+    return [_info(i) for i in engine.indicators().values()]
+
+
+@router.get("/{indicator_id}", dependencies=[require(Permission.AGGREGATES)],
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                             "description": "Facts as JSON (paged) or, with format=csv, every row as CSV"}})
+def indicator_facts(
+    request: Request,
+    indicator_id: str,
+    region: str | None = Query(None, description="Kode wilayah, mis. 32.11 atau 32.11.01 (bawaan: wilayah akun)"),
+    level: str | None = Query(None, description="kabupaten, kecamatan atau desa (bawaan: tingkat wilayah itu)"),
+    period: str | None = Query(None, description="YYYY-MM atau YYYY-MM:YYYY-MM, mis. 2026-01:2026-10"),
+    format: str = Query("json", description="json atau csv"),
+    limit: int = Query(1000, ge=1, le=MAX_ROWS),
+    offset: int = Query(0, ge=0),
+    who: Principal = Depends(principal),
+) -> FactPage:
+    """Numerator, denominator, value and status per region of `level` under `region`, per month of `period`."""
+    if format not in ("json", "csv"):
+        raise HTTPException(400, f"format: '{format}' tidak dikenal, pilih json atau csv (format must be json or csv).")
+    con = warehouse.connect(request.app.state.settings.warehouse)
+    try:
+        try:
+            q = engine.check_query(con, indicator_id, region, level, period, scope=who.region_code)
+        except engine.QueryError as exc:
+            raise HTTPException(exc.status, f"{exc.field}: {exc}") from None
+        if format == "csv":
+            rows, _ = engine.query(con, q, limit=MAX_ROWS)
+            return _csv(q, rows)
+        rows, total = engine.query(con, q, limit=limit, offset=offset)
+    finally:
+        con.disconnect()
+    return FactPage(
+        indicator=_info(q.indicator), region=q.region, level=q.level, period=period, total=total, limit=limit,
+        offset=offset, computed_at=rows["computed_at"].max() if len(rows) else None,
+        rows=[FactRow(kode_wilayah=r["kode_wilayah"], nama_wilayah=r["nama_wilayah"], level=r["level"],
+                      bulan=r["bulan"].strftime("%Y-%m"), numerator=r["numerator"], denominator=r["denominator"],
+                      value=r["value"], status=r["status"]) for r in rows.iter_rows(named=True)],
+    )
+
+
+def _csv(q: engine.Query, rows) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in rows.iter_rows(named=True):
+        r = {**r, "indicator": q.indicator.id, "bulan": r["bulan"].strftime("%Y-%m")}
+        writer.writerow([neutralise(r[c]) for c in CSV_COLUMNS])
+    name = f"{q.indicator.id}-{q.region}-{q.level}.csv"
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
