@@ -181,7 +181,7 @@ def _touched_keys(change, indicator: Indicator) -> pl.DataFrame | None:
     else:
         column = rows[period]
         bulan = (column.cast("date") if column.type().is_temporal() else (column.cast("string") + "-01").cast("date"))
-        bulan = bulan.truncate("M")
+        bulan = bulan.truncate("M").cast("date")  # truncating gives a timestamp
     keys = rows.select(k=rows[contract.region_column].cast("string").fill_null(""), bulan=bulan).distinct()
     if period is not None:  # a row without a date counts toward no month
         keys = keys.filter(_.bulan.notnull())
@@ -209,12 +209,11 @@ def refresh_change(con, change) -> list[str]:
             if keys.is_empty():
                 continue
             touched = ibis.memtable(keys)
+            every_month = touched.filter(_.bulan.isnull()).k
+            # month keys as text: a compute's month may reach here as a date or a timestamp
+            months = touched.filter(_.bulan.notnull()).select(j=_.k.concat("|", _.bulan.strftime("%Y-%m"))).j
             k = rows.kode_desa.fill_null("")
-            rows = rows.filter(
-                k.isin(touched.filter(touched.bulan.isnull()).k)
-                | (k.concat("|", rows.bulan.cast("string"))).isin(
-                    touched.filter(touched.bulan.notnull()).select(j=_.k.concat("|", _.bulan.cast("string"))).j)
-            )
+            rows = rows.filter(k.isin(every_month) | k.concat("|", rows.bulan.strftime("%Y-%m")).isin(months))
         _write(con, indicator, rows, regency, keys)
         done.append(indicator.id)
     return done
@@ -232,7 +231,8 @@ def madangan_batch_changed(con, change) -> None:
 
 # --- reading the facts ---------------------------------------------------------------------------------
 
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2])", re.ASCII)
+REGION_CODE = re.compile(r"\d{2}\.\d{2}(\.\d{2}(\.\d{4})?)?", re.ASCII)
 
 
 class QueryError(ValueError):
@@ -248,7 +248,7 @@ def parse_period(text: str | None) -> tuple[date | None, date | None]:
     if not text:
         return None, None
     parts = text.split(":")
-    if len(parts) > 2 or not all(PERIOD.match(p.strip()) for p in parts):
+    if len(parts) > 2 or not all(PERIOD.fullmatch(p.strip()) for p in parts):
         raise QueryError("period", f"Periode '{text}' tidak sah: tulis YYYY-MM atau YYYY-MM:YYYY-MM, "
                                    f"mis. 2026-01:2026-10 (period must be YYYY-MM or YYYY-MM:YYYY-MM).")
     start, end = (date(int(p[:4]), int(p[5:7]), 1) for p in (parts[0].strip(), parts[-1].strip()))
@@ -280,6 +280,9 @@ def check_query(con, indicator_id: str, region: str | None, level: str | None, p
                                       f"Yang ada: {', '.join(indicators())}.", 404)
     regions = con.table(warehouse.REGION_TABLE)
     region = (region or scope or _regency(con)).strip()
+    if not REGION_CODE.fullmatch(region):
+        raise QueryError("region", f"Kode wilayah '{region}' tidak sah: tulis kode Kemendagri, mis. 32.11, 32.11.01 "
+                                   f"atau 32.11.01.2001 (region must be a Kemendagri code).")
     known = regions.filter(_.code == region).count().to_pyarrow().as_py()
     if not known:
         raise QueryError("region", f"Wilayah '{region}' tidak ada di deployment ini (unknown region).", 404)
