@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -26,6 +27,9 @@ from madangan.web.deps import error_responses
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indikator"], responses=error_responses(400, 401, 403, 404))
 MAX_ROWS = 50_000  # DHIS2's analytics cap per response
+# the same shapes engine.check_query accepts, so the OpenAPI description tells clients exactly what is valid
+REGION_PATTERN = r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?$"
+PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])(:[0-9]{4}-(0[1-9]|1[0-2]))?$"
 CSV_COLUMNS = ("indicator", "kode_wilayah", "nama_wilayah", "level", "bulan", "numerator", "denominator", "value",
                "status")
 
@@ -85,17 +89,21 @@ def list_indicators() -> list[IndicatorInfo]:
 def indicator_facts(
     request: Request,
     indicator_id: str,
-    region: str | None = Query(None, description="Kode wilayah, mis. 32.11 atau 32.11.01 (bawaan: wilayah akun)"),
-    level: str | None = Query(None, description="kabupaten, kecamatan atau desa (bawaan: tingkat wilayah itu)"),
-    period: str | None = Query(None, description="YYYY-MM atau YYYY-MM:YYYY-MM, mis. 2026-01:2026-10"),
-    format: str = Query("json", description="json atau csv"),
+    region: str | None = Query(None, pattern=REGION_PATTERN,
+                               description="Kode wilayah, mis. 32.11 atau 32.11.01 (bawaan: wilayah akun)"),
+    level: Literal["kabupaten", "kecamatan", "desa"] | None = Query(
+        None, description="kabupaten, kecamatan atau desa (bawaan: tingkat wilayah itu)"),
+    period: str | None = Query(None, pattern=PERIOD_PATTERN,
+                               description="YYYY-MM atau YYYY-MM:YYYY-MM, mis. 2026-01:2026-10"),
+    format: Literal["json", "csv"] = Query("json", description="json atau csv (csv: semua baris, tanpa halaman)"),
     limit: int = Query(1000, ge=1, le=MAX_ROWS),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10**9),
     who: Principal = Depends(principal),
 ) -> FactPage:
-    """Numerator, denominator, value and status per region of `level` under `region`, per month of `period`."""
-    if format not in ("json", "csv"):
-        raise HTTPException(400, f"format: '{format}' tidak dikenal, pilih json atau csv (format must be json or csv).")
+    """Numerator, denominator, value and status per region of `level` under `region`, per month of `period`.
+
+    Malformed parameters get 422 naming the parameter; an unknown indicator or region 404; a region
+    outside the caller's scope 403; a level above the region or a period ending before it starts 400."""
     con = warehouse.connect(request.app.state.settings.warehouse)
     try:
         try:
