@@ -26,13 +26,14 @@ from madangan.web.app import create_app
 REGENCY = "32.11"
 
 
-def _facts(settings, indicator: str, level: str | None = None) -> pl.DataFrame:
+def _facts(settings, indicator: str, level: str | None = None, by: str = "") -> pl.DataFrame:
+    """An indicator's stored facts (the totals, or the breakdown `by`), without their timestamps."""
     con = warehouse.connect(settings.warehouse)
     try:
-        facts = con.table(engine.FACT_TABLE).filter(lambda t: t.indicator == indicator).to_polars()
+        facts = con.table(engine.FACT_TABLE).filter(lambda t: (t.indicator == indicator) & (t.dimensi == by)).to_polars()
     finally:
         con.disconnect()
-    facts = facts.drop("computed_at").sort("level", "kode_wilayah", "bulan")
+    facts = facts.drop("computed_at").sort("level", "kode_wilayah", "bulan", "kategori")
     return facts.filter(pl.col("level") == level) if level else facts
 
 
@@ -117,7 +118,7 @@ def test_a_batch_recomputes_only_the_desa_months_it_touched_and_matches_a_full_r
     touched |= set(zip(changed["kode_desa"], done.head(40)["tanggal_selesai"].dt.truncate("1mo")))
 
     # a desa × month the batch does not touch: plant a wrong figure there, the batch must leave it alone
-    sla = stored.filter(pl.col("indicator") == "kepatuhan_standar_layanan")
+    sla = stored.filter((pl.col("indicator") == "kepatuhan_standar_layanan") & (pl.col("dimensi") == ""))
     untouched = sla.filter(~pl.struct("kode_desa", "bulan").is_in(
         pl.DataFrame({"kode_desa": [k for k, _ in touched], "bulan": [m for _, m in touched]}).to_struct().implode()))
     planted = untouched.row(0, named=True)
@@ -141,7 +142,7 @@ def test_a_batch_recomputes_only_the_desa_months_it_touched_and_matches_a_full_r
             rows = con.table(engine.DESA_TABLE).filter(lambda t: t.indicator == "kepatuhan_standar_layanan").to_polars()
         finally:
             con.disconnect()
-        return rows.sort("kode_desa", "bulan")
+        return rows.sort("kode_desa", "bulan", "dimensi", "kategori")
 
     is_planted = (pl.col("kode_desa") == planted["kode_desa"]) & (pl.col("bulan") == planted["bulan"])
     incremental = desa_rows(demo).filter(~is_planted)
@@ -152,10 +153,10 @@ def test_a_batch_recomputes_only_the_desa_months_it_touched_and_matches_a_full_r
         con.disconnect()
     full = desa_rows(demo)
     assert incremental.equals(full.filter(~is_planted))  # every other desa × month as a full refresh has it
-    assert full.filter(is_planted)["numerator"].to_list() == [planted["numerator"]]
+    assert full.filter(is_planted & (pl.col("dimensi") == ""))["numerator"].to_list() == [planted["numerator"]]
     # and the batch really moved the figures of the months it touched
     assert not sla.select("kode_desa", "bulan", "numerator", "denominator").sort("kode_desa", "bulan").equals(
-        full.select("kode_desa", "bulan", "numerator", "denominator"))
+        full.filter(pl.col("dimensi") == "").select("kode_desa", "bulan", "numerator", "denominator"))
 
 
 def test_reverting_a_batch_brings_the_figures_back(demo):
@@ -181,14 +182,22 @@ def test_desa_numerators_add_up_to_kecamatan_and_regency_for_every_indicator(dem
         con.disconnect()
     assert set(facts["indicator"]) == set(engine.indicators())
     desa = facts.filter(pl.col("level") == "desa").with_columns(kec=pl.col("kode_wilayah").str.slice(0, 8))
-    by_kec = desa.group_by("indicator", "kec", "bulan").agg(pl.col("numerator", "denominator").sum())
+    by_kec = desa.group_by("indicator", "kec", "bulan", "dimensi", "kategori").agg(pl.col("numerator", "denominator").sum())
     kec = facts.filter(pl.col("level") == "kecamatan").rename({"kode_wilayah": "kec"})
-    joined = kec.join(by_kec, on=["indicator", "kec", "bulan"], how="full", suffix="_desa")
+    joined = kec.join(by_kec, on=["indicator", "kec", "bulan", "dimensi", "kategori"], how="full", suffix="_desa")
     assert (joined["numerator"] == joined["numerator_desa"]).all()
     assert (joined["denominator"] == joined["denominator_desa"]).all()
-    regency = facts.filter(pl.col("level") == "kabupaten").sort("indicator", "bulan")
-    by_month = raw.group_by("indicator", "bulan").agg(pl.col("numerator", "denominator").sum()).sort("indicator", "bulan")
-    assert regency.select("indicator", "bulan", "numerator", "denominator").equals(by_month)
+    order = ["indicator", "bulan", "dimensi", "kategori"]
+    regency = facts.filter(pl.col("level") == "kabupaten").sort(order)
+    by_month = raw.group_by(order).agg(pl.col("numerator", "denominator").sum()).sort(order)
+    assert regency.select(*order, "numerator", "denominator").equals(by_month)
+    # a breakdown adds up to the total, at every level
+    totals = facts.filter(pl.col("dimensi") == "").select("indicator", "level", "kode_wilayah", "bulan", "numerator")
+    channels = (facts.filter(pl.col("dimensi") == "kanal").group_by("indicator", "level", "kode_wilayah", "bulan")
+                .agg(pl.col("numerator").sum().alias("by_channel")))
+    assert len(channels) > 100
+    assert (channels.join(totals, on=["indicator", "level", "kode_wilayah", "bulan"])
+            .filter(pl.col("by_channel") != pl.col("numerator")).is_empty())
     budget = facts.filter(pl.col("indicator") == "realisasi_belanja")
     assert set(budget["level"]) == {"kabupaten"}  # kept per agency: no desa, so regency only
     assert (budget["value"] > 0).all() and (budget["value"] <= 100).all()
@@ -248,6 +257,20 @@ def test_api_filters_pages_and_keeps_numerator_and_denominator_consistent(api):
         assert page["rows"] == every["rows"][20:30]
 
 
+def test_api_breaks_an_indicator_down_by_its_disaggregation(api):
+    app, _ = api
+    with _client(app, "ind-admin") as client:
+        params = {"level": "kecamatan", "period": "2026-06"}
+        total = client.get("/api/v1/indicators/pengaduan_ditindaklanjuti", params=params).json()
+        by = client.get("/api/v1/indicators/pengaduan_ditindaklanjuti", params={**params, "by": "kanal"}).json()
+    assert by["by"] == "kanal" and total["by"] is None
+    assert {r["kategori"] for r in by["rows"]} <= {"LAPOR!", "WA", "LANGSUNG"} and total["rows"][0]["kategori"] is None
+    for row in total["rows"]:
+        parts = [r for r in by["rows"] if r["kode_wilayah"] == row["kode_wilayah"]]
+        assert sum(r["numerator"] for r in parts) == row["numerator"]
+        assert sum(r["denominator"] for r in parts) == row["denominator"]
+
+
 def test_api_csv_has_every_row_with_numerator_and_denominator(api):
     app, _ = api
     with _client(app, "ind-admin") as client:
@@ -267,6 +290,7 @@ def test_api_csv_has_every_row_with_numerator_and_denominator(api):
     ("kepatuhan_standar_layanan", {"period": "2026-10:2026-01"}, 400, "period"),
     ("kepatuhan_standar_layanan", {"region": "35.10"}, 404, "region"),
     ("kepatuhan_standar_layanan", {"region": "32.11.01", "level": "kabupaten"}, 400, "level"),
+    ("realisasi_belanja", {"by": "kanal"}, 400, "by"),
 ])
 def test_api_parameters_that_do_not_fit_the_deployment_get_a_clear_4xx_naming_the_field(api, path, params, status,
                                                                                          field):

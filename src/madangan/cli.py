@@ -663,6 +663,7 @@ def indicators(
     region: Annotated[Optional[str], typer.Option(help=_h("Kode wilayah, mis. 32.11.01", "Region code, e.g. 32.11.01"))] = None,
     level: Annotated[Optional[str], typer.Option(help="kabupaten | kecamatan | desa")] = None,
     period: Annotated[Optional[str], typer.Option(help=_h("YYYY-MM atau YYYY-MM:YYYY-MM", "YYYY-MM or YYYY-MM:YYYY-MM"))] = None,
+    by: Annotated[Optional[str], typer.Option(help=_h("Rincian, mis. kanal", "Breakdown, e.g. kanal"))] = None,
     export: Annotated[Optional[Path], typer.Option(help=_h("Ekspor ke .csv atau .xlsx", "Export to .csv or .xlsx"))] = None,
 ) -> None:
     """Daftar indikator, atau fakta satu indikator per wilayah dan bulan (List indicators, or one indicator's facts)."""
@@ -671,10 +672,11 @@ def indicators(
 
     lang = current_language()
     if indicator is None:
-        table = Table("ID", _h("Indikator", "Indicator"), _h("Satuan", "Unit"), _h("Target", "Target"), _h("Sumber", "Sources"))
+        table = Table("ID", _h("Indikator", "Indicator"), _h("Satuan", "Unit"), _h("Target", "Target"), _h("Sumber", "Sources"),
+                      _h("Rincian", "Breakdowns"))
         for i in engine.indicators().values():
             table.add_row(i.id, i.title.get(lang, i.title["id"]), i.unit, "—" if i.target is None else f"{i.target:g}",
-                          ", ".join(i.sources))
+                          ", ".join(i.sources), ", ".join(i.disaggregations))
         console.print(table)
         return
     if export is not None and export.suffix.lower() not in (".csv", ".xlsx"):
@@ -685,7 +687,7 @@ def indicators(
     con = warehouse.connect(settings.warehouse)
     try:
         try:
-            q = engine.check_query(con, indicator, region, level, period)
+            q = engine.check_query(con, indicator, region, level, period, by=by)
         except engine.QueryError as exc:
             raise UserError(f"--{exc.field}: {exc}") from None
         rows, _ = engine.query(con, q)
@@ -696,14 +698,16 @@ def indicators(
         _export_facts(q.indicator.id, rows.drop("computed_at"), export)
         console.print(_h(f"{len(rows)} baris diekspor ke ", f"{len(rows)} rows exported to ") + str(export))
         return
-    table = Table(_h("Kode", "Code"), _h("Wilayah", "Region"), _h("Bulan", "Month"), _h("Pembilang", "Numerator"),
+    by_column = [q.by] if q.by else []
+    table = Table(_h("Kode", "Code"), _h("Wilayah", "Region"), _h("Bulan", "Month"), *by_column, _h("Pembilang", "Numerator"),
                   _h("Penyebut", "Denominator"), f"{_h('Nilai', 'Value')} ({q.indicator.unit})", "Status",
                   title=f"{q.indicator.title.get(lang, q.indicator.title['id'])} · {q.region} · {q.level}")
     for r in rows.iter_rows(named=True):
         value = "—" if r["value"] is None else f"{r['value']:.1f}"
         style = STATUS_STYLE.get(r["status"] or "", "")
-        table.add_row(r["kode_wilayah"], r["nama_wilayah"] or "", r["bulan"], f"{r['numerator']:,.0f}",
-                      f"{r['denominator']:,.0f}", f"[{style}]{value}[/]" if style else value, r["status"] or "")
+        table.add_row(r["kode_wilayah"], r["nama_wilayah"] or "", r["bulan"], *([r["kategori"]] if q.by else []),
+                      f"{r['numerator']:,.0f}", f"{r['denominator']:,.0f}", f"[{style}]{value}[/]" if style else value,
+                      r["status"] or "")
     console.print(table)
 
 

@@ -47,6 +47,9 @@ class Indicator:
     #: Set False when rows reach a desa through another source (a join on no_kk, months taken from
     #: another table): the indicator is then recomputed whole whenever one of its sources changes.
     incremental: bool = True
+    #: Breakdowns: a column `compute` also returns → its label, e.g. {"kanal": {"id": "Kanal", "en": "Channel"}}.
+    #: Each counted unit must fall in one category (a request has one channel), so categories sum to the total.
+    disaggregations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def scale(self) -> float:

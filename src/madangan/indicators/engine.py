@@ -7,9 +7,10 @@
 Two warehouse tables:
 
 - ``fakta_indikator_desa``: what each indicator's `compute` returned — indicator, kode_desa (null:
-  data without a desa), bulan, numerator, denominator. A batch replaces only the rows it touched.
+  data without a desa), bulan, dimensi and kategori (a breakdown, '' for the total), numerator,
+  denominator. A batch replaces only the rows it touched.
 - ``fakta_indikator``: the facts people read — indicator, level (desa, kecamatan, kabupaten),
-  kode_wilayah, bulan, numerator, denominator, value, computed_at. Kecamatan and kabupaten are sums
+  kode_wilayah, bulan, dimensi, kategori, numerator, denominator, value, computed_at. Kecamatan and kabupaten are sums
   of the desa numerators and denominators (never averages of rates); the kabupaten also counts the
   rows without a desa. An indicator's roll-up is rebuilt from its desa rows after every change: a few
   thousand rows, so it costs milliseconds.
@@ -51,10 +52,12 @@ def indicators() -> dict[str, Indicator]:
 
 def ensure_tables(raw) -> None:
     raw.execute(f"""CREATE TABLE IF NOT EXISTS {DESA_TABLE} (indicator VARCHAR NOT NULL, kode_desa VARCHAR,
-                    bulan DATE NOT NULL, numerator DOUBLE, denominator DOUBLE)""")
+                    bulan DATE NOT NULL, dimensi VARCHAR NOT NULL, kategori VARCHAR NOT NULL, numerator DOUBLE,
+                    denominator DOUBLE)""")
     raw.execute(f"""CREATE TABLE IF NOT EXISTS {FACT_TABLE} (indicator VARCHAR NOT NULL, level VARCHAR NOT NULL,
-                    kode_wilayah VARCHAR NOT NULL, bulan DATE NOT NULL, numerator DOUBLE, denominator DOUBLE,
-                    value DOUBLE, computed_at TIMESTAMP)""")
+                    kode_wilayah VARCHAR NOT NULL, bulan DATE NOT NULL, dimensi VARCHAR NOT NULL,
+                    kategori VARCHAR NOT NULL, numerator DOUBLE, denominator DOUBLE, value DOUBLE,
+                    computed_at TIMESTAMP)""")
 
 
 def _tables(con, indicator: Indicator, present: set[str]) -> dict[str, ir.Table] | None:
@@ -65,13 +68,18 @@ def _tables(con, indicator: Indicator, present: set[str]) -> dict[str, ir.Table]
 
 
 def _desa_rows(indicator: Indicator, tables: dict[str, ir.Table]) -> ir.Table:
-    """The indicator's compute, in the desa table's shape."""
+    """The indicator's compute in the desa table's shape: the total, and each breakdown, per desa and month."""
     t = indicator.compute(tables)
     t = t.filter(t.bulan.notnull())  # a row with no month belongs to no fact
-    return t.select(
-        indicator=ibis.literal(indicator.id), kode_desa=t.kode_desa.cast("string"), bulan=t.bulan.cast("date"),
-        numerator=t.numerator.cast("float64").fill_null(0), denominator=t.denominator.cast("float64").fill_null(0),
-    )
+    t = t.mutate(numerator=t.numerator.cast("float64").fill_null(0), denominator=t.denominator.cast("float64").fill_null(0))
+    keys = dict(kode_desa=t.kode_desa.cast("string"), bulan=t.bulan.cast("date"))
+    sums = dict(numerator=t.numerator.sum(), denominator=t.denominator.sum())
+    parts = [t.group_by(**keys).agg(**sums).mutate(dimensi=ibis.literal(""), kategori=ibis.literal(""))]
+    for column in indicator.disaggregations:
+        parts.append(t.group_by(**keys, kategori=t[column].cast("string").fill_null("?")).agg(**sums)
+                     .mutate(dimensi=ibis.literal(column)))
+    columns = ("kode_desa", "bulan", "dimensi", "kategori", "numerator", "denominator")
+    return ibis.union(*(part.select(*columns) for part in parts)).mutate(indicator=ibis.literal(indicator.id))
 
 
 def _regency(con) -> str:
@@ -87,12 +95,12 @@ def _rollup(con, indicator: Indicator, regency: str) -> ir.Table:
     d = con.table(DESA_TABLE).filter(_.indicator == indicator.id)
     sums = dict(numerator=_.numerator.sum(), denominator=_.denominator.sum())
     in_desa = d.filter(_.kode_desa.notnull())
-    desa = in_desa.group_by(kode_wilayah=_.kode_desa, bulan=_.bulan).agg(**sums).mutate(level=ibis.literal("desa"))
-    kecamatan = (in_desa.group_by(kode_wilayah=_.kode_desa.re_extract(r"^(.+)\.[^.]+$", 1), bulan=_.bulan)
+    by = ("bulan", "dimensi", "kategori")
+    desa = in_desa.group_by(*by, kode_wilayah=_.kode_desa).agg(**sums).mutate(level=ibis.literal("desa"))
+    kecamatan = (in_desa.group_by(*by, kode_wilayah=_.kode_desa.re_extract(r"^(.+)\.[^.]+$", 1))
                  .agg(**sums).mutate(level=ibis.literal("kecamatan")))
-    kabupaten = d.group_by(bulan=_.bulan).agg(**sums).mutate(level=ibis.literal("kabupaten"),
-                                                            kode_wilayah=ibis.literal(regency))
-    columns = ("level", "kode_wilayah", "bulan", "numerator", "denominator")
+    kabupaten = d.group_by(*by).agg(**sums).mutate(level=ibis.literal("kabupaten"), kode_wilayah=ibis.literal(regency))
+    columns = ("level", "kode_wilayah", "bulan", "dimensi", "kategori", "numerator", "denominator")
     facts = ibis.union(*(t.select(*columns) for t in (desa, kecamatan, kabupaten)))
     value = ibis.cases((facts.denominator != 0, facts.numerator / facts.denominator * indicator.scale), else_=None)
     return facts.select(indicator=ibis.literal(indicator.id), *columns, value=value,
@@ -295,10 +303,11 @@ class Query:
     level: str
     start: date | None
     end: date | None
+    by: str = ""  # a breakdown (one of the indicator's disaggregations); '' for the total
 
 
 def check_query(con, indicator_id: str, region: str | None, level: str | None, period: str | None,
-                scope: str | None = None) -> Query:
+                scope: str | None = None, by: str | None = None) -> Query:
     """Validate the parameters of a facts query; `scope` (a user's region) bounds the region."""
     found = indicators().get(indicator_id)
     if found is None:
@@ -323,20 +332,25 @@ def check_query(con, indicator_id: str, region: str | None, level: str | None, p
         raise QueryError("level", f"Tingkat '{level}' berada di atas wilayah {region} ({own}); pilih {own} atau "
                                   f"di bawahnya (level must be the region's own or below it).")
     start, end = parse_period(period)
-    return Query(found, region, level, start, end)
+    if by and by not in found.disaggregations:
+        known_by = ", ".join(found.disaggregations) or "tidak ada (none)"
+        raise QueryError("by", f"Rincian '{by}' tidak ada untuk indikator ini; yang ada: {known_by} "
+                               f"(unknown breakdown for this indicator).")
+    return Query(found, region, level, start, end, by or "")
 
 
 def query(con, q: Query, limit: int | None = None, offset: int = 0) -> tuple[pl.DataFrame, int]:
     """Facts of `q` with region names and status, ordered by region and month; and the total row count."""
     ensure_tables(con.con)
-    facts = con.table(FACT_TABLE).filter(_.indicator == q.indicator.id, _.level == q.level)
+    facts = con.table(FACT_TABLE).filter(_.indicator == q.indicator.id, _.level == q.level, _.dimensi == q.by)
     facts = facts.filter((_.kode_wilayah == q.region) | _.kode_wilayah.startswith(q.region + "."))
     if q.start is not None:
         facts = facts.filter(_.bulan >= q.start, _.bulan <= q.end)
     names = con.table(warehouse.REGION_TABLE).select(kode_wilayah=_.code, nama_wilayah=_.name)
     rows = facts.left_join(names, "kode_wilayah").select(
-        "kode_wilayah", "nama_wilayah", "level", "bulan", "numerator", "denominator", "value", "computed_at"
-    ).order_by("kode_wilayah", "bulan")
+        "kode_wilayah", "nama_wilayah", "level", "bulan", "kategori", "numerator", "denominator", "value",
+        "computed_at",
+    ).order_by("kode_wilayah", "bulan", "kategori")
     total = rows.count().to_pyarrow().as_py()
     if limit is not None:
         rows = rows.limit(limit, offset=offset)

@@ -30,8 +30,8 @@ MAX_ROWS = 50_000  # DHIS2's analytics cap per response
 # the same shapes engine.check_query accepts, so the OpenAPI description tells clients exactly what is valid
 REGION_PATTERN = r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?$"
 PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])(:[0-9]{4}-(0[1-9]|1[0-2]))?$"
-CSV_COLUMNS = ("indicator", "kode_wilayah", "nama_wilayah", "level", "bulan", "numerator", "denominator", "value",
-               "status")
+CSV_COLUMNS = ("indicator", "kode_wilayah", "nama_wilayah", "level", "bulan", "kategori", "numerator", "denominator",
+               "value", "status")
 
 
 class IndicatorInfo(BaseModel):
@@ -44,6 +44,7 @@ class IndicatorInfo(BaseModel):
     thresholds: list[float] | None
     sources: list[str]
     period_from: str
+    disaggregations: dict[str, dict[str, str]]  # breakdown column → label; query one with `by`
     metadata: dict[str, str]
 
 
@@ -52,6 +53,7 @@ class FactRow(BaseModel):
     nama_wilayah: str | None
     level: str
     bulan: str  # YYYY-MM
+    kategori: str | None  # the category of the breakdown asked with `by`; null for the total
     numerator: float
     denominator: float
     value: float | None
@@ -63,6 +65,7 @@ class FactPage(BaseModel):
     region: str
     level: str
     period: str | None
+    by: str | None
     total: int
     limit: int
     offset: int
@@ -73,7 +76,8 @@ class FactPage(BaseModel):
 def _info(i) -> IndicatorInfo:
     return IndicatorInfo(id=i.id, sector=i.sector, title=i.title, unit=i.unit, higher_is_better=i.higher_is_better,
                          target=i.target, thresholds=list(i.thresholds) if i.thresholds else None,
-                         sources=list(i.sources), period_from=i.period_from, metadata=i.metadata)
+                         sources=list(i.sources), period_from=i.period_from, disaggregations=i.disaggregations,
+                         metadata=i.metadata)
 
 
 @router.get("", dependencies=[require(Permission.AGGREGATES)])
@@ -95,6 +99,7 @@ def indicator_facts(
         None, description="kabupaten, kecamatan atau desa (bawaan: tingkat wilayah itu)"),
     period: str | None = Query(None, pattern=PERIOD_PATTERN,
                                description="YYYY-MM atau YYYY-MM:YYYY-MM, mis. 2026-01:2026-10"),
+    by: str | None = Query(None, description="Rincian (salah satu disaggregations indikator), mis. kanal"),
     format: Literal["json", "csv"] = Query("json", description="json atau csv (csv: semua baris, tanpa halaman)"),
     limit: int = Query(1000, ge=1, le=MAX_ROWS),
     offset: int = Query(0, ge=0, le=10**9),
@@ -107,7 +112,7 @@ def indicator_facts(
     con = warehouse.connect(request.app.state.settings.warehouse)
     try:
         try:
-            q = engine.check_query(con, indicator_id, region, level, period, scope=who.region_code)
+            q = engine.check_query(con, indicator_id, region, level, period, scope=who.region_code, by=by)
         except engine.QueryError as exc:
             raise HTTPException(exc.status, f"{exc.field}: {exc}") from None
         if format == "csv":
@@ -117,10 +122,12 @@ def indicator_facts(
     finally:
         con.disconnect()
     return FactPage(
-        indicator=_info(q.indicator), region=q.region, level=q.level, period=period, total=total, limit=limit,
+        indicator=_info(q.indicator), region=q.region, level=q.level, period=period, by=q.by or None, total=total,
+        limit=limit,
         offset=offset, computed_at=rows["computed_at"].max() if len(rows) else None,
         rows=[FactRow(kode_wilayah=r["kode_wilayah"], nama_wilayah=r["nama_wilayah"], level=r["level"],
-                      bulan=r["bulan"].strftime("%Y-%m"), numerator=r["numerator"], denominator=r["denominator"],
+                      bulan=r["bulan"].strftime("%Y-%m"), kategori=r["kategori"] or None, numerator=r["numerator"],
+                      denominator=r["denominator"],
                       value=r["value"], status=r["status"]) for r in rows.iter_rows(named=True)],
     )
 
@@ -132,6 +139,6 @@ def _csv(q: engine.Query, rows) -> Response:
     for r in rows.iter_rows(named=True):
         r = {**r, "indicator": q.indicator.id, "bulan": r["bulan"].strftime("%Y-%m")}
         writer.writerow([neutralise(r[c]) for c in CSV_COLUMNS])
-    name = f"{q.indicator.id}-{q.region}-{q.level}.csv"
+    name = f"{q.indicator.id}-{q.region}-{q.level}{'-' + q.by if q.by else ''}.csv"
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

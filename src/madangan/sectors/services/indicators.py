@@ -16,6 +16,7 @@ from madangan.indicators import Indicator
 from madangan.sectors.services.holidays import _HOLIDAYS
 
 CALENDAR_FROM, CALENDAR_TO = date(2020, 1, 1), date(2031, 1, 1)
+BY_CHANNEL = {"kanal": {"id": "Kanal", "en": "Channel"}}
 
 
 def working_day_calendar() -> pl.DataFrame:
@@ -35,21 +36,21 @@ def sla(tables):
     end = calendar.select(tanggal_selesai=_.tanggal, n_end=_.n)
     timed = done.left_join(start, "tanggal_diajukan").left_join(end, "tanggal_selesai")
     within = (timed.n_end - timed.n_start) <= timed.standar_hari
-    return timed.group_by(kode_desa=timed.kode_desa, bulan=timed.tanggal_selesai.truncate("M")).agg(
+    return timed.group_by(kode_desa=timed.kode_desa, bulan=timed.tanggal_selesai.truncate("M"), kanal=timed.kanal).agg(
         numerator=within.fill_null(False).sum(), denominator=timed.count())
 
 
 def complaints_followed_up(tables):
     """Per desa named (none: regency only) and month received: complaints, and those followed up."""
     t = tables["pengaduan"]
-    return t.group_by(kode_desa=t.kode_desa, bulan=t.tanggal_masuk.truncate("M")).agg(
+    return t.group_by(kode_desa=t.kode_desa, bulan=t.tanggal_masuk.truncate("M"), kanal=t.kanal).agg(
         numerator=(t.status != "BELUM DITINDAKLANJUTI").sum(), denominator=t.count())
 
 
 def satisfaction(tables):
     """IKM (PermenPANRB 14/2017) as a sum ratio: Σ (score × 25) ÷ answers, per desa and month of completion."""
     t = tables["layanan"].filter(_.nilai_kepuasan.notnull(), _.tanggal_selesai.notnull())
-    return t.group_by(kode_desa=t.kode_desa, bulan=t.tanggal_selesai.truncate("M")).agg(
+    return t.group_by(kode_desa=t.kode_desa, bulan=t.tanggal_selesai.truncate("M"), kanal=t.kanal).agg(
         numerator=(t.nilai_kepuasan * 25).sum(), denominator=t.count())
 
 
@@ -65,6 +66,7 @@ INDICATORS = (
         target=90.0,
         thresholds=(90.0, 80.0),
         period_from="layanan.tanggal_selesai",
+        disaggregations=BY_CHANNEL,
         metadata={
             "definisi": "Persentase permohonan layanan yang selesai dalam jangka waktu standar pelayanan (hari kerja).",
             "rumus": "Permohonan SELESAI dalam ≤ standar hari kerja ÷ seluruh permohonan SELESAI × 100",
@@ -84,6 +86,7 @@ INDICATORS = (
         target=95.0,
         thresholds=(90.0, 75.0),
         period_from="pengaduan.tanggal_masuk",
+        disaggregations=BY_CHANNEL,
         metadata={
             "definisi": "Persentase pengaduan masyarakat yang sudah diproses atau selesai (bukan BELUM DITINDAKLANJUTI). "
                         "Pengaduan tanpa desa dihitung di tingkat kabupaten saja.",
@@ -104,6 +107,7 @@ INDICATORS = (
         target=88.31,
         thresholds=(88.31, 76.61),
         period_from="layanan.tanggal_selesai",
+        disaggregations=BY_CHANNEL,
         metadata={
             "definisi": "Rata-rata nilai survei kepuasan (1–4) dikali 25, skala 25–100; mutu A ≥ 88,31, C < 76,61 "
                         "(PermenPANRB 14/2017).",
