@@ -10,9 +10,9 @@ Two warehouse tables:
   data without a desa), bulan, dimensi and kategori (a breakdown, '' for the total), numerator,
   denominator. A batch replaces only the rows it touched.
 - ``fakta_indikator``: the facts people read — indicator, level (desa, kecamatan, kabupaten),
-  kode_wilayah, bulan, dimensi, kategori, numerator, denominator, value, computed_at. Kecamatan and kabupaten are sums
-  of the desa numerators and denominators (never averages of rates); the kabupaten also counts the
-  rows without a desa. An indicator's roll-up is rebuilt from its desa rows after every change: a few
+  kode_wilayah, bulan, dimensi, kategori, numerator, denominator, value, computed_at. Kecamatan and
+  kabupaten are sums of the desa numerators and denominators (never averages of rates); the kabupaten
+  also counts the rows without a desa. An indicator's roll-up is rebuilt from its desa rows after every change: a few
   thousand rows, so it costs milliseconds.
 
 The engine hears about batches through the `madangan_batch_changed` hook, as any plugin would.
@@ -21,6 +21,7 @@ The engine hears about batches through the `madangan_batch_changed` hook, as any
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -148,8 +149,6 @@ class RefreshResult:
 
 def refresh(con, only: list[str] | None = None, step: Step = lambda _: None) -> RefreshResult:
     """Recompute every registered indicator (or those in `only`) whose sources are loaded."""
-    import time
-
     started = time.perf_counter()
     ensure_tables(con.con)
     present = set(con.list_tables())
@@ -185,14 +184,15 @@ def _touched_keys(change, indicator: Indicator) -> pl.DataFrame | None:
         return None
     rows = change.rows
     period = _period_column(indicator, contract.name, contract.column_names)
-    if period is None:
-        bulan = ibis.null("date")
-    else:
-        column = rows[period]
-        bulan = (column.cast("date") if column.type().is_temporal() else (column.cast("string") + "-01").cast("date"))
-        bulan = bulan.truncate("M").cast("date")  # truncating gives a timestamp
+    kind = rows[period].type() if period else None
+    if kind is not None and kind.is_temporal():
+        bulan = rows[period].cast("date").truncate("M").cast("date")  # truncating gives a timestamp
+    elif kind is not None and kind.is_string():  # "2026-10"
+        bulan = (rows[period].substr(0, 7) + "-01").try_cast("date")
+    else:  # no month column in this source (or one of another shape): every month of the touched desa
+        bulan, period = ibis.null("date"), None
     keys = rows.select(k=rows[contract.region_column].cast("string").fill_null(""), bulan=bulan).distinct()
-    if period is not None:  # a row without a date counts toward no month
+    if period is not None:  # a row without a month counts toward no month
         keys = keys.filter(_.bulan.notnull())
     found = keys.to_polars()
     return None if len(found) > MAX_TOUCHED_KEYS else found
@@ -213,10 +213,10 @@ def refresh_change(con, change) -> list[str]:
         if tables is None:
             continue
         keys = _touched_keys(change, indicator) if _has_rows(con, indicator) else None
+        if keys is not None and keys.is_empty():
+            continue
         rows = _desa_rows(indicator, tables if keys is None else _restrict(tables, indicator, keys))
         if keys is not None:
-            if keys.is_empty():
-                continue
             touched = ibis.memtable(keys)
             every_month = touched.filter(_.bulan.isnull()).k
             # month keys as text: a compute's month may reach here as a date or a timestamp
