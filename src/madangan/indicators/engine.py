@@ -21,6 +21,7 @@ The engine hears about batches through the `madangan_batch_changed` hook, as any
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ MAX_TOUCHED_KEYS = 5_000
 BATCH_TABLE = "_batch"  # the batch register, given to every compute for lineage (e.g. a budget's year)
 
 Step = Callable[[str], None]
+#: One writer of facts at a time in a process: two batches pushed at once over the API would otherwise
+#: replace the same rows in concurrent transactions, and DuckDB refuses the second (other processes
+#: wait on the warehouse file's own lock).
+_writing = threading.Lock()
 
 
 def indicators() -> dict[str, Indicator]:
@@ -109,29 +114,31 @@ def _rollup(con, indicator: Indicator, regency: str) -> ir.Table:
 
 
 def _write(con, indicator: Indicator, rows: ir.Table, regency: str, keys: pl.DataFrame | None = None) -> None:
-    """Replace the indicator's desa rows (all, or those under `keys`) with `rows`, then its roll-up; atomically."""
+    """Replace the indicator's desa rows (all, or those under `keys`) with `rows`, then its roll-up; atomically.
+
+    `rows` is computed under the lock too, so a later batch's figures are never overwritten by older ones."""
     raw = con.con
-    new = rows.to_pyarrow()  # computed before the transaction: a few thousand rows at most
-    raw.register("_new_rows", new)
-    if keys is not None:
-        raw.register("_touched_keys", keys.to_arrow())
-    raw.execute("BEGIN TRANSACTION")
-    try:
-        if keys is None:
-            raw.execute(f"DELETE FROM {DESA_TABLE} WHERE indicator = ?", [indicator.id])
-        else:
-            raw.execute(f"DELETE FROM {DESA_TABLE} f WHERE indicator = ? AND {_touched_sql('f')}", [indicator.id])
-        raw.execute(f"INSERT INTO {DESA_TABLE} BY NAME SELECT * FROM _new_rows")
-        raw.execute(f"DELETE FROM {FACT_TABLE} WHERE indicator = ?", [indicator.id])
-        raw.execute(f"INSERT INTO {FACT_TABLE} BY NAME {con.compile(_rollup(con, indicator, regency))}")
-        raw.execute("COMMIT")
-    except BaseException:
-        raw.execute("ROLLBACK")
-        raise
-    finally:
-        raw.unregister("_new_rows")
+    with _writing:
+        raw.register("_new_rows", rows.to_pyarrow())  # a few thousand rows
         if keys is not None:
-            raw.unregister("_touched_keys")
+            raw.register("_touched_keys", keys.to_arrow())
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            if keys is None:
+                raw.execute(f"DELETE FROM {DESA_TABLE} WHERE indicator = ?", [indicator.id])
+            else:
+                raw.execute(f"DELETE FROM {DESA_TABLE} f WHERE indicator = ? AND {_touched_sql('f')}", [indicator.id])
+            raw.execute(f"INSERT INTO {DESA_TABLE} BY NAME SELECT * FROM _new_rows")
+            raw.execute(f"DELETE FROM {FACT_TABLE} WHERE indicator = ?", [indicator.id])
+            raw.execute(f"INSERT INTO {FACT_TABLE} BY NAME {con.compile(_rollup(con, indicator, regency))}")
+            raw.execute("COMMIT")
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        finally:
+            raw.unregister("_new_rows")
+            if keys is not None:
+                raw.unregister("_touched_keys")
 
 
 def _touched_sql(alias: str) -> str:
@@ -342,7 +349,11 @@ def query(con, q: Query, limit: int | None = None, offset: int = 0) -> tuple[pl.
     """Facts of `q` with region names and status, ordered by region, month and category; and the total count.
 
     One parameterised statement over the small facts table (a request's whole cost is a few ms)."""
-    ensure_tables(con.con)
+    if FACT_TABLE not in con.list_tables():  # nothing computed yet
+        return pl.DataFrame(schema={"kode_wilayah": pl.String, "nama_wilayah": pl.String, "level": pl.String,
+                                    "bulan": pl.Date, "kategori": pl.String, "numerator": pl.Float64,
+                                    "denominator": pl.Float64, "value": pl.Float64,
+                                    "computed_at": pl.Datetime("us"), "status": pl.String}), 0
     where = ["f.indicator = ?", "f.level = ?", "f.dimensi = ?", "(f.kode_wilayah = ? OR starts_with(f.kode_wilayah, ?))"]
     params: list = [q.indicator.id, q.level, q.by, q.region, q.region + "."]
     if q.start is not None:
