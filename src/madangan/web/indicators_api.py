@@ -89,7 +89,7 @@ def list_indicators() -> list[IndicatorInfo]:
 
 @router.get("/{indicator_id}", dependencies=[require(Permission.AGGREGATES)],
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
-                             "description": "Facts as JSON (paged) or, with format=csv, every row as CSV"}})
+                             "description": "Facts as JSON (paged) or, with format=csv, all rows (up to 50,000) as CSV"}})
 def indicator_facts(
     request: Request,
     indicator_id: str,
@@ -100,7 +100,7 @@ def indicator_facts(
     period: str | None = Query(None, pattern=PERIOD_PATTERN,
                                description="YYYY-MM atau YYYY-MM:YYYY-MM, mis. 2026-01:2026-10"),
     by: str | None = Query(None, description="Rincian (salah satu disaggregations indikator), mis. kanal"),
-    format: Literal["json", "csv"] = Query("json", description="json atau csv (csv: semua baris, tanpa halaman)"),
+    format: Literal["json", "csv"] = Query("json", description="json atau csv (csv: semua baris s.d. 50.000, tanpa halaman)"),
     limit: int = Query(1000, ge=1, le=MAX_ROWS),
     offset: int = Query(0, ge=0, le=10**9),
     who: Principal = Depends(principal),
@@ -122,9 +122,8 @@ def indicator_facts(
     finally:
         con.disconnect()
     return FactPage(
-        indicator=_info(q.indicator), region=q.region, level=q.level, period=period, by=q.by or None, total=total,
-        limit=limit,
-        offset=offset, computed_at=rows["computed_at"].max() if len(rows) else None,
+        indicator=_info(q.indicator), region=q.region, level=q.level, period=period, by=q.by or None,
+        total=total, limit=limit, offset=offset, computed_at=rows["computed_at"].max() if len(rows) else None,
         rows=[FactRow(kode_wilayah=r["kode_wilayah"], nama_wilayah=r["nama_wilayah"], level=r["level"],
                       bulan=r["bulan"].strftime("%Y-%m"), kategori=r["kategori"] or None, numerator=r["numerator"],
                       denominator=r["denominator"],
