@@ -751,6 +751,106 @@ def breach_notify(
                        detail=f"subjects={subjects} authority={authority}")
     console.print(_h(f"Insiden #{breach_id} diperbarui.", f"Breach #{breach_id} updated."))
 
+# --- indicators (issue 7): `madangan refresh`, `madangan indicators [ID]` ---------------------------------
+STATUS_STYLE = {"hijau": "green", "kuning": "yellow", "merah": "red"}
+
+
+@app.command()
+def refresh() -> None:
+    """Hitung ulang semua indikator per desa × bulan (Recompute every indicator per desa × month)."""
+    from madangan import warehouse
+    from madangan.indicators import engine
+
+    settings = load_settings()
+    deploy.open_deployment(settings)
+    con = warehouse.connect(settings.warehouse)
+    try:
+        with steps() as step:
+            result = engine.refresh(con, step=lambda iid: step(_h("Indikator ", "Indicator ") + iid))
+    finally:
+        con.disconnect()
+    console.print(_h(f"{len(result.computed)} indikator dihitung ulang dalam {result.seconds:.1f} detik.",
+                     f"{len(result.computed)} indicators recomputed in {result.seconds:.1f} s."))
+    if result.skipped:
+        console.print(_h("Dilewati (sumber belum dimuat): ", "Skipped (sources not loaded): ") + ", ".join(result.skipped))
+
+
+@app.command()
+def indicators(
+    indicator: Annotated[Optional[str], typer.Argument(help=_h("ID indikator; tanpa ID: daftar indikator", "Indicator id; none: list them"))] = None,
+    region: Annotated[Optional[str], typer.Option(help=_h("Kode wilayah, mis. 32.11.01", "Region code, e.g. 32.11.01"))] = None,
+    level: Annotated[Optional[str], typer.Option(help="kabupaten | kecamatan | desa")] = None,
+    period: Annotated[Optional[str], typer.Option(help=_h("YYYY-MM atau YYYY-MM:YYYY-MM", "YYYY-MM or YYYY-MM:YYYY-MM"))] = None,
+    by: Annotated[Optional[str], typer.Option(help=_h("Rincian, mis. kanal", "Breakdown, e.g. kanal"))] = None,
+    export: Annotated[Optional[Path], typer.Option(help=_h("Ekspor ke .csv atau .xlsx", "Export to .csv or .xlsx"))] = None,
+) -> None:
+    """Daftar indikator, atau fakta satu indikator per wilayah dan bulan (List indicators, or one indicator's facts)."""
+    from madangan import warehouse
+    from madangan.indicators import engine
+
+    lang = current_language()
+    if indicator is None:
+        table = Table("ID", _h("Indikator", "Indicator"), _h("Satuan", "Unit"), _h("Target", "Target"), _h("Sumber", "Sources"),
+                      _h("Rincian", "Breakdowns"))
+        for i in engine.indicators().values():
+            table.add_row(i.id, i.title.get(lang, i.title["id"]), i.unit, "—" if i.target is None else f"{i.target:g}",
+                          ", ".join(i.sources), ", ".join(i.disaggregations))
+        console.print(table)
+        return
+    if export is not None and export.suffix.lower() not in (".csv", ".xlsx"):
+        raise UserError(_h(f"--export: berkas harus berakhiran .csv atau .xlsx, bukan '{export.name}'.",
+                           f"--export: the file must end in .csv or .xlsx, not '{export.name}'."))
+    settings = load_settings()
+    deploy.open_deployment(settings)
+    con = warehouse.connect(settings.warehouse)
+    try:
+        try:
+            q = engine.check_query(con, indicator, region, level, period, by=by)
+        except engine.QueryError as exc:
+            raise UserError(f"--{exc.field}: {exc}") from None
+        rows, _ = engine.query(con, q)
+    finally:
+        con.disconnect()
+    rows = rows.with_columns(bulan=rows["bulan"].dt.strftime("%Y-%m"))
+    if export is not None:
+        _export_facts(q.indicator.id, rows.drop("computed_at"), export)
+        console.print(_h(f"{len(rows)} baris diekspor ke ", f"{len(rows)} rows exported to ") + str(export))
+        return
+    by_column = [q.by] if q.by else []
+    table = Table(_h("Kode", "Code"), _h("Wilayah", "Region"), _h("Bulan", "Month"), *by_column, _h("Pembilang", "Numerator"),
+                  _h("Penyebut", "Denominator"), f"{_h('Nilai', 'Value')} ({q.indicator.unit})", "Status",
+                  title=f"{q.indicator.title.get(lang, q.indicator.title['id'])} · {q.region} · {q.level}")
+    for r in rows.iter_rows(named=True):
+        value = "—" if r["value"] is None else f"{r['value']:.1f}"
+        style = STATUS_STYLE.get(r["status"] or "", "")
+        table.add_row(r["kode_wilayah"], r["nama_wilayah"] or "", r["bulan"], *([r["kategori"]] if q.by else []),
+                      f"{r['numerator']:,.0f}", f"{r['denominator']:,.0f}", f"[{style}]{value}[/]" if style else value,
+                      r["status"] or "")
+    console.print(table)
+
+
+def _export_facts(indicator_id: str, rows, path: Path) -> None:
+    """CSV or XLSX of facts; text cells that look like formulas are neutralised."""
+    import csv
+
+    import xlsxwriter
+
+    from madangan.exports import neutralise
+
+    columns = ["indicator", *rows.columns]
+    values = [[neutralise(v) for v in (indicator_id, *r)] for r in rows.iter_rows()]
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(columns)
+            writer.writerows(values)
+        return
+    with xlsxwriter.Workbook(path, {"strings_to_formulas": False}) as book:
+        sheet = book.add_worksheet(indicator_id[:31])
+        sheet.write_row(0, 0, columns, book.add_format({"bold": True}))
+        for n, row in enumerate(values, start=1):
+            sheet.write_row(n, 0, row)
+
 
 def main() -> None:
     try:

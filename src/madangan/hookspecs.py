@@ -15,3 +15,13 @@ hookimpl = pluggy.HookimplMarker("madangan")
 @hookspec
 def madangan_sectors() -> list:
     """Return the `madangan.sector.Sector` objects this plugin brings."""
+
+
+@hookspec
+def madangan_batch_changed(con, change) -> None:
+    """A batch was committed or reverted (`madangan.ingest.store.BatchChange`); the warehouse is `con` (Ibis).
+
+    `change.rows` holds the records the batch touched: the versions it wrote and the ones it replaced
+    (or, on revert, took out and brought back), with the contract's columns. The indicator engine
+    recomputes the desa × months under them; early-warning rules can listen the same way.
+    """

@@ -19,6 +19,8 @@ DEFAULT_PLUGINS = (
     "madangan.sectors.services",
     "madangan.sectors.budget",
 )
+#: Platform parts that listen on hooks exactly as an outside plugin would (Datasette's default_* modules).
+PLATFORM_PLUGINS = ("madangan.indicators.engine",)
 
 
 @cache
@@ -27,7 +29,7 @@ def plugin_manager() -> pluggy.PluginManager:
 
     pm = pluggy.PluginManager("madangan")
     pm.add_hookspecs(hookspecs)
-    for module in DEFAULT_PLUGINS:
+    for module in (*DEFAULT_PLUGINS, *PLATFORM_PLUGINS):
         pm.register(importlib.import_module(module), name=module)
     pm.load_setuptools_entrypoints("madangan")
     return pm

@@ -1,8 +1,13 @@
 """What an indicator is: declared once by the sector that owns it, computed per region × month.
 
-Sectors register indicators in `Sector.indicators`; the indicator engine computes
-them for every desa and month and rolls them up to kecamatan and regency by
-summing numerators and denominators (so every figure keeps its counts).
+Sectors register indicators in `Sector.indicators`; the indicator engine
+(`madangan.indicators.engine`) computes them for every desa and month and rolls
+them up to kecamatan and regency by summing numerators and denominators (so
+every figure keeps its counts).
+
+Data without a desa (the budget is kept per agency, some complaints name no
+village): `compute` returns those rows with ``kode_desa`` null. They count
+toward the regency's figure only — kabupaten = its kecamatan + what has no desa.
 """
 
 from __future__ import annotations
@@ -34,5 +39,28 @@ class Indicator:
     thresholds: tuple[float, float] | None = None
     #: Satu Data Indonesia metadata: definisi, rumus, sumber, frekuensi (Indonesian; "en" variants optional).
     metadata: dict[str, str] = field(default_factory=dict)
-    #: The column of the source the period comes from (documentation; compute already applies it).
+    #: The column the month comes from ("tanggal_ukur" or "posyandu.tanggal_ukur"). A batch of a source
+    #: that has this column touches only the months of its rows; of one that lacks it, every month.
     period_from: str = ""
+    #: True when each row of a source counts only toward the desa in that source's region column (and the
+    #: month of `period_from`): after a batch the engine recomputes just the desa × months it touched.
+    #: Set False when rows reach a desa through another source (a join on no_kk, months taken from
+    #: another table): the indicator is then recomputed whole whenever one of its sources changes.
+    incremental: bool = True
+    #: Breakdowns: a column `compute` also returns → its label, e.g. {"kanal": {"id": "Kanal", "en": "Channel"}}.
+    #: Each counted unit must fall in one category (a request has one channel), so categories sum to the total.
+    disaggregations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def scale(self) -> float:
+        """value = scale × numerator / denominator."""
+        return {"%": 100.0, "per 1000": 1000.0}.get(self.unit, 1.0)
+
+    def status(self, value: float | None) -> str | None:
+        """'hijau', 'kuning' or 'merah' against the thresholds; None without thresholds or value."""
+        if value is None or self.thresholds is None:
+            return None
+        green, red = self.thresholds
+        if self.higher_is_better:
+            return "hijau" if value >= green else ("merah" if value <= red else "kuning")
+        return "hijau" if value <= green else ("merah" if value >= red else "kuning")

@@ -39,7 +39,7 @@ from madangan.ingest.readers import (
     read_records,
     read_source,
 )
-from madangan.plugins import contracts
+from madangan.plugins import contracts, plugin_manager
 
 Step = Callable[[str], None]
 REPORT_DIR = "karantina"
@@ -131,7 +131,7 @@ def ingest_file(settings, regency_code: str, source: str, path: Path, *, mapping
         else:
             step(f"Membaca dan memeriksa {path.name} per {rows:,} baris".replace(",", "."))
             tables = iter_csv_chunks(path, contract, headers, rows)
-        return _clean_and_store(settings, raw, contract, tables, regency_code, path.name, digest, channel,
+        return _clean_and_store(settings, con, contract, tables, regency_code, path.name, digest, channel,
                                 submitted_by, started, t0, step, chunked=rows is not None)
     finally:
         con.disconnect()
@@ -145,20 +145,22 @@ def ingest_records(settings, regency_code: str, source: str, records: list[dict]
     con = warehouse.connect(settings.warehouse)
     try:
         store.ensure_schema(con.con)
-        return _clean_and_store(settings, con.con, contract, [table], regency_code, file_name, None, channel,
+        return _clean_and_store(settings, con, contract, [table], regency_code, file_name, None, channel,
                                 submitted_by, started, t0, lambda _: None)
     finally:
         con.disconnect()
 
 
-def _clean_and_store(settings, raw, contract: Contract, tables: Iterable[RawTable], regency_code: str,
+def _clean_and_store(settings, con, contract: Contract, tables: Iterable[RawTable], regency_code: str,
                      file_name: str | None, digest: str | None, channel: str, submitted_by: str | None,
                      started: datetime, t0: float, step: Step, *, chunked: bool = False) -> IngestResult:
-    """Clean each table, stage it, write the batch in one transaction, write the quarantine report.
+    """Clean each table, stage it, write the batch in one transaction, write the quarantine report,
+    then tell the plugins what the batch changed (the indicator engine recomputes what it touched).
 
     In chunks (``chunked``) clean() sees one chunk at a time, so it checks the chunk without the contract's
     key and the store refuses a repeated key against everything staged before, within the chunk too.
     """
+    raw = con.con
     staging = store.Staging(raw, contract, bounded=chunked)
     try:
         checked = replace(contract, key=()) if chunked else contract
@@ -182,8 +184,15 @@ def _clean_and_store(settings, raw, contract: Contract, tables: Iterable[RawTabl
             report = write_report(settings.data_dir / REPORT_DIR, batch, contract, *staging.quarantine())
     finally:
         staging.close()
+    step("Memperbarui indikator")
+    announce(con, store.BatchChange(contract, batch, store.changed_rows(con, contract, batch)))
     return IngestResult(contract.name, file_name, batch, counts, reasons, report, seconds=time.perf_counter() - t0,
                         unmapped=unmapped)
+
+
+def announce(con, change: store.BatchChange) -> None:
+    """The `madangan_batch_changed` hook: every plugin hears what a batch changed."""
+    plugin_manager().hook.madangan_batch_changed(con=con, change=change)
 
 
 def _test_pause() -> None:
@@ -246,11 +255,16 @@ def revert(settings, batch: int, by: str | None) -> tuple[str, int]:
         source, status = row
         if status != "committed":
             raise UserError(f"Batch {batch} sudah dibatalkan sebelumnya.")
+        contract = contract_for(source)
+        # what the batch touched, kept before the revert takes its rows out
+        touched = con.create_table("_reverted_rows", store.changed_rows(con, contract, batch), temp=True,
+                                   overwrite=True)
         try:
-            removed = store.revert_batch(raw, contract_for(source), batch, by)
+            removed = store.revert_batch(raw, contract, batch, by)
         except store.RevertRefused as later:
             raise UserError(f"Batch {batch} tidak bisa dibatalkan: batch {later} kemudian mengubah data yang sama. "
                             f"Batalkan batch itu dulu.") from None
+        announce(con, store.BatchChange(contract, batch, touched, reverted=True))
         return source, removed
     finally:
         con.disconnect()

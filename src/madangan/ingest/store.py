@@ -39,6 +39,23 @@ def history_table(contract: Contract) -> str:
     return f"{contract.name}__history"
 
 
+@dataclass(frozen=True)
+class BatchChange:
+    """What a batch changed, as the `madangan_batch_changed` hook hears it."""
+
+    contract: Contract
+    batch: int
+    #: Ibis table (the contract's columns) of the versions the batch wrote and those it closed.
+    rows: object
+    reverted: bool = False
+
+
+def changed_rows(con, contract: Contract, batch: int):
+    """The versions `batch` wrote and the ones it closed, as an Ibis table of the contract's columns."""
+    history = con.table(history_table(contract))
+    return history.filter((history._batch == batch) | (history._closed_by == batch)).select(*contract.column_names)
+
+
 def ensure_schema(raw: duckdb.DuckDBPyConnection, contract: Contract | None = None) -> None:
     raw.execute("CREATE SEQUENCE IF NOT EXISTS _batch_id START 1")
     raw.execute(

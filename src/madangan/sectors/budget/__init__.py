@@ -86,6 +86,7 @@ PENDAPATAN = Contract(
 @hookimpl
 def madangan_sectors():
     from madangan.sectors.budget.checks import CHECKS
+    from madangan.sectors.budget.indicators import INDICATORS
     from madangan.sectors.budget.synth import synthesize
 
     return [
@@ -95,5 +96,6 @@ def madangan_sectors():
             contracts=(ANGGARAN, REALISASI, PENDAPATAN),
             synthesize=synthesize,
             checks=CHECKS,
+            indicators=INDICATORS,
         )
     ]

@@ -100,6 +100,7 @@ def _residents(tables):
 @hookimpl
 def madangan_sectors():
     from madangan.sectors.population.checks import checks
+    from madangan.sectors.population.indicators import INDICATORS
     from madangan.sectors.population.synth import synthesize
 
     return [
@@ -109,6 +110,7 @@ def madangan_sectors():
             contracts=(PENDUDUK, KELUARGA, KEMATIAN),
             synthesize=synthesize,
             checks=checks(PENDUDUK, KEMATIAN),
+            indicators=INDICATORS,
             desa_counts=(
                 DesaCount("penduduk", {"id": "Penduduk", "en": "Residents"}, _residents, ("penduduk",)),
                 DesaCount("keluarga", {"id": "Keluarga", "en": "Families"}, rows_per_desa("keluarga"), ("keluarga",)),

@@ -85,6 +85,7 @@ PENGADUAN = Contract(
 @hookimpl
 def madangan_sectors():
     from madangan.sectors.services.checks import CHECKS
+    from madangan.sectors.services.indicators import INDICATORS
     from madangan.sectors.services.synth import synthesize
 
     return [
@@ -94,6 +95,7 @@ def madangan_sectors():
             contracts=(LAYANAN, PENGADUAN),
             synthesize=synthesize,
             checks=CHECKS,
+            indicators=INDICATORS,
             requires=("population",),
         )
     ]

@@ -88,6 +88,7 @@ def _aided_families(tables):
 @hookimpl
 def madangan_sectors():
     from madangan.sectors.welfare.checks import CHECKS
+    from madangan.sectors.welfare.indicators import INDICATORS
     from madangan.sectors.welfare.synth import synthesize
 
     return [
@@ -96,6 +97,7 @@ def madangan_sectors():
             title={"id": "Kesejahteraan sosial", "en": "Social welfare"},
             contracts=(DESIL, PENERIMA_BANSOS),
             synthesize=synthesize,
+            indicators=INDICATORS,
             requires=("population", "civil_service"),
             checks=CHECKS,
             desa_counts=(
