@@ -16,7 +16,7 @@ from madangan.verval import CheckContext
 BY_RULE = {c.rule: c for c in CHECKS}
 DESA = "32.11.01.2001"
 TODAY = date(2025, 6, 30)
-CTX = CheckContext("32.11", frozenset({DESA}), TODAY)
+CTX = CheckContext("32.11", frozenset({DESA}), frozenset(), TODAY)
 
 
 def tables(**frames: pl.DataFrame):
@@ -97,7 +97,7 @@ def test_height_drop_beyond_one_and_a_half_cm():
     assert r["record_key"].to_list() == ["a3", "c3"]
     assert r["turun_cm"].to_list() == [1.6, 3.0]
     assert r["id_sebelumnya"].to_list() == ["a2", "c1"]
-    stricter = CheckContext("32.11", frozenset({DESA}), TODAY, params={"tinggi_turun_maks_cm": 0.5})
+    stricter = CheckContext("32.11", frozenset({DESA}), frozenset(), TODAY, params={"tinggi_turun_maks_cm": 0.5})
     assert keys("tinggi_menurun", tables(posyandu=rows), stricter) == {"a2", "a3", "b2", "c3"}
 
 
@@ -164,7 +164,7 @@ def regency():
     ctx = synth.build("32.11", 20000, 7, only={"health"})
     con = ibis.duckdb.connect()
     t = {n: con.create_table(n, ctx.frames[n].to_arrow()) for n in ("posyandu", "balita", "kehamilan")}
-    check_ctx = CheckContext("32.11", frozenset(ctx.desa()["desa_code"]), ctx.reference_date)
+    check_ctx = CheckContext("32.11", frozenset(ctx.desa()["desa_code"]), frozenset(), ctx.reference_date)
     return t, check_ctx, ctx.ground_truth()
 
 

@@ -129,9 +129,11 @@ def demo(settings: Settings, region_code: str, population: int, seed: int, step:
     ctx = synth.build(region.code, population, seed, step)
     files = synth.write(ctx, settings.sources_dir, step)
     del ctx
-    loaded = ingest_files(settings, region, [f for f in files if f.name != synth.GROUND_TRUTH_FILE], step)
+    from madangan.verval.continuous import paused
     from madangan.verval.engine import verify
 
+    with paused():  # verify once, after everything is loaded
+        loaded = ingest_files(settings, region, [f for f in files if f.name != synth.GROUND_TRUTH_FILE], step)
     step(t("step.verify"))
     verify(settings, engine, region.code, actor="demo")
     accounts = demo_accounts(engine, region, settings.data_dir)

@@ -18,10 +18,12 @@ def madangan_sectors() -> list:
 
 
 @hookspec
-def madangan_batch_changed(con, change) -> None:
-    """A batch was committed or reverted (`madangan.ingest.store.BatchChange`); the warehouse is `con` (Ibis).
+def madangan_batch_changed(con, change, settings) -> None:
+    """A batch was committed or reverted (`madangan.ingest.store.BatchChange`); the warehouse is `con` (Ibis),
+    the deployment's `settings` (madangan.config.Settings) say where the rest lives.
 
     `change.rows` holds the records the batch touched: the versions it wrote and the ones it replaced
     (or, on revert, took out and brought back), with the contract's columns. The indicator engine
-    recomputes the desa × months under them; early-warning rules can listen the same way.
+    recomputes the desa × months under them; verval re-runs the checks that read the source;
+    early-warning rules can listen the same way.
     """

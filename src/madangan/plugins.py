@@ -20,7 +20,7 @@ DEFAULT_PLUGINS = (
     "madangan.sectors.budget",
 )
 #: Platform parts that listen on hooks exactly as an outside plugin would (Datasette's default_* modules).
-PLATFORM_PLUGINS = ("madangan.indicators.engine",)
+PLATFORM_PLUGINS = ("madangan.indicators.engine", "madangan.verval.continuous")
 
 
 @cache

@@ -185,14 +185,14 @@ def _clean_and_store(settings, con, contract: Contract, tables: Iterable[RawTabl
     finally:
         staging.close()
     step("Memperbarui indikator")
-    announce(con, store.BatchChange(contract, batch, store.changed_rows(con, contract, batch)))
+    announce(con, store.BatchChange(contract, batch, store.changed_rows(con, contract, batch)), settings)
     return IngestResult(contract.name, file_name, batch, counts, reasons, report, seconds=time.perf_counter() - t0,
                         unmapped=unmapped)
 
 
-def announce(con, change: store.BatchChange) -> None:
+def announce(con, change: store.BatchChange, settings) -> None:
     """The `madangan_batch_changed` hook: every plugin hears what a batch changed."""
-    plugin_manager().hook.madangan_batch_changed(con=con, change=change)
+    plugin_manager().hook.madangan_batch_changed(con=con, change=change, settings=settings)
 
 
 def _test_pause() -> None:
@@ -264,7 +264,7 @@ def revert(settings, batch: int, by: str | None) -> tuple[str, int]:
         except store.RevertRefused as later:
             raise UserError(f"Batch {batch} tidak bisa dibatalkan: batch {later} kemudian mengubah data yang sama. "
                             f"Batalkan batch itu dulu.") from None
-        announce(con, store.BatchChange(contract, batch, touched, reverted=True))
+        announce(con, store.BatchChange(contract, batch, touched, reverted=True), settings)
         return source, removed
     finally:
         con.disconnect()

@@ -87,13 +87,15 @@ def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict
 
 
 def verify(settings, engine, region_code: str, *, actor: str | None = None, today: date | None = None,
-           params: dict | None = None, progress: Callable[[str, int, int], None] = lambda *_: None) -> RunReport:
-    """Run all checks and bring the stored findings and quality scores up to date."""
+           params: dict | None = None, progress: Callable[[str, int, int], None] = lambda *_: None,
+           only_source: str | None = None, con=None) -> RunReport:
+    """Run the checks (all, or those reading `only_source`) and bring findings and quality scores up to date."""
     started = datetime.now(timezone.utc)
     ctx = context(region_code, today, settings.verval if params is None else params)
-    checks = all_checks()
+    checks = [c for c in all_checks() if only_source is None or only_source in c.sources]
     owners = contracts()
-    con = warehouse.connect(settings.warehouse)
+    own = con is None
+    con = warehouse.connect(settings.warehouse) if own else con
     try:
         present = set(con.list_tables())
         tables = {name: con.table(name) for name in present}
@@ -107,8 +109,10 @@ def verify(settings, engine, region_code: str, *, actor: str | None = None, toda
         found = pl.concat(frames) if frames else pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
         run_id, summary = store.sync(engine, found, {(c.rule, c.source): c.severity for c in runnable}, actor, started)
         open_errors = store.open_error_keys(engine)
-        quality.write_scores(con, owners, open_errors, ctx.today)
+        scored = owners if only_source is None else {n: c for n, c in owners.items() if n in {c.source for c in runnable}}
+        quality.write_scores(con, scored, open_errors, ctx.today)
     finally:
-        con.disconnect()
+        if own:
+            con.disconnect()
     seconds = (datetime.now(timezone.utc) - started).total_seconds()
     return RunReport(run_id, summary, skipped, seconds)

@@ -87,7 +87,7 @@ def write_scores(con, contracts: dict[str, Contract], open_errors: pl.DataFrame,
         jumlah_record BIGINT, record_bermasalah BIGINT, validitas DOUBLE, kelengkapan DOUBLE,
         ketepatan_waktu DOUBLE, skor DOUBLE)""")
     raw.execute("BEGIN")
-    raw.execute(f"DELETE FROM {TABLE} WHERE bulan = ?", [today.replace(day=1)])
+    raw.execute(f"DELETE FROM {TABLE} WHERE bulan = ? AND list_contains(?, sumber)", [today.replace(day=1), list(contracts)])
     raw.register("_scores", frame.to_arrow())
     raw.execute(f"INSERT INTO {TABLE} SELECT {', '.join(SCHEMA)} FROM _scores")
     raw.unregister("_scores")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ibis
 
-from madangan.sectors.health.indicators import who_flags, with_child, zscore_inputs
+from madangan.sectors.health.indicators import scored, with_child
 from madangan.verval import Check
 
 DAYS_PER_MONTH = 30.4375
@@ -16,8 +16,7 @@ HEIGHT_DROP_CM = 1.5
 
 
 def _implausible(tables, ctx):
-    m = with_child(tables)
-    m = m.mutate(z_tidak_wajar=who_flags(*zscore_inputs(m)))
+    m = scored(with_child(tables))
     return m.filter(m.z_tidak_wajar != "").select(
         record_key=m.id_pengukuran, kode_desa=m.kode_desa, tanggal_ukur=m.tanggal_ukur,
         berat_kg=m.berat_kg, tinggi_cm=m.tinggi_cm, z_tidak_wajar=m.z_tidak_wajar,

@@ -1,25 +1,22 @@
 """Health indicators per desa × month: child growth, posyandu SKDN, pregnancy risk, ANC, telemetry.
 
-Z-scores are computed inside the query by a DuckDB Python UDF over `growth.zscores`
-(Arrow-vectorised: DuckDB hands over batches of rows, NumPy scores them at ~3 M rows/s).
-Why not at ingest: the warehouse keeps what the agency sent, and WHO's rules live in one
-function used by the generator, the checks and the indicators; scoring ~1 M rows costs
-about 0.3 s of the ~2 s a growth indicator takes at full size (the rest is the join and
-the latest-per-month window). Why not SQL: the weight-for-length interpolation
-and restricted ±3 SD rule would be a second implementation to keep identical to WHO's.
+Z-scores come from `growth.zscores` (NumPy, ~3 M rows/s) on the rows a growth indicator needs,
+fetched once and handed back to the query as an in-memory table (see `scored`). Why not at ingest:
+the warehouse keeps what the agency sent, and WHO's rules live in one function used by the
+generator, the checks and the indicators. Why not SQL: the weight-for-length interpolation and
+restricted ±3 SD rule would be a second implementation to keep identical to WHO's.
 """
 
 from __future__ import annotations
 
 import ibis
-import ibis.expr.datatypes as dt
 import numpy as np
 import pyarrow as pa
 from ibis import _
 
 from madangan.indicators import Indicator
 from madangan.sectors.health import KSPR_FACTORS, KSPR_START
-from madangan.sectors.health.growth import FLAGS, zscores
+from madangan.sectors.health.growth import zscores
 
 SECTOR = "health"
 
@@ -40,45 +37,37 @@ SAFE_RANGES = {
 TRIMESTER_2_DAY, TRIMESTER_3_DAY = 98, 196
 
 
-# ---------------------------------------------------------------- z-scores inside the query
+# ---------------------------------------------------------------- z-scores beside the query
 
 
-ARGS = {"sex": dt.int64, "age": dt.float64, "weight": dt.float64, "lenhei": dt.float64, "lying": dt.float64,
-        "oedema": dt.boolean}
 LABELS = {"haz": "TB/U", "waz": "BB/U", "whz": "BB/TB", "baz": "IMT/U"}
-
-
-def _arrays(*columns):
-    return (c.to_numpy(zero_copy_only=False) for c in columns)
-
-
-def _z_udf(indicator: str):
-    def score(sex, age, weight, lenhei, lying, oedema):
-        values = getattr(zscores(*_arrays(sex, age, weight, lenhei, lying, oedema)), indicator)
-        low, high = FLAGS[indicator]
-        # flagged (implausible) z-scores leave the prevalence, as in WHO's anthro
-        return pa.array(np.where((values < low) | (values > high), np.nan, values), type=pa.float64())
-
-    score.__name__ = f"who_{indicator}"
-    score.__annotations__ = {**ARGS, "return": dt.float64}
-    return ibis.udf.scalar.pyarrow(score)
-
-
-@ibis.udf.scalar.pyarrow
-def who_flags(sex: dt.int64, age: dt.float64, weight: dt.float64, lenhei: dt.float64, lying: dt.float64,
-              oedema: dt.boolean) -> dt.string:
-    """The z-scores WHO flags as implausible, e.g. "TB/U +7.31; BB/TB -5.19"; "" when none."""
-    z = zscores(*_arrays(sex, age, weight, lenhei, lying, oedema))
-    out = np.full(len(z.haz), "", dtype=object)
-    for name, label in LABELS.items():
-        flagged = z.flag(name)
-        text = np.char.add(f"{label} ", np.char.mod("%+.2f", getattr(z, name)[flagged]))
-        out[flagged] = np.where(out[flagged] == "", text, out[flagged] + "; " + text)
-    return pa.array(out, type=pa.string())
-
-
-Z_UDF = {name: _z_udf(name) for name in FLAGS}
 NAN = ibis.literal(float("nan"), type="float64")
+
+
+def scored(m: ibis.Table) -> ibis.Table:
+    """`m` (rows from `zscore_inputs`' columns) with WHO z-scores: haz, waz, whz, baz (NULL when not
+    computable or flagged implausible) and z_tidak_wajar (the flagged ones as text, "" when none).
+
+    The rows are fetched and scored by `growth.zscores` in NumPy, then handed back as an in-memory
+    table. Not a DuckDB Python UDF: a UDF lives in the database's catalog beyond the connection
+    that registered it, and the server opens a short-lived connection per request.
+    """
+    frame = ibis.get_backend(m).to_pyarrow(m.mutate(**dict(zip(INPUTS, zscore_inputs(m)))))
+    z = zscores(*(frame[c].to_numpy(zero_copy_only=False) for c in INPUTS))
+    columns = {}
+    flags = np.full(frame.num_rows, "", dtype=object)
+    for name, label in LABELS.items():
+        values, flagged = getattr(z, name), z.flag(name)
+        columns[name] = pa.array(np.where(flagged | np.isnan(values), None, values), type=pa.float64())
+        text = np.char.add(f"{label} ", np.char.mod("%+.2f", values[flagged]))
+        flags[flagged] = np.where(flags[flagged] == "", text, flags[flagged] + "; " + text)
+    columns["z_tidak_wajar"] = pa.array(flags, type=pa.string())
+    for name, values in columns.items():
+        frame = frame.append_column(name, values)
+    return ibis.memtable(frame)
+
+
+INPUTS = ("sex", "umur_hari", "_berat", "_tinggi", "lying", "oedema")
 
 
 def zscore_inputs(m: ibis.Table) -> tuple:
@@ -111,8 +100,8 @@ def measurements(tables) -> ibis.Table:
 
 def with_z(m: ibis.Table, indicator: str) -> ibis.Table:
     """Adds column `z`: the WHO z-score (NULL when not computable or flagged implausible)."""
-    z = Z_UDF[indicator](m.sex, m.umur_hari, m.berat_kg.fill_null(NAN), m.tinggi_cm.fill_null(NAN), m.lying, m.oedema)
-    return m.mutate(z=z.isnan().ifelse(ibis.null("float64"), z))  # DuckDB sorts NaN above all numbers
+    m = scored(m)
+    return m.mutate(z=m[indicator])
 
 
 def _prevalence(indicator: str, below: float | None = None, above: float | None = None):
@@ -343,20 +332,20 @@ INDICATORS = (
     ),
     Indicator(
         id="skdn_naik", sector=SECTOR, title={"id": "Balita naik berat badan (N/D)", "en": "Children gaining weight (N/D)"},
-        compute=_n_over_d, sources=("posyandu",), target=80.0, thresholds=(80.0, 60.0), period_from="posyandu.tanggal_ukur",
+        compute=_n_over_d, sources=("posyandu",), incremental=False, target=80.0, thresholds=(80.0, 60.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya naik minimal KBM sejak bulan lalu (N) dibanding balita ditimbang (D)",
                        "N ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
                        "Weighed children who gained at least the minimum monthly gain (KBM) since last month"),
     ),
     Indicator(
         id="skdn_terdaftar", sector=SECTOR, title={"id": "Balita terdaftar (K/S)", "en": "Children registered (K/S)"},
-        compute=_k_over_s, sources=("balita", "penduduk"), target=100.0, thresholds=(95.0, 80.0), period_from="posyandu.tanggal_ukur",
+        compute=_k_over_s, sources=("balita", "penduduk", "posyandu"), target=100.0, thresholds=(95.0, 80.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita terdaftar di posyandu / punya buku KIA (K) dibanding seluruh balita di wilayah (S)", "K ÷ S × 100",
                        "Data balita (e-PPGBM); register penduduk", "Children registered (K) over all children under five (S)"),
     ),
     Indicator(
         id="balita_2t", sector=SECTOR, title={"id": "Balita 2T (tidak naik 2× berturut-turut)", "en": "Children 2T (no gain twice running)"},
-        compute=_two_t, sources=("posyandu",), higher_is_better=False, thresholds=(2.0, 5.0), period_from="posyandu.tanggal_ukur",
+        compute=_two_t, sources=("posyandu",), incremental=False, higher_is_better=False, thresholds=(2.0, 5.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya tidak naik (di bawah KBM) dua bulan berturut-turut; pembilang = jumlah anak 2T",
                        "2T ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
                        "Weighed children whose weight did not go up two months running; numerator = number of 2T children"),
