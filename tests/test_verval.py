@@ -80,7 +80,9 @@ def test_a_rerun_keeps_ids_and_statuses_and_resolves_what_was_fixed(regency):
     fixed_id = verval.finding_id("selesai_sebelum_diajukan", "layanan", fixed)
     assert store.get_finding(engine, fixed_id).status == "resolved"
     history = store.history(engine, fixed_id)
-    assert [e.to_status for e in history] == ["open", "resolved"] and history[-1].actor.startswith("batch:")
+    run = store.last_run(engine)
+    assert [e.to_status for e in history] == ["open", "resolved"] and history[-1].actor == f"verify:{run.id}"
+    assert run.started_by.startswith("batch:")  # the run the batch started
     assert store.get_finding(engine, dismissed_id).status == "dismissed"  # unchanged cause, status kept
 
     report = verval.verify(settings, engine, "32.11", actor="test")  # a full run finds nothing more to change
