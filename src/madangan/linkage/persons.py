@@ -1,0 +1,536 @@
+"""The same person under different NIKs or spellings: probabilistic record linkage with Splink.
+
+    find_duplicate_persons(con, "penduduk")                      pairs within the population registry
+    link_to_registry(con, "penerima_bansos", "penduduk", ...)    records whose NIK is not in the registry
+                                                                 → the registry person they most likely are
+    explain_pair(row) / explain_cluster(pairs, cluster_id)       why, in words (Bahasa Indonesia and English)
+
+Both take a raw DuckDB connection (the warehouse: `madangan.warehouse.connect(path).con`)
+and return a Polars DataFrame with one row per linked pair:
+
+    nik_l, nik_r            the two NIKs (for link_to_registry: the record's NIK and the registry NIK)
+    match_probability       0..1
+    match_weight            log2 Bayes factor of the whole pair
+    w_<field>               the field's part of match_weight (term-frequency adjustment included):
+                            w_nama, w_tanggal_lahir, w_jenis_kelamin, w_nik_wilayah, w_no_kk,
+                            w_desa, w_tempat_lahir (only those both sides have)
+    g_<field>               the field's agreement level (see LEVELS; -1 = a value is missing)
+    cluster_id              the smallest NIK of the pair's cluster (connected pairs above the
+                            threshold), so it is stable across runs
+
+What a generic linker lacks and this adds: Indonesian name normalisation (names.py),
+a birth-date comparison that also believes the date embedded in the NIK (digits 7–12,
+women's day + 40), a comparison of the NIK's registration region (digits 1–6), and
+blocking rules on the normalised name, birth date, family card and desa, so that
+comparisons grow about linearly with the population.
+
+The model is trained unsupervised every run: u by random sampling (fixed seed), m by
+expectation maximisation on two blocked samples, so the same data gives the same pairs.
+The Splink settings (`person_settings`) hold no DuckDB-specific SQL, so the same settings
+run on Spark; only the preparation step here (`prepare_sql`) is DuckDB SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields
+from typing import Literal
+
+import polars as pl
+
+from madangan.linkage.names import name_key_sql, normalize_name_sql
+
+SEED = 7  # random sampling for u: a fixed seed makes the model, and so the pairs, reproducible
+DEFAULT_THRESHOLD = 0.99
+_PREFIX = "__madangan_linkage"
+
+
+@dataclass(frozen=True)
+class PersonColumns:
+    """Which column of a table plays which role; None where the table lacks it.
+
+    A missing birth date or sex is taken from the NIK (digits 7–12).
+    """
+
+    nik: str | None = "nik"
+    nama: str = "nama"
+    jenis_kelamin: str | None = "jenis_kelamin"
+    tanggal_lahir: str | None = "tanggal_lahir"
+    tempat_lahir: str | None = "tempat_lahir"
+    no_kk: str | None = "no_kk"
+    kode_desa: str | None = "kode_desa"
+
+    def present(self) -> set[str]:
+        return {f.name for f in fields(self) if getattr(self, f.name) is not None}
+
+
+#: The population registry's columns (sectors/population PENDUDUK contract).
+PENDUDUK_COLUMNS = PersonColumns()
+
+
+# Agreement levels of each comparison, most similar first (gamma counts down to 0 = else),
+# in words for findings: (Bahasa Indonesia, English).
+LEVELS: dict[str, list[tuple[str, str]]] = {
+    "nama": [
+        ("sama persis", "identical"),
+        ("sama setelah gelar dan ejaan dibakukan", "identical once titles and spelling are normalised"),
+        ("sangat mirip", "very similar"),
+        ("nama depan dan inisial sama", "same first name and initials"),
+        ("mirip", "similar"),
+        ("nama depan sama", "same first name"),
+        ("berbeda", "different"),
+    ],
+    "tanggal_lahir": [
+        ("sama", "identical"),
+        ("cocok dengan tanggal lahir dalam NIK", "matches the birth date in the NIK"),
+        ("beda satu angka", "one digit apart"),
+        ("tahun sama", "same year"),
+        ("berbeda", "different"),
+    ],
+    "jenis_kelamin": [("sama", "same"), ("berbeda", "different")],
+    "nik_wilayah": [
+        ("kecamatan pendaftaran NIK sama", "NIK registered in the same kecamatan"),
+        ("kabupaten pendaftaran NIK sama", "NIK registered in the same regency"),
+        ("wilayah pendaftaran NIK berbeda", "NIK registered elsewhere"),
+    ],
+    "no_kk": [("sama", "same"), ("berbeda", "different")],
+    "desa": [("desa sama", "same desa"), ("kecamatan sama", "same kecamatan"), ("berbeda", "different")],
+    "tempat_lahir": [("sama", "same"), ("berbeda", "different")],
+}
+
+FIELD_TITLES: dict[str, tuple[str, str]] = {
+    "nama": ("nama", "name"),
+    "tanggal_lahir": ("tanggal lahir", "birth date"),
+    "jenis_kelamin": ("jenis kelamin", "sex"),
+    "nik_wilayah": ("wilayah NIK", "NIK region"),
+    "no_kk": ("No. KK", "family card"),
+    "desa": ("desa", "desa"),
+    "tempat_lahir": ("tempat lahir", "birth place"),
+}
+
+
+# --- preparation: one row per person with the derived columns the model compares ----------------
+
+
+def _nik_date_sql(nik: str) -> str:
+    """The birth date embedded in a NIK (DDMMYY, women day + 40); NULL when it is not a date."""
+    day = f"(try_cast(substr({nik}, 7, 2) AS INTEGER) % 40)"
+    yy = f"try_cast(substr({nik}, 11, 2) AS INTEGER)"
+    year = f"(CASE WHEN {yy} <= year(current_date) % 100 THEN 2000 + {yy} ELSE 1900 + {yy} END)"
+    return (
+        f"CASE WHEN regexp_full_match({nik}, '[0-9]{{16}}') THEN "
+        f"try_strptime(lpad(CAST({day} AS VARCHAR), 2, '0') || substr({nik}, 9, 2) || CAST({year} AS VARCHAR), '%d%m%Y')::DATE END"
+    )
+
+
+def prepare_sql(table: str, columns: PersonColumns, key: str | None = None) -> str:
+    """SELECT of `table` with the columns the model compares (DuckDB SQL).
+
+    unique_id (the `key` column, default the NIK), nik, nama_baku, nama_kunci (loose key),
+    nama_depan (first word of the key), nama_inisial (first word + initials), tanggal_lahir
+    (from the NIK when missing), tgl_nik, tanggal_lahir_teks, jenis_kelamin (from the NIK
+    when missing), nik_wilayah, nik_tanggal (NIK digits 7–12), no_kk, kode_desa, kecamatan, tempat_lahir.
+    """
+    c = columns
+    nik = f'CAST("{c.nik}" AS VARCHAR)' if c.nik else "CAST(NULL AS VARCHAR)"
+    nik_date = _nik_date_sql("nik")
+    nik_sex = "CASE WHEN try_cast(substr(nik, 7, 2) AS INTEGER) > 40 THEN 'P' WHEN tgl_nik IS NOT NULL THEN 'L' END"
+    key_sql = f'CAST("{key}" AS VARCHAR)' if key else nik
+    given_date = f'try_cast("{c.tanggal_lahir}" AS DATE)' if c.tanggal_lahir else "CAST(NULL AS DATE)"
+    given_sex = f'upper(trim(CAST("{c.jenis_kelamin}" AS VARCHAR)))' if c.jenis_kelamin else "CAST(NULL AS VARCHAR)"
+
+    def text(role: str) -> str:
+        column = getattr(c, role)
+        return f"nullif(upper(trim(CAST(\"{column}\" AS VARCHAR))), '')" if column else "CAST(NULL AS VARCHAR)"
+
+    return f"""
+    WITH base AS (
+        SELECT {key_sql} AS unique_id, {nik} AS nik,
+               {normalize_name_sql(f'"{c.nama}"')} AS nama_baku,
+               {given_date} AS tanggal_lahir_asli, {given_sex} AS jenis_kelamin_asli,
+               {text("no_kk")} AS no_kk, {text("kode_desa")} AS kode_desa, {text("tempat_lahir")} AS tempat_lahir
+        FROM "{table}"
+    ), derived AS (
+        SELECT *, {name_key_sql("nama_baku")} AS nama_kunci, {nik_date} AS tgl_nik FROM base
+    )
+    SELECT unique_id, nik, nama_baku, nama_kunci,
+           split_part(nama_kunci, ' ', 1) AS nama_depan,
+           regexp_replace(nama_kunci, ' ([A-Z])[A-Z]*', ' \\1', 'g') AS nama_inisial,
+           coalesce(tanggal_lahir_asli, tgl_nik) AS tanggal_lahir, tgl_nik,
+           strftime(coalesce(tanggal_lahir_asli, tgl_nik), '%Y%m%d') AS tanggal_lahir_teks,
+           coalesce(jenis_kelamin_asli, {nik_sex}) AS jenis_kelamin,
+           CASE WHEN tgl_nik IS NOT NULL THEN substr(nik, 1, 6) END AS nik_wilayah,
+           CASE WHEN tgl_nik IS NOT NULL THEN substr(nik, 7, 6) END AS nik_tanggal,
+           no_kk, kode_desa, substr(kode_desa, 1, 8) AS kecamatan, tempat_lahir
+    FROM derived
+    """
+
+
+# --- the model -------------------------------------------------------------------------------------
+
+
+def person_settings(present: set[str], link_type: Literal["dedupe_only", "link_only"] = "dedupe_only"):
+    """Splink settings comparing persons on the roles `present` in every table (engine-neutral)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    comparisons = [
+        cl.CustomComparison(
+            output_column_name="nama",
+            comparison_levels=[
+                cll.NullLevel("nama_kunci"),
+                cll.ExactMatchLevel("nama_baku", term_frequency_adjustments=True),
+                cll.ExactMatchLevel("nama_kunci"),
+                cll.JaroWinklerLevel("nama_kunci", 0.92),
+                cll.ExactMatchLevel("nama_inisial"),
+                cll.JaroWinklerLevel("nama_kunci", 0.80),
+                cll.ExactMatchLevel("nama_depan"),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="tanggal_lahir",
+            comparison_levels=[
+                cll.NullLevel("tanggal_lahir"),
+                cll.ExactMatchLevel("tanggal_lahir"),
+                # one record's date typed wrong, the NIK still carries the right one
+                cll.CustomLevel(
+                    "tgl_nik_l = tanggal_lahir_r OR tanggal_lahir_l = tgl_nik_r OR tgl_nik_l = tgl_nik_r",
+                    label_for_charts="matches the NIK's birth date",
+                ),
+                cll.DamerauLevenshteinLevel("tanggal_lahir_teks", 1),
+                cll.CustomLevel("substr(tanggal_lahir_teks_l, 1, 4) = substr(tanggal_lahir_teks_r, 1, 4)",
+                                label_for_charts="same year"),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.ExactMatch("jenis_kelamin"),
+    ]
+    if "nik" in present:
+        comparisons.append(
+            cl.CustomComparison(
+                output_column_name="nik_wilayah",
+                comparison_levels=[
+                    cll.NullLevel("nik_wilayah"),
+                    cll.ExactMatchLevel("nik_wilayah"),
+                    cll.CustomLevel("substr(nik_wilayah_l, 1, 4) = substr(nik_wilayah_r, 1, 4)",
+                                    label_for_charts="same regency"),
+                    cll.ElseLevel(),
+                ],
+            )
+        )
+    if "no_kk" in present:
+        comparisons.append(cl.ExactMatch("no_kk"))
+    if "kode_desa" in present:
+        comparisons.append(
+            cl.CustomComparison(
+                output_column_name="desa",
+                comparison_levels=[
+                    cll.NullLevel("kode_desa"),
+                    cll.ExactMatchLevel("kode_desa"),
+                    cll.ExactMatchLevel("kecamatan"),
+                    cll.ElseLevel(),
+                ],
+            )
+        )
+    if "tempat_lahir" in present:
+        comparisons.append(cl.ExactMatch("tempat_lahir").configure(term_frequency_adjustments=True))
+
+    rules = [
+        block_on("nama_kunci", "tanggal_lahir"),
+        block_on("nama_depan", "tanggal_lahir"),
+        block_on("nama_inisial", "nik_tanggal"),
+    ]
+    if "no_kk" in present:
+        rules.append(block_on("no_kk", "nama_depan"))  # birth date mistyped, same family
+    if "kode_desa" in present:
+        rules.append(block_on("nama_kunci", "kode_desa"))  # birth date mistyped, same desa
+    return SettingsCreator(
+        link_type=link_type,
+        unique_id_column_name="unique_id",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=rules,
+        additional_columns_to_retain=["nik"],
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,  # per-field weights (mw_*) and levels (gamma_*)
+        max_iterations=20,
+    )
+
+
+M_FLOOR = 1e-4  # a level never seen among matches in training is rare, not impossible
+
+
+def train_person_model(con, table: str = "penduduk", columns: PersonColumns = PENDUDUK_COLUMNS) -> dict:
+    """Train the person model on a registry, unsupervised; returns Splink's model dict (JSON-able).
+
+    u by random sampling (fixed seed); m by expectation maximisation on two blocked samples:
+    same birth date and desa (trains name, sex, NIK region, family card, birth place), and
+    same name and same NIK date digits (trains birth date and desa; blocking on the NIK's
+    date rather than the recorded one keeps family members who share a name, but not a
+    birth date, out of the sample). m below M_FLOOR is raised to it.
+    """
+    prepared = _materialise(con, f"{_PREFIX}_train", prepare_sql(table, columns))
+    present = columns.present()
+    linker, _ = _linker(con, [prepared], person_settings(present, "dedupe_only"))
+    try:
+        _train(linker, present)
+        model = linker.misc.save_model_to_json()
+    finally:
+        linker.table_management.delete_tables_created_by_splink_from_db()
+        con.execute(f'DROP TABLE IF EXISTS "{prepared}"')
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level"):
+                level["m_probability"] = max(level.get("m_probability") or M_FLOOR, M_FLOOR)
+    return model
+
+
+def _train(linker, present: set[str]) -> None:
+    from splink import block_on
+
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("nama_kunci", "tanggal_lahir", "jenis_kelamin")], recall=0.8
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=SEED)
+    first = ["tanggal_lahir", "kode_desa"] if "kode_desa" in present else ["tanggal_lahir", "nama_depan"]
+    for rule in (block_on(*first), block_on("nama_kunci", "nik_tanggal")):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True
+        )
+
+
+def _apply_model(settings_dict: dict, model: dict) -> dict:
+    """`settings_dict` with the trained m and u of `model`, comparison by comparison, level by level."""
+    trained = {c["output_column_name"]: c["comparison_levels"] for c in model["comparisons"]}
+    for comparison in settings_dict["comparisons"]:
+        for level, source in zip(comparison["comparison_levels"], trained[comparison["output_column_name"]]):
+            for key in ("m_probability", "u_probability", "tf_minimum_u_value"):
+                if source.get(key) is not None:
+                    level[key] = source[key]
+    return settings_dict
+
+
+def find_duplicate_persons(
+    con,
+    table: str = "penduduk",
+    columns: PersonColumns = PENDUDUK_COLUMNS,
+    threshold: float = DEFAULT_THRESHOLD,
+    model: dict | None = None,
+) -> pl.DataFrame:
+    """Pairs of records in `table` (one per NIK) that are probably the same person.
+
+    con: raw duckdb connection; columns: which column plays which role; threshold: minimum
+    match_probability; model: from `train_person_model` (default: trained on `table` now).
+    Returns the pair frame described in the module docstring, sorted by cluster_id, then
+    match_weight descending.
+    """
+    if columns.nik is None:
+        raise ValueError("find_duplicate_persons needs the NIK column (it identifies the records)")
+    present = columns.present()
+    if model is None:
+        model = train_person_model(con, table, columns)
+    settings = _apply_model(person_settings(present, "dedupe_only").create_settings_dict("duckdb"), model)
+    settings["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    prepared = _materialise(con, f"{_PREFIX}_persons", prepare_sql(table, columns))
+    pairs = _predict(con, [prepared], settings, present, threshold)
+    return _with_clusters(pairs)
+
+
+def link_to_registry(
+    con,
+    records_table: str,
+    registry_table: str = "penduduk",
+    records_columns: PersonColumns = PENDUDUK_COLUMNS,
+    registry_columns: PersonColumns = PENDUDUK_COLUMNS,
+    records_key: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    model: dict | None = None,
+) -> pl.DataFrame:
+    """For each record of `records_table` whose NIK is missing from `registry_table`: the registry
+    person it most likely is (at most one, above `threshold`).
+
+    records_key: the records' key column (e.g. "id_penerima"; default their NIK column).
+    model: from `train_person_model` on the registry (default: trained now). The prior is that
+    half of such records are someone in the registry. Returns the pair frame of the module
+    docstring plus `record_key`; nik_l is the record's NIK, nik_r the registry NIK, and
+    cluster_id the registry NIK.
+    """
+    if registry_columns.nik is None:
+        raise ValueError("the registry needs a NIK column")
+    key = records_key or records_columns.nik
+    if key is None:
+        raise ValueError("records need a key column or a NIK column")
+    outside = f"{_PREFIX}_outside"
+    reg_nik = f'CAST(r."{registry_columns.nik}" AS VARCHAR)'
+    record_nik = f'CAST(t."{records_columns.nik}" AS VARCHAR)' if records_columns.nik else "NULL"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW "{outside}" AS
+        SELECT t.* FROM "{records_table}" t
+        WHERE {record_nik} IS NULL OR NOT EXISTS (SELECT 1 FROM "{registry_table}" r WHERE {reg_nik} = {record_nik})"""
+    )
+    present = records_columns.present() & registry_columns.present() | {"nik"}
+    records = _materialise(con, f"{_PREFIX}_records", prepare_sql(outside, records_columns, key))
+    if con.execute(f'SELECT count(*) FROM "{records}"').fetchone()[0] == 0:
+        return _empty(present, with_record_key=True)
+    if model is None:
+        model = train_person_model(con, registry_table, registry_columns)
+    registry = _materialise(con, f"{_PREFIX}_registry", prepare_sql(registry_table, registry_columns))
+    registry_size = con.execute(f'SELECT count(*) FROM "{registry}"').fetchone()[0]
+    settings = _apply_model(person_settings(present, "link_only").create_settings_dict("duckdb"), model)
+    settings["probability_two_random_records_match"] = 0.5 / max(registry_size, 1)
+    pairs = _predict(con, [records, registry], settings, present, threshold)
+    best = (
+        pairs.sort("match_weight", descending=True)
+        .unique("unique_id_l", keep="first", maintain_order=True)
+        .rename({"unique_id_l": "record_key"})
+        .with_columns(cluster_id=pl.col("nik_r"))
+    )
+    return best.drop("unique_id_r").sort("record_key")
+
+
+# --- running Splink --------------------------------------------------------------------------------
+
+
+def _materialise(con, name: str, select_sql: str) -> str:
+    # temporary: linkage never writes to the warehouse file
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {select_sql}')
+    return name
+
+
+def _linker(con, tables: list[str], settings):
+    from splink import DuckDBAPI, Linker
+
+    logging.getLogger("splink").setLevel(logging.ERROR)  # Splink logs progress, never data; keep it quiet
+    db_api = DuckDBAPI(connection=con, output_schema="temp")  # Splink's work tables too
+    inputs = [db_api.register(t, dataset_display_name=t) for t in tables]
+    return Linker(inputs if len(inputs) > 1 else inputs[0], settings, log_level=logging.ERROR), db_api
+
+
+def _predict(con, tables: list[str], settings: dict, present: set[str], threshold: float) -> pl.DataFrame:
+    linker, _ = _linker(con, tables, settings)
+    try:
+        predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+        names = _fields(present)
+        columns = _columns(predictions)
+        weight = lambda n: f"mw_{n}" + (f" + coalesce(mw_tf_adj_{n}, 0)" if f"mw_tf_adj_{n}" in columns else "")
+        # In a link job the records table (the first input) goes on the left.
+        flip = f"source_dataset_l <> '{tables[0]}'" if len(tables) > 1 else "FALSE"
+        side = lambda col, s, o: f"CASE WHEN {flip} THEN {col}_{o} ELSE {col}_{s} END AS {col}_{s}"
+        select = ", ".join(
+            [
+                side("unique_id", "l", "r"), side("unique_id", "r", "l"), side("nik", "l", "r"), side("nik", "r", "l"),
+                "match_probability",
+                "match_weight",
+                *(f"{weight(n)} AS w_{n}" for n in names),
+                *(f"gamma_{n} AS g_{n}" for n in names),
+            ]
+        )
+        return con.execute(f"SELECT {select} FROM {predictions.physical_name}").pl()
+    finally:
+        linker.table_management.delete_tables_created_by_splink_from_db()
+        for table in tables:
+            con.execute(f'DROP TABLE IF EXISTS "{table}"')
+
+
+def _columns(splink_df) -> set[str]:
+    return {c.unquote().name for c in splink_df.columns}
+
+
+def _with_clusters(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Connected components of the pairs (Splink's clustering), named by their smallest NIK."""
+    if pairs.is_empty():
+        return pairs.drop("unique_id_l", "unique_id_r").with_columns(cluster_id=pl.lit(None, pl.String))
+    import duckdb
+    from splink import DuckDBAPI
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    nodes = pl.concat([pairs["unique_id_l"], pairs["unique_id_r"]]).unique().to_frame("unique_id")
+    edges = pairs.select("unique_id_l", "unique_id_r")
+    scratch = duckdb.connect()  # a small graph: its own in-memory database, not the warehouse
+    db_api = DuckDBAPI(connection=scratch)
+    clusters = cluster_pairwise_predictions_at_threshold(
+        db_api.register(nodes.to_arrow()), db_api.register(edges.to_arrow()), db_api, "unique_id"
+    ).as_duckdbpyrelation().pl()
+    scratch.close()
+    named = clusters.with_columns(cluster_id=pl.col("unique_id").min().over("cluster_id"))
+    lookup = dict(zip(named["unique_id"], named["cluster_id"]))
+    return (
+        pairs.with_columns(cluster_id=pl.col("unique_id_l").replace_strict(lookup))
+        .drop("unique_id_l", "unique_id_r")
+        .sort(["cluster_id", "match_weight"], descending=[False, True])
+    )
+
+
+def _empty(present: set[str], with_record_key: bool = False) -> pl.DataFrame:
+    names = _fields(present)
+    schema = {"nik_l": pl.String, "nik_r": pl.String, "match_probability": pl.Float64, "match_weight": pl.Float64}
+    schema |= {f"w_{n}": pl.Float64 for n in names} | {f"g_{n}": pl.Int64 for n in names}
+    schema["cluster_id"] = pl.String
+    if with_record_key:
+        schema = {"record_key": pl.String, **schema}
+    return pl.DataFrame(schema=schema)
+
+
+def _fields(present: set[str]) -> list[str]:
+    """The comparisons `person_settings` makes for these roles, in its order."""
+    needs = {"nik_wilayah": "nik", "no_kk": "no_kk", "desa": "kode_desa", "tempat_lahir": "tempat_lahir"}
+    return [f for f in LEVELS if f not in needs or needs[f] in present]
+
+
+# --- explanations ----------------------------------------------------------------------------------
+
+
+def _level(field: str, gamma: int) -> tuple[str, str] | None:
+    levels = LEVELS[field]
+    if gamma is None or gamma < 0:
+        return None
+    return levels[len(levels) - 1 - gamma]
+
+
+def explain_pair(row: dict) -> dict[str, str]:
+    """Which fields of a pair agreed and which did not, in words: {"id": ..., "en": ...}.
+
+    `row` is one row of the pair frame (`frame.row(i, named=True)`). No names or NIKs appear
+    in the text, so it can be stored and shown wherever the finding is.
+    """
+    agreed, differed = [], []
+    for field in LEVELS:
+        if f"g_{field}" not in row:
+            continue
+        level = _level(field, row[f"g_{field}"])
+        if level is None:
+            continue
+        title = FIELD_TITLES[field]
+        part = (f"{title[0]} {level[0]}", f"{title[1]} {level[1]}")
+        (agreed if row[f"w_{field}"] > 0 else differed).append((part, row[f"w_{field}"]))
+    agreed.sort(key=lambda p: -p[1])
+    differed.sort(key=lambda p: p[1])
+    probability = f"{row['match_probability']:.1%}"
+    text_id = f"Kemungkinan orang yang sama ({probability}). Cocok: " + "; ".join(p[0][0] for p in agreed) + "."
+    text_en = f"Probably the same person ({probability}). Agreeing: " + "; ".join(p[0][1] for p in agreed) + "."
+    if differed:
+        text_id += " Berbeda: " + "; ".join(p[0][0] for p in differed) + "."
+        text_en += " Disagreeing: " + "; ".join(p[0][1] for p in differed) + "."
+    return {"id": text_id, "en": text_en}
+
+
+def explain_cluster(pairs: pl.DataFrame, cluster_id: str) -> dict[str, str]:
+    """A cluster in words: how many records, and for each of its pairs what agreed ({"id", "en"})."""
+    members = pairs.filter(pl.col("cluster_id") == cluster_id)
+    if members.is_empty():
+        raise KeyError(cluster_id)
+    records = pl.concat([members["nik_l"], members["nik_r"]]).n_unique()
+    lines_id = [f"{records} catatan penduduk kemungkinan orang yang sama ({len(members)} pasangan)."]
+    lines_en = [f"{records} person records are probably the same person ({len(members)} pairs)."]
+    for row in members.iter_rows(named=True):
+        words = explain_pair(row)
+        lines_id.append(f"- {words['id']}")
+        lines_en.append(f"- {words['en']}")
+    return {"id": "\n".join(lines_id), "en": "\n".join(lines_en)}
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD", "LEVELS", "PENDUDUK_COLUMNS", "PersonColumns", "explain_cluster", "explain_pair",
+    "find_duplicate_persons", "link_to_registry", "person_settings", "prepare_sql",
+]
