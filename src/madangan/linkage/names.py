@@ -161,7 +161,12 @@ def normalize_name_sql(column: str) -> str:
 
 def name_key_sql(column: str) -> str:
     """`name_key` as one DuckDB SQL expression."""
-    return _sql_chain(normalize_name_sql(column), _LOOSE_STEPS)
+    return fold_sql(normalize_name_sql(column))
+
+
+def fold_sql(canonical: str) -> str:
+    """The loose key of an already canonical name (SQL expression)."""
+    return _sql_chain(canonical, _LOOSE_STEPS)
 
 
 def register_macros(con) -> None:

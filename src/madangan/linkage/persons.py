@@ -38,7 +38,7 @@ from typing import Literal
 
 import polars as pl
 
-from madangan.linkage.names import name_key_sql, normalize_name_sql
+from madangan.linkage.names import fold_sql, normalize_name_sql
 
 SEED = 7  # random sampling for u: a fixed seed makes the model, and so the pairs, reproducible
 DEFAULT_THRESHOLD = 0.99
@@ -114,13 +114,9 @@ FIELD_TITLES: dict[str, tuple[str, str]] = {
 
 def _nik_date_sql(nik: str) -> str:
     """The birth date embedded in a NIK (DDMMYY, women day + 40); NULL when it is not a date."""
-    day = f"(try_cast(substr({nik}, 7, 2) AS INTEGER) % 40)"
-    yy = f"try_cast(substr({nik}, 11, 2) AS INTEGER)"
-    year = f"(CASE WHEN {yy} <= year(current_date) % 100 THEN 2000 + {yy} ELSE 1900 + {yy} END)"
-    return (
-        f"CASE WHEN regexp_full_match({nik}, '[0-9]{{16}}') THEN "
-        f"try_strptime(lpad(CAST({day} AS VARCHAR), 2, '0') || substr({nik}, 9, 2) || CAST({year} AS VARCHAR), '%d%m%Y')::DATE END"
-    )
+    part = lambda start: f"try_cast(substr({nik}, {start}, 2) AS INTEGER)"
+    year = f"(CASE WHEN {part(11)} <= year(current_date) % 100 THEN 2000 ELSE 1900 END + {part(11)})"
+    return f"CASE WHEN length({nik}) = 16 THEN try(make_date({year}, {part(9)}, {part(7)} % 40)) END"
 
 
 def prepare_sql(table: str, columns: PersonColumns, key: str | None = None) -> str:
@@ -133,36 +129,44 @@ def prepare_sql(table: str, columns: PersonColumns, key: str | None = None) -> s
     """
     c = columns
     nik = f'CAST("{c.nik}" AS VARCHAR)' if c.nik else "CAST(NULL AS VARCHAR)"
-    nik_date = _nik_date_sql("nik")
     nik_sex = "CASE WHEN try_cast(substr(nik, 7, 2) AS INTEGER) > 40 THEN 'P' WHEN tgl_nik IS NOT NULL THEN 'L' END"
     key_sql = f'CAST("{key}" AS VARCHAR)' if key else nik
     given_date = f'try_cast("{c.tanggal_lahir}" AS DATE)' if c.tanggal_lahir else "CAST(NULL AS DATE)"
     given_sex = f'upper(trim(CAST("{c.jenis_kelamin}" AS VARCHAR)))' if c.jenis_kelamin else "CAST(NULL AS VARCHAR)"
 
-    def text(role: str) -> str:
+    def text(role: str, upper: bool = False) -> str:
         column = getattr(c, role)
-        return f"nullif(upper(trim(CAST(\"{column}\" AS VARCHAR))), '')" if column else "CAST(NULL AS VARCHAR)"
+        if column is None:
+            return "CAST(NULL AS VARCHAR)"
+        value = f'trim(CAST("{column}" AS VARCHAR))'
+        return f"nullif({'upper(' + value + ')' if upper else value}, '')"
 
+    # Names repeat a lot: normalise each distinct spelling once, then join.
     return f"""
     WITH base AS (
-        SELECT {key_sql} AS unique_id, {nik} AS nik,
-               {normalize_name_sql(f'"{c.nama}"')} AS nama_baku,
+        SELECT {key_sql} AS unique_id, {nik} AS nik, "{c.nama}" AS nama_asli,
                {given_date} AS tanggal_lahir_asli, {given_sex} AS jenis_kelamin_asli,
-               {text("no_kk")} AS no_kk, {text("kode_desa")} AS kode_desa, {text("tempat_lahir")} AS tempat_lahir
+               {text("no_kk")} AS no_kk, {text("kode_desa")} AS kode_desa, {text("tempat_lahir", upper=True)} AS tempat_lahir,
+               {_nik_date_sql(nik)} AS tgl_nik
         FROM "{table}"
-    ), derived AS (
-        SELECT *, {name_key_sql("nama_baku")} AS nama_kunci, {nik_date} AS tgl_nik FROM base
+    ), spellings AS (
+        SELECT nama_asli, {normalize_name_sql("nama_asli")} AS nama_baku
+        FROM (SELECT DISTINCT nama_asli FROM base)
+    ), keys AS (
+        SELECT nama_asli, nama_baku, {fold_sql("nama_baku")} AS nama_kunci FROM spellings
+    ), names AS (
+        SELECT *, split_part(nama_kunci, ' ', 1) AS nama_depan,
+               regexp_replace(nama_kunci, ' ([A-Z])[A-Z]*', ' \\1', 'g') AS nama_inisial
+        FROM keys
     )
-    SELECT unique_id, nik, nama_baku, nama_kunci,
-           split_part(nama_kunci, ' ', 1) AS nama_depan,
-           regexp_replace(nama_kunci, ' ([A-Z])[A-Z]*', ' \\1', 'g') AS nama_inisial,
+    SELECT unique_id, nik, nama_baku, nama_kunci, nama_depan, nama_inisial,
            coalesce(tanggal_lahir_asli, tgl_nik) AS tanggal_lahir, tgl_nik,
            strftime(coalesce(tanggal_lahir_asli, tgl_nik), '%Y%m%d') AS tanggal_lahir_teks,
            coalesce(jenis_kelamin_asli, {nik_sex}) AS jenis_kelamin,
            CASE WHEN tgl_nik IS NOT NULL THEN substr(nik, 1, 6) END AS nik_wilayah,
            CASE WHEN tgl_nik IS NOT NULL THEN substr(nik, 7, 6) END AS nik_tanggal,
            no_kk, kode_desa, substr(kode_desa, 1, 8) AS kecamatan, tempat_lahir
-    FROM derived
+    FROM base LEFT JOIN names USING (nama_asli)
     """
 
 
@@ -239,13 +243,11 @@ def person_settings(present: set[str], link_type: Literal["dedupe_only", "link_o
 
     rules = [
         block_on("nama_kunci", "tanggal_lahir"),
-        block_on("nama_depan", "tanggal_lahir"),
+        block_on("nama_depan", "tanggal_lahir", "kecamatan"),
         block_on("nama_inisial", "nik_tanggal"),
     ]
     if "no_kk" in present:
-        rules.append(block_on("no_kk", "nama_depan"))  # birth date mistyped, same family
-    if "kode_desa" in present:
-        rules.append(block_on("nama_kunci", "kode_desa"))  # birth date mistyped, same desa
+        rules.append(block_on("no_kk", "nama_depan"))  # birth date mistyped in both, same family
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="unique_id",
@@ -271,14 +273,19 @@ def train_person_model(con, table: str = "penduduk", columns: PersonColumns = PE
     birth date, out of the sample). m below M_FLOOR is raised to it.
     """
     prepared = _materialise(con, f"{_PREFIX}_train", prepare_sql(table, columns))
-    present = columns.present()
+    try:
+        return _trained_model(con, prepared, columns.present())
+    finally:
+        con.execute(f'DROP TABLE IF EXISTS "{prepared}"')
+
+
+def _trained_model(con, prepared: str, present: set[str]) -> dict:
     linker, _ = _linker(con, [prepared], person_settings(present, "dedupe_only"))
     try:
         _train(linker, present)
         model = linker.misc.save_model_to_json()
     finally:
         linker.table_management.delete_tables_created_by_splink_from_db()
-        con.execute(f'DROP TABLE IF EXISTS "{prepared}"')
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             if not level.get("is_null_level"):
@@ -292,7 +299,7 @@ def _train(linker, present: set[str]) -> None:
     linker.training.estimate_probability_two_random_records_match(
         [block_on("nama_kunci", "tanggal_lahir", "jenis_kelamin")], recall=0.8
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=SEED)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=SEED)
     first = ["tanggal_lahir", "kode_desa"] if "kode_desa" in present else ["tanggal_lahir", "nama_depan"]
     for rule in (block_on(*first), block_on("nama_kunci", "nik_tanggal")):
         linker.training.estimate_parameters_using_expectation_maximisation(
@@ -328,11 +335,11 @@ def find_duplicate_persons(
     if columns.nik is None:
         raise ValueError("find_duplicate_persons needs the NIK column (it identifies the records)")
     present = columns.present()
+    prepared = _materialise(con, f"{_PREFIX}_persons", prepare_sql(table, columns))
     if model is None:
-        model = train_person_model(con, table, columns)
+        model = _trained_model(con, prepared, present)
     settings = _apply_model(person_settings(present, "dedupe_only").create_settings_dict("duckdb"), model)
     settings["probability_two_random_records_match"] = model["probability_two_random_records_match"]
-    prepared = _materialise(con, f"{_PREFIX}_persons", prepare_sql(table, columns))
     pairs = _predict(con, [prepared], settings, present, threshold)
     return _with_clusters(pairs)
 
