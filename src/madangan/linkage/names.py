@@ -96,6 +96,8 @@ _OLD_STEPS = tuple((pattern, new) for pattern, new in OLD_SPELLING)
 _MUHAMMAD_STEPS: tuple[tuple[str, str], ...] = (
     (r"\b(" + _alternation(MUHAMMAD_SPELLINGS) + r")\b", "MUHAMMAD"),
     (r"^(" + _alternation(MUHAMMAD_ABBREVIATIONS) + r") ", "MUHAMMAD "),
+    # alone, only an unambiguous abbreviation: a bare "M" could be any name
+    (r"^(" + _alternation(a for a in MUHAMMAD_ABBREVIATIONS if a != "M") + r")$", "MUHAMMAD"),
     *((r"\b" + old + r"\b", new) for old, new in WORD_VARIANTS),
 )
 _LOOSE_STEPS: tuple[tuple[str, str], ...] = (

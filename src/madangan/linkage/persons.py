@@ -197,7 +197,8 @@ def person_settings(present: set[str], link_type: Literal["dedupe_only", "link_o
             output_column_name="tanggal_lahir",
             comparison_levels=[
                 cll.NullLevel("tanggal_lahir"),
-                cll.ExactMatchLevel("tanggal_lahir"),
+                # placeholder dates (1 July, 31 December of a year) are common: weigh by frequency
+                cll.ExactMatchLevel("tanggal_lahir", term_frequency_adjustments=True),
                 # one record's date typed wrong, the NIK still carries the right one
                 cll.CustomLevel(
                     "tgl_nik_l = tanggal_lahir_r OR tanggal_lahir_l = tgl_nik_r OR tgl_nik_l = tgl_nik_r",
@@ -261,6 +262,8 @@ def person_settings(present: set[str], link_type: Literal["dedupe_only", "link_o
 
 
 M_FLOOR = 1e-4  # a level never seen among matches in training is rare, not impossible
+U_SAMPLE_PAIRS = 2e6  # random pairs for u
+EM_MAX_PAIRS = 5e5  # blocked pairs per EM sample
 
 
 def train_person_model(con, table: str = "penduduk", columns: PersonColumns = PENDUDUK_COLUMNS) -> dict:
@@ -280,31 +283,53 @@ def train_person_model(con, table: str = "penduduk", columns: PersonColumns = PE
 
 
 def _trained_model(con, prepared: str, present: set[str]) -> dict:
+    from splink import block_on
+
     linker, _ = _linker(con, [prepared], person_settings(present, "dedupe_only"))
     try:
-        _train(linker, present)
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("nama_kunci", "tanggal_lahir", "jenis_kelamin")], recall=0.8
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
         model = linker.misc.save_model_to_json()
     finally:
         linker.table_management.delete_tables_created_by_splink_from_db()
+    for rule, trains in _em_plan(present):
+        linker, _ = _linker(con, [prepared], model)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*rule), estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
+            )
+            session = linker.misc.save_model_to_json()
+        finally:
+            linker.table_management.delete_tables_created_by_splink_from_db()
+        learned = {c["output_column_name"]: c for c in session["comparisons"]}
+        model["comparisons"] = [learned[c["output_column_name"]] if c["output_column_name"] in trains else c
+                                for c in model["comparisons"]]
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             if not level.get("is_null_level"):
                 level["m_probability"] = max(level.get("m_probability") or M_FLOOR, M_FLOOR)
+                if level.get("u_probability") is None:  # never seen in the random sample
+                    level["u_probability"] = 1 / U_SAMPLE_PAIRS
     return model
 
 
-def _train(linker, present: set[str]) -> None:
-    from splink import block_on
+def _em_plan(present: set[str]) -> list[tuple[tuple[str, ...], set[str]]]:
+    """EM samples (blocking columns) and the fields whose m each one is trusted to estimate.
 
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("nama_kunci", "tanggal_lahir", "jenis_kelamin")], recall=0.8
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=SEED)
-    first = ["tanggal_lahir", "kode_desa"] if "kode_desa" in present else ["tanggal_lahir", "nama_depan"]
-    for rule in (block_on(*first), block_on("nama_kunci", "nik_tanggal")):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
+    A field is learnt from a sample blocked on other strong identifiers. Samples that
+    other structure can dominate are avoided: pairs born the same day in the same desa
+    split by NIK registration region (birth-date spikes share NIK prefixes), and pairs
+    sharing a name and family card split by birth date (namesakes in one family). The
+    birth date is learnt from pairs sharing the NIK's date digits and name initials.
+    """
+    household = "no_kk" if "no_kk" in present else "kode_desa"
+    return [
+        (("tanggal_lahir", household), {"nama", "jenis_kelamin", "nik_wilayah", "tempat_lahir"}),
+        (("nama_kunci", "tanggal_lahir"), {"no_kk", "desa"}),
+        (("nama_inisial", "nik_tanggal"), {"tanggal_lahir"}),
+    ]
 
 
 def _apply_model(settings_dict: dict, model: dict) -> dict:
