@@ -75,7 +75,7 @@ _DEGREE_WORDS = _alternation(DEGREES)
 _TITLE_WORDS = _alternation(PREFIX_TITLES)
 
 # (pattern, replacement) applied in order; each pattern means the same in Python `re` and
-# RE2 (DuckDB): no look-around, no back-references in patterns.
+# RE2 (DuckDB): no look-around, no back-references in patterns (\1 in a replacement is fine).
 # 1. Keep ASCII letters, dots, commas, apostrophes (anything else separates words), then upper
 #    case: ASCII only, so Python and DuckDB agree on what upper case is.
 _KEEP = r"[^A-Za-z.,' ]+"
@@ -104,7 +104,7 @@ _LOOSE_STEPS: tuple[tuple[str, str], ...] = (
     *LOOSE_FOLDS,
     # doubled letters are one (MUHAMAD/MUHAMMAD, ELLY/ELY); needs no back-reference.
     *((letter * 2 + "+", letter) for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
-    ("Y$", "I"), ("Y ", "I "),  # Elly / Eli at a word's end
+    (r"([A-Z])Y( |$)", r"\1I\2"),  # Elly / Eli at a word's end (not an initial Y)
 )
 
 _COMPILED = [(re.compile(p), r) for p, r in _STEPS]
