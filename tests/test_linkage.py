@@ -294,3 +294,11 @@ def test_records_outside_the_registry_are_linked_to_the_person_they_are(small_re
     assert correct / len(expected) >= 0.95
     assert (links["cluster_id"] == links["nik_r"]).all()
     assert "w_tempat_lahir" not in links.columns and "w_no_kk" in links.columns
+
+
+def test_records_all_in_the_registry_give_no_links(registry):
+    registry.execute("CREATE OR REPLACE TABLE registered AS SELECT nik, nama FROM penduduk LIMIT 5")
+    columns = PersonColumns(jenis_kelamin=None, tanggal_lahir=None, tempat_lahir=None, no_kk=None, kode_desa=None)
+    links = link_to_registry(registry, "registered", "penduduk", records_columns=columns)
+    assert links.is_empty()
+    assert links.columns[:3] == ["record_key", "nik_l", "nik_r"]

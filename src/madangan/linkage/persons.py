@@ -88,13 +88,9 @@ LEVELS: dict[str, list[tuple[str, str]]] = {
         ("berbeda", "different"),
     ],
     "jenis_kelamin": [("sama", "same"), ("berbeda", "different")],
-    "nik_wilayah": [
-        ("kecamatan pendaftaran NIK sama", "NIK registered in the same kecamatan"),
-        ("kabupaten pendaftaran NIK sama", "NIK registered in the same regency"),
-        ("wilayah pendaftaran NIK berbeda", "NIK registered elsewhere"),
-    ],
+    "nik_wilayah": [("kecamatan sama", "same kecamatan"), ("kabupaten sama", "same regency"), ("berbeda", "different")],
     "no_kk": [("sama", "same"), ("berbeda", "different")],
-    "desa": [("desa sama", "same desa"), ("kecamatan sama", "same kecamatan"), ("berbeda", "different")],
+    "desa": [("sama", "same"), ("lain desa, kecamatan sama", "other desa, same kecamatan"), ("berbeda", "different")],
     "tempat_lahir": [("sama", "same"), ("berbeda", "different")],
 }
 
@@ -102,7 +98,7 @@ FIELD_TITLES: dict[str, tuple[str, str]] = {
     "nama": ("nama", "name"),
     "tanggal_lahir": ("tanggal lahir", "birth date"),
     "jenis_kelamin": ("jenis kelamin", "sex"),
-    "nik_wilayah": ("wilayah NIK", "NIK region"),
+    "nik_wilayah": ("wilayah pendaftaran NIK", "NIK registration region"),
     "no_kk": ("No. KK", "family card"),
     "desa": ("desa", "desa"),
     "tempat_lahir": ("tempat lahir", "birth place"),
@@ -269,11 +265,10 @@ EM_MAX_PAIRS = 5e5  # blocked pairs per EM sample
 def train_person_model(con, table: str = "penduduk", columns: PersonColumns = PENDUDUK_COLUMNS) -> dict:
     """Train the person model on a registry, unsupervised; returns Splink's model dict (JSON-able).
 
-    u by random sampling (fixed seed); m by expectation maximisation on two blocked samples:
-    same birth date and desa (trains name, sex, NIK region, family card, birth place), and
-    same name and same NIK date digits (trains birth date and desa; blocking on the NIK's
-    date rather than the recorded one keeps family members who share a name, but not a
-    birth date, out of the sample). m below M_FLOOR is raised to it.
+    The prior from a deterministic rule, u by random sampling (fixed seed), m by expectation
+    maximisation on three blocked samples, each trusted for some fields (`_em_plan`).
+    m below M_FLOOR is raised to it; a u never seen in the random sample is 1 / sample size.
+    Pass the result as `model=` to score several tables with one model.
     """
     prepared = _materialise(con, f"{_PREFIX}_train", prepare_sql(table, columns))
     try:
@@ -403,11 +398,12 @@ def link_to_registry(
     )
     present = records_columns.present() & registry_columns.present() | {"nik"}
     records = _materialise(con, f"{_PREFIX}_records", prepare_sql(outside, records_columns, key))
+    con.execute(f'DROP VIEW "{outside}"')
     if con.execute(f'SELECT count(*) FROM "{records}"').fetchone()[0] == 0:
         return _empty(present, with_record_key=True)
-    if model is None:
-        model = train_person_model(con, registry_table, registry_columns)
     registry = _materialise(con, f"{_PREFIX}_registry", prepare_sql(registry_table, registry_columns))
+    if model is None:
+        model = _trained_model(con, registry, registry_columns.present())
     registry_size = con.execute(f'SELECT count(*) FROM "{registry}"').fetchone()[0]
     settings = _apply_model(person_settings(present, "link_only").create_settings_dict("duckdb"), model)
     settings["probability_two_random_records_match"] = 0.5 / max(registry_size, 1)
@@ -497,7 +493,7 @@ def _with_clusters(pairs: pl.DataFrame) -> pl.DataFrame:
 def _empty(present: set[str], with_record_key: bool = False) -> pl.DataFrame:
     names = _fields(present)
     schema = {"nik_l": pl.String, "nik_r": pl.String, "match_probability": pl.Float64, "match_weight": pl.Float64}
-    schema |= {f"w_{n}": pl.Float64 for n in names} | {f"g_{n}": pl.Int64 for n in names}
+    schema |= {f"w_{n}": pl.Float64 for n in names} | {f"g_{n}": pl.Int32 for n in names}
     schema["cluster_id"] = pl.String
     if with_record_key:
         schema = {"record_key": pl.String, **schema}
@@ -538,7 +534,7 @@ def explain_pair(row: dict) -> dict[str, str]:
         (agreed if row[f"w_{field}"] > 0 else differed).append((part, row[f"w_{field}"]))
     agreed.sort(key=lambda p: -p[1])
     differed.sort(key=lambda p: p[1])
-    probability = f"{row['match_probability']:.1%}"
+    probability = f"{row['match_probability']:.2%}"
     text_id = f"Kemungkinan orang yang sama ({probability}). Cocok: " + "; ".join(p[0][0] for p in agreed) + "."
     text_en = f"Probably the same person ({probability}). Agreeing: " + "; ".join(p[0][1] for p in agreed) + "."
     if differed:
