@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import duckdb
@@ -253,8 +254,9 @@ def test_pairs_carry_probability_per_field_weights_and_a_stable_cluster(duplicat
         assert row["cluster_id"] == min(row["nik_l"], row["nik_r"])
 
 
-def test_same_data_same_pairs(registry, duplicates):
-    again = find_duplicate_persons(registry, "penduduk")
+def test_same_data_same_pairs_also_with_a_saved_model(registry, duplicates):
+    model = json.loads(json.dumps(train_person_model(registry, "penduduk")))  # as stored and read back
+    again = find_duplicate_persons(registry, "penduduk", model=model)
     assert again.select("nik_l", "nik_r", "cluster_id").equals(duplicates.select("nik_l", "nik_r", "cluster_id"))
     assert np.allclose(again["match_probability"].to_numpy(), duplicates["match_probability"].to_numpy())
 
@@ -282,10 +284,8 @@ def test_records_outside_the_registry_are_linked_to_the_person_they_are(small_re
         " UNION ALL (SELECT 'P-0', nik, nama, no_kk, kode_desa FROM registry LIMIT 1)"  # one already registered
     ).pl()
     registry.execute("CREATE OR REPLACE TABLE program AS SELECT * FROM listing")
-    model = train_person_model(registry, "registry")
     columns = PersonColumns(jenis_kelamin=None, tanggal_lahir=None, tempat_lahir=None)
-    links = link_to_registry(registry, "program", "registry", records_columns=columns, records_key="id_penerima",
-                             model=model)
+    links = link_to_registry(registry, "program", "registry", records_columns=columns, records_key="id_penerima")
     expected = dict(zip(truth["record_key"], truth["related_key"]))
     assert links["record_key"].is_unique().all()
     assert "P-0" not in links["record_key"]

@@ -272,15 +272,17 @@ def train_person_model(con, table: str = "penduduk", columns: PersonColumns = PE
     """
     prepared = _materialise(con, f"{_PREFIX}_train", prepare_sql(table, columns))
     try:
-        return _trained_model(con, prepared, columns.present())
+        return _trained_model(con, [prepared], columns.present())
     finally:
         con.execute(f'DROP TABLE IF EXISTS "{prepared}"')
 
 
-def _trained_model(con, prepared: str, present: set[str]) -> dict:
+def _trained_model(con, tables: list[str], present: set[str]) -> dict:
+    """Train on one table (dedupe) or on records × registry (link)."""
     from splink import block_on
 
-    linker, _ = _linker(con, [prepared], person_settings(present, "dedupe_only"))
+    link_type = "link_only" if len(tables) > 1 else "dedupe_only"
+    linker, _ = _linker(con, tables, person_settings(present, link_type))
     try:
         linker.training.estimate_probability_two_random_records_match(
             [block_on("nama_kunci", "tanggal_lahir", "jenis_kelamin")], recall=0.8
@@ -290,7 +292,7 @@ def _trained_model(con, prepared: str, present: set[str]) -> dict:
     finally:
         linker.table_management.delete_tables_created_by_splink_from_db()
     for rule, trains in _em_plan(present):
-        linker, _ = _linker(con, [prepared], model)
+        linker, _ = _linker(con, tables, model)
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 block_on(*rule), estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
@@ -357,7 +359,7 @@ def find_duplicate_persons(
     present = columns.present()
     prepared = _materialise(con, f"{_PREFIX}_persons", prepare_sql(table, columns))
     if model is None:
-        model = _trained_model(con, prepared, present)
+        model = _trained_model(con, [prepared], present)
     settings = _apply_model(person_settings(present, "dedupe_only").create_settings_dict("duckdb"), model)
     settings["probability_two_random_records_match"] = model["probability_two_random_records_match"]
     pairs = _predict(con, [prepared], settings, present, threshold)
@@ -378,8 +380,9 @@ def link_to_registry(
     person it most likely is (at most one, above `threshold`).
 
     records_key: the records' key column (e.g. "id_penerima"; default their NIK column).
-    model: from `train_person_model` on the registry (default: trained now). The prior is that
-    half of such records are someone in the registry. Returns the pair frame of the module
+    model: default trained now on these records against the registry (needs some hundreds of
+    records); for a short list pass one from `train_person_model` on a registry that has
+    duplicates of its own. The prior is that half of such records are someone in the registry. Returns the pair frame of the module
     docstring plus `record_key`; nik_l is the record's NIK, nik_r the registry NIK, and
     cluster_id the registry NIK.
     """
@@ -403,7 +406,7 @@ def link_to_registry(
         return _empty(present, with_record_key=True)
     registry = _materialise(con, f"{_PREFIX}_registry", prepare_sql(registry_table, registry_columns))
     if model is None:
-        model = _trained_model(con, registry, registry_columns.present())
+        model = _trained_model(con, [records, registry], present)
     registry_size = con.execute(f'SELECT count(*) FROM "{registry}"').fetchone()[0]
     settings = _apply_model(person_settings(present, "link_only").create_settings_dict("duckdb"), model)
     settings["probability_two_random_records_match"] = 0.5 / max(registry_size, 1)
