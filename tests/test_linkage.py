@@ -265,12 +265,13 @@ def test_a_cluster_is_explained_in_words_without_personal_data(duplicates):
     siti = min(HAND_MADE[0]["nik"], HAND_MADE[1]["nik"])
     words = explain_cluster(duplicates, siti)
     assert "2 catatan penduduk" in words["id"]
-    assert "nama sama setelah gelar dan ejaan dibakukan" in words["id"] or "nama sama persis" in words["id"]
+    assert "Mendukung: " in words["id"] and "Melemahkan" not in words["id"]
+    assert "nama sama setelah gelar, ejaan lama dan tanda baca dibakukan" in words["id"]
     assert "tanggal lahir sama" in words["id"] and "No. KK sama" in words["id"]
     assert "birth date identical" in words["en"]
     assert "Siti" not in words["id"] + words["en"] and siti not in words["id"] + words["en"]
     jajang = duplicates.filter(pl.col("cluster_id") == min(HAND_MADE[4]["nik"], HAND_MADE[5]["nik"])).row(0, named=True)
-    assert "Berbeda: No. KK berbeda" in explain_pair(jajang)["id"]
+    assert "Melemahkan: No. KK berbeda" in explain_pair(jajang)["id"]
 
 
 def test_records_outside_the_registry_are_linked_to_the_person_they_are(small_regency, registry):

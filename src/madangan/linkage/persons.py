@@ -24,8 +24,9 @@ women's day + 40), a comparison of the NIK's registration region (digits 1–6),
 blocking rules on the normalised name, birth date, family card and desa, so that
 comparisons grow about linearly with the population.
 
-The model is trained unsupervised every run: u by random sampling (fixed seed), m by
-expectation maximisation on two blocked samples, so the same data gives the same pairs.
+The model is trained unsupervised on the data at hand (or passed in as `model=`, from
+`train_person_model`): u by random sampling with a fixed seed, m by expectation
+maximisation on three blocked samples, so the same data gives the same pairs.
 The Splink settings (`person_settings`) hold no DuckDB-specific SQL, so the same settings
 run on Spark; only the preparation step here (`prepare_sql`) is DuckDB SQL.
 """
@@ -72,12 +73,14 @@ PENDUDUK_COLUMNS = PersonColumns()
 # in words for findings: (Bahasa Indonesia, English).
 LEVELS: dict[str, list[tuple[str, str]]] = {
     "nama": [
-        ("sama persis", "identical"),
-        ("sama setelah gelar dan ejaan dibakukan", "identical once titles and spelling are normalised"),
+        ("sama setelah gelar, ejaan lama dan tanda baca dibakukan",
+         "identical once titles, old spelling and punctuation are normalised"),
+        ("sama menurut ejaan longgar (j/y, kh/h, f/p, huruf ganda)",
+         "identical under loose spelling (j/y, kh/h, f/p, double letters)"),
         ("sangat mirip", "very similar"),
         ("nama depan dan inisial sama", "same first name and initials"),
         ("mirip", "similar"),
-        ("nama depan sama", "same first name"),
+        ("hanya nama depan sama", "only the first name agrees"),
         ("berbeda", "different"),
     ],
     "tanggal_lahir": [
@@ -512,7 +515,7 @@ def _fields(present: set[str]) -> list[str]:
 # --- explanations ----------------------------------------------------------------------------------
 
 
-def _level(field: str, gamma: int) -> tuple[str, str] | None:
+def _level(field: str, gamma: int | None) -> tuple[str, str] | None:
     levels = LEVELS[field]
     if gamma is None or gamma < 0:
         return None
@@ -520,29 +523,27 @@ def _level(field: str, gamma: int) -> tuple[str, str] | None:
 
 
 def explain_pair(row: dict) -> dict[str, str]:
-    """Which fields of a pair agreed and which did not, in words: {"id": ..., "en": ...}.
+    """Each field's agreement in words, strongest evidence first: {"id": ..., "en": ...}.
 
-    `row` is one row of the pair frame (`frame.row(i, named=True)`). No names or NIKs appear
-    in the text, so it can be stored and shown wherever the finding is.
+    `row` is one row of the pair frame (`frame.row(i, named=True)`). Fields whose weight is
+    positive support the link, the others weaken it. No names or NIKs appear in the text,
+    so it can be stored and shown wherever the finding is.
     """
-    agreed, differed = [], []
+    support, against = [], []
     for field in LEVELS:
-        if f"g_{field}" not in row:
-            continue
-        level = _level(field, row[f"g_{field}"])
+        level = _level(field, row.get(f"g_{field}"))
         if level is None:
             continue
-        title = FIELD_TITLES[field]
-        part = (f"{title[0]} {level[0]}", f"{title[1]} {level[1]}")
-        (agreed if row[f"w_{field}"] > 0 else differed).append((part, row[f"w_{field}"]))
-    agreed.sort(key=lambda p: -p[1])
-    differed.sort(key=lambda p: p[1])
+        title, weight = FIELD_TITLES[field], row[f"w_{field}"]
+        (support if weight > 0 else against).append((abs(weight), f"{title[0]} {level[0]}", f"{title[1]} {level[1]}"))
+    support.sort(reverse=True)
+    against.sort(reverse=True)
     probability = f"{row['match_probability']:.2%}"
-    text_id = f"Kemungkinan orang yang sama ({probability}). Cocok: " + "; ".join(p[0][0] for p in agreed) + "."
-    text_en = f"Probably the same person ({probability}). Agreeing: " + "; ".join(p[0][1] for p in agreed) + "."
-    if differed:
-        text_id += " Berbeda: " + "; ".join(p[0][0] for p in differed) + "."
-        text_en += " Disagreeing: " + "; ".join(p[0][1] for p in differed) + "."
+    text_id = f"Kemungkinan orang yang sama: {probability}. Mendukung: " + "; ".join(p[1] for p in support) + "."
+    text_en = f"Probably the same person: {probability}. For: " + "; ".join(p[2] for p in support) + "."
+    if against:
+        text_id += " Melemahkan: " + "; ".join(p[1] for p in against) + "."
+        text_en += " Against: " + "; ".join(p[2] for p in against) + "."
     return {"id": text_id, "en": text_en}
 
 
@@ -553,7 +554,8 @@ def explain_cluster(pairs: pl.DataFrame, cluster_id: str) -> dict[str, str]:
         raise KeyError(cluster_id)
     records = pl.concat([members["nik_l"], members["nik_r"]]).n_unique()
     lines_id = [f"{records} catatan penduduk kemungkinan orang yang sama ({len(members)} pasangan)."]
-    lines_en = [f"{records} person records are probably the same person ({len(members)} pairs)."]
+    lines_en = [f"{records} person records are probably the same person ({len(members)} pair"
+                f"{'s' if len(members) > 1 else ''})."]
     for row in members.iter_rows(named=True):
         words = explain_pair(row)
         lines_id.append(f"- {words['id']}")
