@@ -303,3 +303,16 @@ def test_records_all_in_the_registry_give_no_links(registry):
     links = link_to_registry(registry, "registered", "penduduk", records_columns=columns)
     assert links.is_empty()
     assert links.columns[:3] == ["record_key", "nik_l", "nik_r"]
+
+
+def test_linkage_only_reads_the_warehouse(tmp_path, small_regency):
+    """It runs on a read-only warehouse file and leaves no table or setting behind."""
+    path = tmp_path / "warehouse.duckdb"
+    people = small_regency.frames["penduduk"].head(3000)
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE penduduk AS SELECT * FROM people")
+    with duckdb.connect(str(path), read_only=True) as con:
+        find_duplicate_persons(con, "penduduk")
+        link_to_registry(con, "penduduk", "penduduk")
+        assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("penduduk",)]
+        assert con.execute("SELECT current_schema()").fetchone() == ("main",)

@@ -43,7 +43,6 @@ from madangan.linkage.names import fold_sql, normalize_name_sql
 
 SEED = 7  # random sampling for u: a fixed seed makes the model, and so the pairs, reproducible
 DEFAULT_THRESHOLD = 0.99
-_PREFIX = "__madangan_linkage"
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,7 @@ def _nik_date_sql(nik: str) -> str:
     return f"CASE WHEN length({nik}) = 16 THEN try(make_date({year}, {part(9)}, {part(7)} % 40)) END"
 
 
-def prepare_sql(table: str, columns: PersonColumns, key: str | None = None) -> str:
+def prepare_sql(table: str, columns: PersonColumns, key: str | None = None, where: str = "TRUE") -> str:
     """SELECT of `table` with the columns the model compares (DuckDB SQL).
 
     unique_id (the `key` column, default the NIK), nik, nama_baku, nama_kunci (loose key),
@@ -147,7 +146,7 @@ def prepare_sql(table: str, columns: PersonColumns, key: str | None = None) -> s
                {given_date} AS tanggal_lahir_asli, {given_sex} AS jenis_kelamin_asli,
                {text("no_kk")} AS no_kk, {text("kode_desa")} AS kode_desa, {text("tempat_lahir", upper=True)} AS tempat_lahir,
                {_nik_date_sql(nik)} AS tgl_nik
-        FROM "{table}"
+        FROM "{table}" AS t WHERE {where}
     ), spellings AS (
         SELECT nama_asli, {normalize_name_sql("nama_asli")} AS nama_baku
         FROM (SELECT DISTINCT nama_asli FROM base)
@@ -273,11 +272,9 @@ def train_person_model(con, table: str = "penduduk", columns: PersonColumns = PE
     m below M_FLOOR is raised to it; a u never seen in the random sample is 1 / sample size.
     Pass the result as `model=` to score several tables with one model.
     """
-    prepared = _materialise(con, f"{_PREFIX}_train", prepare_sql(table, columns))
-    try:
-        return _trained_model(con, [prepared], columns.present())
-    finally:
-        con.execute(f'DROP TABLE IF EXISTS "{prepared}"')
+    with _work_db() as work:
+        _load(con, work, "persons", prepare_sql(table, columns))
+        return _trained_model(work, ["persons"], columns.present())
 
 
 def _trained_model(con, tables: list[str], present: set[str]) -> dict:
@@ -360,13 +357,14 @@ def find_duplicate_persons(
     if columns.nik is None:
         raise ValueError("find_duplicate_persons needs the NIK column (it identifies the records)")
     present = columns.present()
-    prepared = _materialise(con, f"{_PREFIX}_persons", prepare_sql(table, columns))
-    if model is None:
-        model = _trained_model(con, [prepared], present)
-    settings = _apply_model(person_settings(present, "dedupe_only").create_settings_dict("duckdb"), model)
-    settings["probability_two_random_records_match"] = model["probability_two_random_records_match"]
-    pairs = _predict(con, [prepared], settings, present, threshold)
-    return _with_clusters(pairs)
+    with _work_db() as work:
+        _load(con, work, "persons", prepare_sql(table, columns))
+        if model is None:
+            model = _trained_model(work, ["persons"], present)
+        settings = _apply_model(person_settings(present, "dedupe_only").create_settings_dict("duckdb"), model)
+        settings["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+        pairs = _predict(work, ["persons"], settings, present, threshold)
+        return _with_clusters(work, pairs)
 
 
 def link_to_registry(
@@ -394,26 +392,19 @@ def link_to_registry(
     key = records_key or records_columns.nik
     if key is None:
         raise ValueError("records need a key column or a NIK column")
-    outside = f"{_PREFIX}_outside"
     reg_nik = f'CAST(r."{registry_columns.nik}" AS VARCHAR)'
     record_nik = f'CAST(t."{records_columns.nik}" AS VARCHAR)' if records_columns.nik else "NULL"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW "{outside}" AS
-        SELECT t.* FROM "{records_table}" t
-        WHERE {record_nik} IS NULL OR NOT EXISTS (SELECT 1 FROM "{registry_table}" r WHERE {reg_nik} = {record_nik})"""
-    )
+    outside = f'{record_nik} IS NULL OR NOT EXISTS (SELECT 1 FROM "{registry_table}" r WHERE {reg_nik} = {record_nik})'
     present = records_columns.present() & registry_columns.present() | {"nik"}
-    records = _materialise(con, f"{_PREFIX}_records", prepare_sql(outside, records_columns, key))
-    con.execute(f'DROP VIEW "{outside}"')
-    if con.execute(f'SELECT count(*) FROM "{records}"').fetchone()[0] == 0:
-        return _empty(present, with_record_key=True)
-    registry = _materialise(con, f"{_PREFIX}_registry", prepare_sql(registry_table, registry_columns))
-    if model is None:
-        model = _trained_model(con, [records, registry], present)
-    registry_size = con.execute(f'SELECT count(*) FROM "{registry}"').fetchone()[0]
-    settings = _apply_model(person_settings(present, "link_only").create_settings_dict("duckdb"), model)
-    settings["probability_two_random_records_match"] = 0.5 / max(registry_size, 1)
-    pairs = _predict(con, [records, registry], settings, present, threshold)
+    with _work_db() as work:
+        if _load(con, work, "records", prepare_sql(records_table, records_columns, key, where=outside)) == 0:
+            return _empty(present, with_record_key=True)
+        registry_size = _load(con, work, "registry", prepare_sql(registry_table, registry_columns))
+        if model is None:
+            model = _trained_model(work, ["records", "registry"], present)
+        settings = _apply_model(person_settings(present, "link_only").create_settings_dict("duckdb"), model)
+        settings["probability_two_random_records_match"] = 0.5 / max(registry_size, 1)
+        pairs = _predict(work, ["records", "registry"], settings, present, threshold)
     best = (
         pairs.sort("match_weight", descending=True)
         .unique("unique_id_l", keep="first", maintain_order=True)
@@ -426,17 +417,25 @@ def link_to_registry(
 # --- running Splink --------------------------------------------------------------------------------
 
 
-def _materialise(con, name: str, select_sql: str) -> str:
-    # temporary: linkage never writes to the warehouse file
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {select_sql}')
-    return name
+def _work_db():
+    """An in-memory DuckDB for Splink's work tables: the warehouse is only read (it may be read-only)."""
+    import duckdb
+
+    return duckdb.connect()
+
+
+def _load(con, work, name: str, select_sql: str) -> int:
+    """Run the preparation on the warehouse, stream it (Arrow) into the work database; its row count."""
+    reader = con.execute(select_sql).to_arrow_reader()  # noqa: F841 (read by name below)
+    work.execute(f'CREATE TABLE "{name}" AS SELECT * FROM reader')
+    return work.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
 
 
 def _linker(con, tables: list[str], settings):
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.ERROR)  # Splink logs progress, never data; keep it quiet
-    db_api = DuckDBAPI(connection=con, output_schema="temp")  # Splink's work tables too
+    db_api = DuckDBAPI(connection=con)
     inputs = [db_api.register(t, dataset_display_name=t) for t in tables]
     return Linker(inputs if len(inputs) > 1 else inputs[0], settings, log_level=logging.ERROR), db_api
 
@@ -463,34 +462,30 @@ def _predict(con, tables: list[str], settings: dict, present: set[str], threshol
         return con.execute(f"SELECT {select} FROM {predictions.physical_name}").pl()
     finally:
         linker.table_management.delete_tables_created_by_splink_from_db()
-        for table in tables:
-            con.execute(f'DROP TABLE IF EXISTS "{table}"')
 
 
 def _columns(splink_df) -> set[str]:
     return {c.unquote().name for c in splink_df.columns}
 
 
-def _with_clusters(pairs: pl.DataFrame) -> pl.DataFrame:
+def _with_clusters(work, pairs: pl.DataFrame) -> pl.DataFrame:
     """Connected components of the pairs (Splink's clustering), named by their smallest NIK."""
     if pairs.is_empty():
         return pairs.drop("unique_id_l", "unique_id_r").with_columns(cluster_id=pl.lit(None, pl.String))
-    import duckdb
     from splink import DuckDBAPI
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
     nodes = pl.concat([pairs["unique_id_l"], pairs["unique_id_r"]]).unique().to_frame("unique_id")
-    edges = pairs.select("unique_id_l", "unique_id_r")
-    scratch = duckdb.connect()  # a small graph: its own in-memory database, not the warehouse
-    db_api = DuckDBAPI(connection=scratch)
+    db_api = DuckDBAPI(connection=work)
     clusters = cluster_pairwise_predictions_at_threshold(
-        db_api.register(nodes.to_arrow()), db_api.register(edges.to_arrow()), db_api, "unique_id"
+        db_api.register(nodes.to_arrow()), db_api.register(pairs.select("unique_id_l", "unique_id_r").to_arrow()),
+        db_api, "unique_id",
     ).as_duckdbpyrelation().pl()
-    scratch.close()
-    named = clusters.with_columns(cluster_id=pl.col("unique_id").min().over("cluster_id"))
-    lookup = dict(zip(named["unique_id"], named["cluster_id"]))
+    named = clusters.select(
+        unique_id_l="unique_id", cluster_id=pl.col("unique_id").min().over("cluster_id").cast(pl.String)
+    )
     return (
-        pairs.with_columns(cluster_id=pl.col("unique_id_l").replace_strict(lookup))
+        pairs.join(named, on="unique_id_l", how="left")
         .drop("unique_id_l", "unique_id_r")
         .sort(["cluster_id", "match_weight"], descending=[False, True])
     )
