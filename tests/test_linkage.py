@@ -308,7 +308,7 @@ def test_records_all_in_the_registry_give_no_links(registry):
 def test_linkage_only_reads_the_warehouse(tmp_path, small_regency):
     """It runs on a read-only warehouse file and leaves no table or setting behind."""
     path = tmp_path / "warehouse.duckdb"
-    people = small_regency.frames["penduduk"].head(3000)
+    people = small_regency.frames["penduduk"]
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE TABLE penduduk AS SELECT * FROM people")
     with duckdb.connect(str(path), read_only=True) as con:
@@ -316,3 +316,11 @@ def test_linkage_only_reads_the_warehouse(tmp_path, small_regency):
         link_to_registry(con, "penduduk", "penduduk")
         assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("penduduk",)]
         assert con.execute("SELECT current_schema()").fetchone() == ("main",)
+
+
+def test_a_registry_without_candidate_pairs_gives_no_pairs_not_an_error(small_regency):
+    """The first 3,000 residents: no duplicates among them, so some training samples are empty."""
+    con = duckdb.connect()
+    people = small_regency.frames["penduduk"].head(3000)
+    con.execute("CREATE TABLE penduduk AS SELECT * FROM people")
+    assert find_duplicate_persons(con, "penduduk").is_empty()

@@ -41,6 +41,8 @@ import polars as pl
 
 from madangan.linkage.names import fold_sql, normalize_name_sql
 
+logger = logging.getLogger(__name__)
+
 SEED = 7  # random sampling for u: a fixed seed makes the model, and so the pairs, reproducible
 DEFAULT_THRESHOLD = 0.99
 
@@ -280,6 +282,7 @@ def train_person_model(con, table: str = "penduduk", columns: PersonColumns = PE
 def _trained_model(con, tables: list[str], present: set[str]) -> dict:
     """Train on one table (dedupe) or on records × registry (link)."""
     from splink import block_on
+    from splink.internals.exceptions import EMTrainingException
 
     link_type = "link_only" if len(tables) > 1 else "dedupe_only"
     linker, _ = _linker(con, tables, person_settings(present, link_type))
@@ -289,6 +292,12 @@ def _trained_model(con, tables: list[str], present: set[str]) -> dict:
         )
         linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
         model = linker.misc.save_model_to_json()
+        # a table where the deterministic rule found nobody twice still gets a prior above 0
+        sizes = [con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables]
+        possible = sizes[0] * sizes[1] if len(sizes) > 1 else sizes[0] * (sizes[0] - 1) / 2
+        model["probability_two_random_records_match"] = max(
+            model["probability_two_random_records_match"], 1 / max(possible, 1)
+        )
     finally:
         linker.table_management.delete_tables_created_by_splink_from_db()
     for rule, trains in _em_plan(present):
@@ -298,6 +307,12 @@ def _trained_model(con, tables: list[str], present: set[str]) -> dict:
                 block_on(*rule), estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS
             )
             session = linker.misc.save_model_to_json()
+        except (EMTrainingException, ValueError):
+            # No pairs in this sample, or no matches among them so EM's match share runs to 0
+            # (Splink: math domain error) — a small or clean table. These fields keep Splink's
+            # default m; pass `model=` trained on a larger registry for better weights.
+            logger.warning("linkage: no pairs to learn %s from; default weights used", sorted(trains))
+            continue
         finally:
             linker.table_management.delete_tables_created_by_splink_from_db()
         learned = {c["output_column_name"]: c for c in session["comparisons"]}
