@@ -18,6 +18,7 @@ DEFAULT_PLUGINS = (
     "madangan.sectors.health",
     "madangan.sectors.services",
     "madangan.sectors.budget",
+    "madangan.sectors.spbe",
 )
 
 
