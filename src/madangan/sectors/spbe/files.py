@@ -243,3 +243,48 @@ def export(engine: Engine, path: Path, region_code: str | None = None, year: int
             sheet.set_column(col, col, width)
         book.close()
     return len(rows)
+
+
+#: A bare levels file for scoring and planning: indicator number and level (effort optional).
+SCORE_FILE = Contract(
+    name="spbe_skor", sector="spbe", title={"id": "Tingkat per indikator", "en": "Level per indicator"},
+    owner="Diskominfo",
+    columns=(
+        Column("indikator", "No. Indikator"),
+        Column("tingkat", "Tingkat"),
+        Column("usaha", "Usaha per Langkah", required=False),
+    ),
+    key=("indikator",),
+    aliases={"Indikator": "indikator", "indicator": "indikator", "Nomor Indikator": "indikator",
+             "level": "tingkat", "Level": "tingkat", "Tingkat Kematangan": "tingkat", "effort": "usaha", "Usaha": "usaha"},
+)
+
+
+def read_levels(path: Path, instrument_id: str = DEFAULT_INSTRUMENT) -> tuple[dict[str, int], dict[str, float]]:
+    """Levels (and optional effort per step) by indicator from a small CSV/XLSX; every bad row named."""
+    instrument = load(instrument_id)
+    rows = _read(path, SCORE_FILE)
+    known = {i.id for i in instrument.indicators}
+    levels, effort, problems = {}, {}, []
+    for row in rows:
+        where = _where(row)
+        indicator = str(row.get("indikator") or "").strip().removesuffix(".0")
+        level = _int(row.get("tingkat"), instrument.scale.min, instrument.scale.max)
+        if indicator not in known:
+            problems.append(tr(f"{where}: '{indicator}' bukan indikator {instrument.id}.", f"{where}: '{indicator}' is not a {instrument.id} indicator."))
+        elif indicator in levels:
+            problems.append(tr(f"{where}: indikator {indicator} muncul dua kali.", f"{where}: indicator {indicator} appears twice."))
+        elif level is None:
+            problems.append(tr(f"{where}, kolom 'Tingkat': '{row.get('tingkat')}' bukan tingkat {instrument.scale.min}–{instrument.scale.max}.",
+                               f"{where}, column 'Tingkat': '{row.get('tingkat')}' is not a level {instrument.scale.min}–{instrument.scale.max}."))
+        else:
+            levels[indicator] = level
+            if row.get("usaha"):
+                try:
+                    effort[indicator] = float(str(row["usaha"]).replace(",", "."))
+                except ValueError:
+                    problems.append(tr(f"{where}, kolom 'Usaha per Langkah': '{row['usaha']}' bukan angka.",
+                                       f"{where}, column 'Usaha per Langkah': '{row['usaha']}' is not a number."))
+    if problems:
+        raise Refused(f"{Path(path).name}:\n" + "\n".join(problems))
+    return levels, effort
