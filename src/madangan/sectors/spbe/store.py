@@ -36,6 +36,11 @@ STATUS_LABELS = {
     "verified": {"id": "Terverifikasi", "en": "Verified"},
     "published": {"id": "Terbit", "en": "Published"},
 }
+ORIGIN_LABELS = {
+    "self": {"id": "penilaian mandiri", "en": "self-assessment"},
+    "published": {"id": "hasil terbitan", "en": "published result"},
+    "synthetic": {"id": "sintetis", "en": "synthetic"},
+}
 #: action → (from status, to status, permission needed)
 TRANSITIONS = {
     "submit": ("draft", "submitted", Permission.SPBE),

@@ -168,7 +168,7 @@ def _context(request: Request, region_code: str, year: int, group: str) -> dict:
         "year": year, "years": store.years(engine) or [year], "group": group, "groups": benchmark.PEER_GROUPS,
         "view": view, "score": score, "own": own, "peers_count": len(peer_entries), "gaps": gaps, "plan": plan,
         "chart_json": _json(chart), "apps_by_indicator": apps_by_indicator, "f2": lambda v: _fmt(v, lang_of(request)),
-        "status_labels": store.STATUS_LABELS,
+        "status_labels": store.STATUS_LABELS, "origin_labels": store.ORIGIN_LABELS,
     }
 
 
@@ -303,7 +303,7 @@ def compare_page(request: Request, dengan: str | None = None, tahun: int | None 
         "levels": [{"name": e.region_name, "values": [e.levels.get(i.id) for i in instrument.indicators]} for e in chosen if e.levels],
     }
     return render(request, "spbe_compare.html", instrument=instrument, year=year, region_code=region_code, chosen=chosen,
-                  dengan=dengan, options=[r.entry for r in ranked], chart_json=_json(chart),
+                  dengan=dengan, options=[r.entry for r in ranked], chart_json=_json(chart), origin_labels=store.ORIGIN_LABELS,
                   f2=lambda v: _fmt(v, lang_of(request)))
 
 

@@ -5,11 +5,16 @@
     const el = document.getElementById("spbe-data");
     return el ? JSON.parse(el.textContent) : null;
   }
+  function short(name) {
+    const text = name.replace(" Berbasis Elektronik", "").replace("Teknologi Informasi dan Komunikasi", "TIK");
+    return text.length > 26 ? text.slice(0, 25) + "…" : text;
+  }
   function chart(id) {
     const el = document.getElementById(id);
     if (!el || !window.echarts || el.dataset.drawn) return null;
     el.dataset.drawn = "1";
     const c = echarts.init(el);
+    c.setOption({ animation: false });
     window.addEventListener("resize", () => c.resize());
     return c;
   }
@@ -22,7 +27,7 @@
         color: COLOURS,
         tooltip: {},
         legend: { bottom: 0 },
-        radar: { radius: "62%", indicator: d.aspects.map(a => ({ name: a.id + " " + a.name.replace("Berbasis Elektronik", "BE"), max: 5 })),
+        radar: { radius: "58%", indicator: d.aspects.map(a => ({ name: a.id + " " + short(a.name), max: 5 })),
                  axisName: { color: "#1d2a30", fontSize: 11 } },
         series: [{ type: "radar", data: d.series.map(s => ({ name: s.name, value: s.values, areaStyle: { opacity: 0.12 } })) }],
       });
