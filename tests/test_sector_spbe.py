@@ -436,3 +436,35 @@ def test_postgres_holds_assessments_too(postgres_url):
     view = store.get(engine, "32.11", 2025)
     assert view.status == "submitted" and view.index() == Decimal("4.00")
     engine.dispose()
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_cli_scores_plans_imports_and_benchmarks(tmp_path):
+    from test_cli import assert_clean_failure, run
+
+    levels_file = tmp_path / "tingkat.csv"
+    levels_file.write_text("No. Indikator;Tingkat\n" + "".join(f"{n};{4 if n >= 42 else 3}\n" for n in range(1, 48)),
+                           encoding="utf-8")
+    scored = run("spbe", "index", str(levels_file))
+    assert scored.returncode == 0, scored.stderr
+    assert "Indeks SPBE: 3,18 · predikat Baik" in scored.stdout  # 3 + 18 / 100
+    assert "A8 Layanan Publik Berbasis Elektronik" in scored.stdout and "4,00" in scored.stdout
+    planned = run("spbe", "plan", str(levels_file), "--target", "3,5")
+    assert planned.returncode == 0 and "Dari 3,18 (Baik) ke ≥ 3,50" in planned.stdout
+    english = run("spbe", "index", str(levels_file), MADANGAN_LANG="en")
+    assert "SPBE index: 3.18 · predicate Baik" in english.stdout
+
+    bad = tmp_path / "rusak.csv"
+    bad.write_text("No. Indikator,Tingkat\n1,3\n2,enam\n", encoding="utf-8")
+    assert_clean_failure(run("spbe", "index", str(bad)), "baris 3, kolom 'Tingkat': 'enam'")
+
+    data_dir = tmp_path / "data"
+    assert run("init", "--region", "32.11", data_dir=data_dir).returncode == 0
+    assert run("spbe", "synth", "--tahun", "2024", "--seed", "3", data_dir=data_dir).returncode == 0
+    bench = run("spbe", "benchmark", "--tahun", "2024", "--kelompok", "province", data_dir=data_dir)
+    assert bench.returncode == 0 and "27 wilayah" in bench.stdout and "Belajar dari" in bench.stdout
+    export = tmp_path / "ekspor.csv"
+    assert run("spbe", "export", str(export), "--tahun", "2024", "--region", "32.11", data_dir=data_dir).returncode == 0
+    assert len(export.read_text(encoding="utf-8-sig").splitlines()) == 48

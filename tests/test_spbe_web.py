@@ -72,6 +72,22 @@ def test_team_fills_the_form_and_the_lab_shows_index_rank_and_gaps(lab):
     assert "/living-lab/banding?wilayah=32.11&dengan=32." in page  # who to learn from, linked
 
 
+def test_an_evidence_file_is_stored_and_others_can_download_it(lab):
+    screenshot = b"\x89PNG\r\n\x1a\n" + b"tangkapan layar tingkat 3" * 10
+    with signed_in(lab, "tim") as team:
+        page = team.get(f"/living-lab/penilaian?tahun={YEAR + 4}").text
+        saved = team.post("/living-lab/bukti", data={"csrf_token": csrf_of(page), "wilayah": "32.11", "tahun": str(YEAR + 4),
+                                                      "indikator": "36"},
+                          files={"berkas": ("../../simpeg level3.png", screenshot, "image/png")})
+        assert saved.status_code == 200
+        link = re.search(r'href="(/living-lab/bukti/\d+)"[^>]*>../../simpeg level3.png<', saved.text).group(1)
+    stored = list((lab.state.settings.data_dir / "spbe-bukti" / "32.11" / str(YEAR + 4) / "36").iterdir())
+    assert len(stored) == 1 and stored[0].name.endswith("simpeg_level3.png")  # no path from the file name is followed
+    with signed_in(lab, "sekda") as reader:
+        download = reader.get(link)
+    assert download.status_code == 200 and download.content == screenshot
+
+
 def test_a_form_without_csrf_is_refused_and_nothing_changes(lab):
     with signed_in(lab, "tim") as client:
         before = spbe_store.get(lab.state.engine, "32.11", 2030)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path as PathParam, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -90,6 +90,10 @@ add_messages({f"spbe.{key}": {"id": id_text, "en": en_text} for key, (id_text, e
 }.items()})
 
 router = APIRouter()
+Year = Annotated[int, PathParam(ge=store.MIN_YEAR, le=store.MAX_YEAR)]
+YearQuery = Annotated[int | None, Query(ge=store.MIN_YEAR, le=store.MAX_YEAR)]
+FormYear = Annotated[int, Form(ge=store.MIN_YEAR, le=store.MAX_YEAR)]
+FormText = Annotated[str, Form(max_length=4000)]
 pages = dict(include_in_schema=False, response_class=HTMLResponse)
 CONFLICT = {409: {"model": ErrorDetail, "description": "Status penilaian tidak mengizinkan perubahan ini"}}
 API_ERRORS = {code: {"model": ErrorDetail, "description": text} for code, text in
@@ -176,7 +180,7 @@ def _context(request: Request, region_code: str, year: int, group: str) -> dict:
 
 
 @router.get("/living-lab", dependencies=[require(Permission.AGGREGATES)], **pages)
-def lab_page(request: Request, tahun: int | None = None, kelompok: str = "province", wilayah: str | None = None):
+def lab_page(request: Request, tahun: YearQuery = None, kelompok: str = "province", wilayah: str | None = None):
     region_code = wilayah or request.app.state.deployment.region_code
     if kelompok not in benchmark.PEER_GROUPS:
         kelompok = "province"
@@ -184,7 +188,7 @@ def lab_page(request: Request, tahun: int | None = None, kelompok: str = "provin
 
 
 @router.get("/living-lab/penilaian", dependencies=[require(Permission.AGGREGATES)], **pages)
-def form_page(request: Request, tahun: int | None = None, wilayah: str | None = None, tersimpan: int = 0,
+def form_page(request: Request, tahun: YearQuery = None, wilayah: str | None = None, tersimpan: int = 0,
               who: Principal = Depends(principal)):
     region_code = wilayah or request.app.state.deployment.region_code
     return _form(request, who, region_code, _year(request, tahun), saved=bool(tersimpan))
@@ -232,8 +236,8 @@ async def form_save(request: Request, who: Principal = Depends(principal)):
 
 
 @router.post("/living-lab/penilaian/status", dependencies=[require(Permission.SPBE)], **pages)
-def form_move(request: Request, who: Principal = Depends(principal), wilayah: str = Form(...), tahun: int = Form(...),
-              aksi: str = Form(...), catatan: str = Form("")):
+def form_move(request: Request, wilayah: FormText, tahun: FormYear, aksi: FormText, catatan: FormText = "",
+              who: Principal = Depends(principal)):
     try:
         store.move(request.app.state.engine, who, wilayah, tahun, aksi, note=catatan)
     except UserError as exc:
@@ -257,8 +261,8 @@ async def form_verify(request: Request, who: Principal = Depends(principal)):
 
 
 @router.post("/living-lab/bukti", dependencies=[require(Permission.SPBE)], **pages)
-async def upload_evidence(request: Request, who: Principal = Depends(principal), wilayah: str = Form(...),
-                          tahun: int = Form(...), indikator: str = Form(...), berkas: UploadFile = File(...)):
+async def upload_evidence(request: Request, wilayah: FormText, tahun: FormYear, indikator: FormText,
+                          berkas: Annotated[UploadFile, File()], who: Principal = Depends(principal)):
     content = await berkas.read(10 * 1024 * 1024 + 1)
     try:
         if len(content) > 10 * 1024 * 1024:
@@ -271,7 +275,7 @@ async def upload_evidence(request: Request, who: Principal = Depends(principal),
 
 
 @router.get("/living-lab/bukti/{evidence_id}", dependencies=[require(Permission.AGGREGATES)], include_in_schema=False)
-def download_evidence(request: Request, evidence_id: int):
+def download_evidence(request: Request, evidence_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)]):
     from madangan.appdb import sessions
     from madangan.appdb.models import SpbeEvidence
 
@@ -286,7 +290,7 @@ def download_evidence(request: Request, evidence_id: int):
 
 
 @router.get("/living-lab/banding", dependencies=[require(Permission.AGGREGATES)], **pages)
-def compare_page(request: Request, dengan: str | None = None, tahun: int | None = None, wilayah: str | None = None):
+def compare_page(request: Request, dengan: str | None = None, tahun: YearQuery = None, wilayah: str | None = None):
     instrument = load()
     year = _year(request, tahun)
     region_code = wilayah or request.app.state.deployment.region_code
@@ -314,7 +318,7 @@ def catalog_page(request: Request, indikator: str | None = None, cari: str | Non
 
 
 @router.get("/living-lab/ekspor", dependencies=[require(Permission.AGGREGATES)], include_in_schema=False)
-def export_xlsx(request: Request, tahun: int | None = None, wilayah: str | None = None):
+def export_xlsx(request: Request, tahun: YearQuery = None, wilayah: str | None = None):
     import tempfile
 
     region_code = wilayah or request.app.state.deployment.region_code
@@ -340,7 +344,8 @@ class LevelsIn(BaseModel):
 class PlanIn(BaseModel):
     levels: dict[str, int]
     target: Decimal | None = Field(None, ge=0, le=5, description="Indeks tujuan; bawaan: predikat berikutnya")
-    effort: dict[str, float] = Field(default_factory=dict, description="Usaha per langkah per indikator (bawaan 1)")
+    effort: dict[str, Annotated[float, Field(gt=0, le=1e6)]] = Field(
+        default_factory=dict, description="Usaha per langkah per indikator (bawaan 1)")
 
 
 @router.get("/api/v1/spbe/instrument", tags=["spbe"], dependencies=[public])
@@ -357,7 +362,7 @@ def api_catalog(indicator: str | None = None, q: Annotated[str | None, Query(max
 
 @router.get("/api/v1/spbe/assessments/{code}/{year}", tags=["spbe"], dependencies=[require(Permission.AGGREGATES)],
             responses=API_ERRORS)
-def api_assessment(request: Request, code: str, year: int) -> dict:
+def api_assessment(request: Request, code: str, year: Year) -> dict:
     """A region's assessment for a year: status, levels (claimed and verified), evidence links, index."""
     view = store.get(request.app.state.engine, code, year)
     if view is None:
@@ -375,7 +380,7 @@ def api_assessment(request: Request, code: str, year: int) -> dict:
 
 @router.put("/api/v1/spbe/assessments/{code}/{year}/indicators/{indicator}", tags=["spbe"],
             dependencies=[require(Permission.SPBE)], responses={**API_ERRORS, **CONFLICT})
-def api_set_level(request: Request, code: str, year: int, indicator: str, body: LevelIn,
+def api_set_level(request: Request, code: str, year: Year, indicator: str, body: LevelIn,
                   who: Principal = Depends(principal)) -> dict:
     """Claim a level for one indicator of the region's draft (only within the caller's region)."""
     try:
@@ -413,7 +418,7 @@ def api_plan(body: PlanIn) -> dict:
 
 @router.get("/api/v1/spbe/benchmark/{year}", tags=["spbe"], dependencies=[require(Permission.AGGREGATES)],
             responses=API_ERRORS)
-def api_benchmark(request: Request, year: int, region: str | None = None, group: str = "all") -> dict:
+def api_benchmark(request: Request, year: Year, region: str | None = None, group: str = "all") -> dict:
     """Ranking of a peer group, and for `region` its gaps per indicator and who to learn from."""
     instrument = load()
     region = region or request.app.state.deployment.region_code
