@@ -468,3 +468,26 @@ def test_cli_scores_plans_imports_and_benchmarks(tmp_path):
     export = tmp_path / "ekspor.csv"
     assert run("spbe", "export", str(export), "--tahun", "2024", "--region", "32.11", data_dir=data_dir).returncode == 0
     assert len(export.read_text(encoding="utf-8-sig").splitlines()) == 48
+
+
+def test_gap_report_as_xlsx_and_pdf(engine, tmp_path):
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from madangan.sectors.spbe import report
+
+    fill(engine, TEAM, "32.11", 2024, levels(3))
+    store.load_published(engine, VERIFIER, [{"region": "32.73", "year": 2024, "levels": levels(3, r43_43=5), "note": "uji"}])
+    built = report.build(engine, "32.11", 2024, "province")
+    assert (built.rank, built.peers) == (2, 2)
+    report.write(built, tmp_path / "laporan.xlsx")
+    book = load_workbook(tmp_path / "laporan.xlsx")
+    assert book.sheetnames == ["Ringkasan", "Domain dan Aspek", "Celah", "Rencana"]
+    gap_rows = list(book["Celah"].iter_rows(min_row=2, values_only=True))
+    assert gap_rows == [("43", "Tingkat Kematangan Layanan Data Terbuka", 3, 5, 0.06, "Kota Bandung")]
+    assert book["Rencana"].max_row - 1 == 17  # 3.00 → 3.50 takes 17 steps
+    report.write(built, tmp_path / "laporan.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "laporan.pdf").pages)
+    assert "Indeks SPBE: 3.00" in text and "Predikat: Baik" in text and "Kota Bandung" in text
+    with pytest.raises(UserError, match="belum lengkap"):
+        report.build(engine, "32.11", 2020, "province")

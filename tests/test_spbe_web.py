@@ -63,6 +63,8 @@ def test_team_fills_the_form_and_the_lab_shows_index_rank_and_gaps(lab):
         assert saved.status_code == 200 and "Tersimpan" in saved.text
         assert "https://opendata.sumedangkab.go.id" in saved.text
         page = client.get(f"/living-lab?tahun={YEAR}&kelompok=province").text
+        pdf = client.get(f"/living-lab/laporan?tahun={YEAR}&kelompok=province&format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # 3 everywhere, 43 at 5: 3 + 2 × 3 / 100 = 3.06
     assert re.search(r'id="spbe-index">3,06<', page)
     assert re.search(r'id="spbe-predicate">Baik<', page)

@@ -294,3 +294,19 @@ def catalog_(
         table.add_row(f"[bold]{a.name}[/]\n{a.description}", store.region_name(a.region) if a.region else "—",
                       ", ".join(a.indicators), " · ".join(x for x in (a.license, a.source_code) if x) or "—")
     console.print(table)
+
+
+@app.command("laporan")
+def report_(
+    out: Annotated[Path, typer.Argument(help=_h("Berkas .xlsx atau .pdf", "An .xlsx or .pdf file"))],
+    year: YearOpt = 2024,
+    region: RegionOpt = None,
+    group: Annotated[str, typer.Option("--kelompok", "--group", help="all, province, kind")] = "province",
+) -> None:
+    """Laporan penilaian dan celah sebagai XLSX atau PDF (Assessment and gap report as XLSX or PDF)."""
+    from madangan.sectors.spbe import report
+
+    _, engine, deployment = _deployment()
+    built = report.build(engine, region or deployment.region_code, year, group)
+    report.write(built, out)
+    console.print(_h(f"Laporan {built.region_name} {year} ditulis ke {out}.", f"Report for {built.region_name} {year} written to {out}."))

@@ -9,9 +9,8 @@ only guard.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path as PathParam, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
@@ -21,6 +20,7 @@ from madangan.access import Permission, Principal
 from madangan.access.web import principal, public, require
 from madangan.errors import UserError
 from madangan.i18n import add_messages
+from madangan.regions import regions
 from madangan.sectors.spbe import benchmark, catalog, files, planner, store
 from madangan.sectors.spbe.instrument import load
 from madangan.web.deps import ErrorDetail, lang_of, render
@@ -54,7 +54,8 @@ add_messages({f"spbe.{key}": {"id": id_text, "en": en_text} for key, (id_text, e
     "fill": ("Isi penilaian mandiri", "Fill in the self-assessment"),
     "compare": ("Bandingkan", "Compare"),
     "catalog": ("Katalog aplikasi", "Application catalog"),
-    "export": ("Unduh XLSX", "Download XLSX"),
+    "export": ("Unduh penilaian (XLSX)", "Download the assessment (XLSX)"),
+    "report": ("Laporan celah", "Gap report"),
     "self_assessment": ("Penilaian mandiri SPBE", "SPBE self-assessment"),
     "level": ("Tingkat", "Level"),
     "justification": ("Penjelasan", "Justification"),
@@ -90,6 +91,10 @@ add_messages({f"spbe.{key}": {"id": id_text, "en": en_text} for key, (id_text, e
 }.items()})
 
 router = APIRouter()
+SPBE = load()
+IndicatorId = Literal[tuple(i.id for i in SPBE.indicators)]
+LevelValue = Annotated[int, Field(ge=SPBE.scale.min, le=SPBE.scale.max)]
+RegionCode = Annotated[str, PathParam(pattern=r"^\d{2}(\.\d{2})?$", description="Kode provinsi atau kabupaten/kota, mis. 32.11")]
 Year = Annotated[int, PathParam(ge=store.MIN_YEAR, le=store.MAX_YEAR)]
 YearQuery = Annotated[int | None, Query(ge=store.MIN_YEAR, le=store.MAX_YEAR)]
 FormYear = Annotated[int, Form(ge=store.MIN_YEAR, le=store.MAX_YEAR)]
@@ -329,22 +334,41 @@ def export_xlsx(request: Request, tahun: YearQuery = None, wilayah: str | None =
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+@router.get("/living-lab/laporan", dependencies=[require(Permission.AGGREGATES)], include_in_schema=False)
+def report_download(request: Request, tahun: YearQuery = None, wilayah: str | None = None,
+                    kelompok: Literal["all", "province", "kind"] = "province", format: Literal["pdf", "xlsx"] = "pdf"):
+    """The assessment and gap report as PDF or XLSX."""
+    import tempfile
+
+    from madangan.sectors.spbe import report
+
+    region_code = wilayah or request.app.state.deployment.region_code
+    year = _year(request, tahun)
+    try:
+        built = report.build(request.app.state.engine, region_code, year, kelompok)
+    except UserError as exc:
+        raise _refused(exc) from None
+    out = Path(tempfile.mkdtemp(prefix="spbe-")) / f"laporan-spbe-{region_code}-{year}.{format}"
+    report.write(built, out)
+    return FileResponse(out, filename=out.name)
+
+
 # --- JSON API -----------------------------------------------------------------------------------
 
 
 class LevelIn(BaseModel):
-    level: int = Field(ge=0, le=10)
+    level: LevelValue
     justification: str | None = Field(None, max_length=4000)
 
 
 class LevelsIn(BaseModel):
-    levels: dict[str, int]
+    levels: dict[IndicatorId, LevelValue]
 
 
 class PlanIn(BaseModel):
-    levels: dict[str, int]
-    target: Decimal | None = Field(None, ge=0, le=5, description="Indeks tujuan; bawaan: predikat berikutnya")
-    effort: dict[str, Annotated[float, Field(gt=0, le=1e6)]] = Field(
+    levels: dict[IndicatorId, LevelValue]
+    target: float | None = Field(None, ge=0, le=5, description="Indeks tujuan; bawaan: predikat berikutnya")
+    effort: dict[IndicatorId, Annotated[float, Field(gt=0, le=1e6)]] = Field(
         default_factory=dict, description="Usaha per langkah per indikator (bawaan 1)")
 
 
@@ -362,7 +386,7 @@ def api_catalog(indicator: str | None = None, q: Annotated[str | None, Query(max
 
 @router.get("/api/v1/spbe/assessments/{code}/{year}", tags=["spbe"], dependencies=[require(Permission.AGGREGATES)],
             responses=API_ERRORS)
-def api_assessment(request: Request, code: str, year: Year) -> dict:
+def api_assessment(request: Request, code: RegionCode, year: Year) -> dict:
     """A region's assessment for a year: status, levels (claimed and verified), evidence links, index."""
     view = store.get(request.app.state.engine, code, year)
     if view is None:
@@ -380,9 +404,11 @@ def api_assessment(request: Request, code: str, year: Year) -> dict:
 
 @router.put("/api/v1/spbe/assessments/{code}/{year}/indicators/{indicator}", tags=["spbe"],
             dependencies=[require(Permission.SPBE)], responses={**API_ERRORS, **CONFLICT})
-def api_set_level(request: Request, code: str, year: Year, indicator: str, body: LevelIn,
+def api_set_level(request: Request, code: RegionCode, year: Year, indicator: IndicatorId, body: LevelIn,
                   who: Principal = Depends(principal)) -> dict:
     """Claim a level for one indicator of the region's draft (only within the caller's region)."""
+    if code not in regions().names:
+        raise HTTPException(404, f"Wilayah {code} tidak ada di daftar Kemendagri.")
     try:
         store.set_level(request.app.state.engine, who, code, year, indicator, body.level, body.justification)
     except UserError as exc:
@@ -418,7 +444,8 @@ def api_plan(body: PlanIn) -> dict:
 
 @router.get("/api/v1/spbe/benchmark/{year}", tags=["spbe"], dependencies=[require(Permission.AGGREGATES)],
             responses=API_ERRORS)
-def api_benchmark(request: Request, year: Year, region: str | None = None, group: str = "all") -> dict:
+def api_benchmark(request: Request, year: Year, region: Annotated[str | None, Query(max_length=13)] = None,
+                  group: Literal["all", "province", "kind"] = "all") -> dict:
     """Ranking of a peer group, and for `region` its gaps per indicator and who to learn from."""
     instrument = load()
     region = region or request.app.state.deployment.region_code
