@@ -188,17 +188,16 @@ class Instrument(_Strict):
             raise UserError(tr(f"Tingkat belum diisi untuk indikator {', '.join(missing)}.",
                                f"No level given for indicators {', '.join(missing)}."))
 
-        def weighted(indicators) -> Decimal:
-            indicators = list(indicators)
-            total = sum(i.weight for i in indicators)
-            return sum(Decimal(levels.get(i.id, 0)) * i.weight for i in indicators) / total
-
-        exact = weighted(self.indicators)
+        weighted = {i.id: Decimal(levels.get(i.id, 0)) * i.weight for i in self.indicators}
+        aspects = {a.id: sum(weighted[i.id] for i in self.indicators if i.aspect == a.id) for a in self.aspects}
+        domains = {d.id: sum(aspects[a.id] for a in self.aspects if a.domain == d.id) for d in self.domains}
+        # every weight total equals its parts (checked on load), so each index is its sum / its weight
+        exact = sum(domains.values()) / sum(d.weight for d in self.domains)
         index = exact.quantize(TWO_PLACES, ROUND_HALF_UP)
         return Score(
             instrument=self.id, exact=exact, index=index, predicate=self.predicate(index),
-            domains={d.id: weighted(i for i in self.indicators if self.domain_of(i).id == d.id) for d in self.domains},
-            aspects={a.id: weighted(i for i in self.indicators if i.aspect == a.id) for a in self.aspects},
+            domains={d.id: domains[d.id] / d.weight for d in self.domains},
+            aspects={a.id: aspects[a.id] / a.weight for a in self.aspects},
             missing=tuple(missing),
         )
 

@@ -86,8 +86,8 @@ add_messages({f"spbe.{key}": {"id": id_text, "en": en_text} for key, (id_text, e
     "source_code": ("Kode sumber", "Source code"),
     "contact": ("Kontak", "Contact"),
     "sources": ("Sumber", "Sources"),
-    "synthetic_note": ("Data pembanding berasal dari generator sintetis kecuali bertanda 'published'.",
-                       "Benchmark data comes from the synthetic generator unless marked 'published'."),
+    "synthetic_note": ("Wilayah bertanda 'sintetis' berasal dari generator data pembanding, bukan hasil nyata.",
+                       "Regions marked 'synthetic' come from the benchmark generator, not real results."),
 }.items()})
 
 router = APIRouter()
@@ -178,6 +178,7 @@ def _context(request: Request, region_code: str, year: int, group: str) -> dict:
         "view": view, "score": score, "own": own, "peers_count": len(peer_entries), "gaps": gaps, "plan": plan,
         "chart_json": _json(chart), "apps_by_indicator": apps_by_indicator, "f2": lambda v: _fmt(v, lang_of(request)),
         "status_labels": store.STATUS_LABELS, "origin_labels": store.ORIGIN_LABELS,
+        "chart_has_synthetic": any(e.origin == "synthetic" for e in peer_entries),
     }
 
 
@@ -386,7 +387,7 @@ def api_catalog(indicator: str | None = None, q: Annotated[str | None, Query(max
 
 @router.get("/api/v1/spbe/assessments/{code}/{year}", tags=["spbe"], dependencies=[require(Permission.AGGREGATES)],
             responses=API_ERRORS)
-def api_assessment(request: Request, code: RegionCode, year: Year) -> dict:
+def api_assessment(request: Request, code: Annotated[str, PathParam(max_length=13)], year: Year) -> dict:
     """A region's assessment for a year: status, levels (claimed and verified), evidence links, index."""
     view = store.get(request.app.state.engine, code, year)
     if view is None:

@@ -5,6 +5,10 @@
     const el = document.getElementById("spbe-data");
     return el ? JSON.parse(el.textContent) : null;
   }
+  function number(value) {
+    const text = value.toFixed(2);
+    return document.documentElement.lang === "id" ? text.replace(".", ",") : text;
+  }
   function short(name) {
     const text = name.replace(" Berbasis Elektronik", "").replace("Teknologi Informasi dan Komunikasi", "TIK");
     return text.length > 26 ? text.slice(0, 25) + "…" : text;
@@ -39,7 +43,7 @@
         tooltip: { trigger: "axis" },
         xAxis: { type: "value", min: 0, max: 5 },
         yAxis: { type: "category", data: d.ranking.map(r => r.name), axisLabel: { fontSize: 11 } },
-        series: [{ type: "bar", label: { show: true, position: "right", formatter: p => p.value.toFixed(2) },
+        series: [{ type: "bar", label: { show: true, position: "right", formatter: p => number(p.value) },
                    data: d.ranking.map(r => ({ value: r.index, itemStyle: { color: r.own ? "#f2a93b" : "#0b6e4f" } })) }],
       });
     }
@@ -69,8 +73,7 @@
       });
       if (!response.ok) return;
       const score = await response.json();
-      const lang = document.documentElement.lang;
-      document.getElementById("live-index").textContent = lang === "id" ? score.index.toFixed(2).replace(".", ",") : score.index.toFixed(2);
+      document.getElementById("live-index").textContent = number(score.index);
       document.getElementById("live-predicate").textContent = score.predicate;
       document.getElementById("live-missing").textContent = score.missing.length ? score.missing.length + " …" : "";
     });
