@@ -17,7 +17,7 @@ def _migrated_tables(url: str) -> set[str]:
     with engine.connect() as conn:
         head = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     engine.dispose()
-    assert head == "0004"
+    assert head == "0006_spbe"
     return tables
 
 

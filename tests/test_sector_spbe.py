@@ -491,3 +491,23 @@ def test_gap_report_as_xlsx_and_pdf(engine, tmp_path):
     assert "Indeks SPBE: 3.00" in text and "Predikat: Baik" in text and "Kota Bandung" in text
     with pytest.raises(UserError, match="belum lengkap"):
         report.build(engine, "32.11", 2020, "province")
+
+
+def test_the_spbe_migration_goes_down_and_up_again(postgres_url):
+    from importlib import resources as res
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    config = Config()
+    config.set_main_option("script_location", str(res.files("madangan.appdb") / "migrations"))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "-1")
+    assert not {"spbe_assessment", "spbe_answer"} & set(sa.inspect(engine).get_table_names())
+    migrate(engine)
+    assert {"spbe_assessment", "spbe_answer", "spbe_evidence", "spbe_event"} <= set(sa.inspect(engine).get_table_names())
+    engine.dispose()
