@@ -511,3 +511,19 @@ def test_the_spbe_migration_goes_down_and_up_again(postgres_url):
     migrate(engine)
     assert {"spbe_assessment", "spbe_answer", "spbe_evidence", "spbe_event"} <= set(sa.inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_catalog_import_is_all_or_nothing_and_scoped(engine, tmp_path):
+    from madangan.sectors.spbe import catalog
+
+    path = tmp_path / "katalog.csv"
+    path.write_text("Kode Wilayah;Nama Aplikasi;Indikator SPBE;Lisensi\n"
+                    "32.11;Sampurasun;42;MIT\n"
+                    "32.04;Aplikasi Bandung;43;\n", encoding="utf-8")
+    with pytest.raises(UserError, match="baris 3: Anda hanya boleh mendaftarkan aplikasi wilayah Anda"):
+        catalog.import_file(engine, TEAM, path)
+    assert catalog.listed(engine) == []
+    path.write_text("Kode Wilayah;Nama Aplikasi;Indikator SPBE;Lisensi\n32.11;Sampurasun;42, 36;MIT\n", encoding="utf-8")
+    assert catalog.import_file(engine, TEAM, path) == 1
+    assert [a.name for a in catalog.search("36", engine=engine)] == ["Sampurasun"]
+    assert "Sampurasun" in [a.name for a in catalog.search("42", engine=engine)]

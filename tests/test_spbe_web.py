@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import socket
 import threading
@@ -215,3 +216,20 @@ def test_living_lab_in_chromium_live_index_radar_and_comparison(server, chromium
         browser.close()
     print(f"screenshots: {tmp_path}")
     assert errors == [] and outside == []
+
+
+def test_a_region_lists_its_application_and_others_find_it_by_indicator(lab):
+    with signed_in(lab, "tim") as team:
+        page = team.get("/living-lab/katalog").text
+        refused = team.post("/living-lab/katalog", data={"csrf_token": csrf_of(page), "nama": "Sistem Antrean",
+                                                          "indikator": "45, 99"})
+        assert refused.status_code == 400 and "'Indikator SPBE': '45, 99'" in html.unescape(refused.text)
+        team.post("/living-lab/katalog", data={"csrf_token": csrf_of(page), "nama": "SiAntre Sumedang", "indikator": "45, 42",
+                                               "lisensi": "GPL-3.0", "kode_sumber": "https://git.sumedangkab.go.id/siantre"})
+    with signed_in(lab, "sekda") as reader:
+        page = reader.get("/living-lab/katalog?indikator=42").text
+        assert "SiAntre Sumedang" in page and "MAUNEH" in page and "Sistem Antrean" not in page
+        assert "SiAntre Sumedang" not in reader.get("/living-lab/katalog?indikator=43").text
+        assert 'name="nama"' not in page  # executives read the catalog, they do not list applications
+    listed = [a for a in TestClient(lab).get("/api/v1/spbe/catalog?indicator=45").json() if a["name"] == "SiAntre Sumedang"]
+    assert listed[0]["indicators"] == ["42", "45"] and listed[0]["region"] == "32.11"

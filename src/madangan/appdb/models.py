@@ -198,3 +198,22 @@ class SpbeEvent(Base):
     old_value: Mapped[str | None] = mapped_column(String(100))
     new_value: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str] = mapped_column(String(2000), default="")
+
+
+class SpbeApplication(Base):
+    """A digital service a region lists in the Living Lab catalog so that others can copy it."""
+
+    __tablename__ = "spbe_application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(13), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    indicators: Mapped[str] = mapped_column(String(200))  # comma-separated indicator ids
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    technology: Mapped[str] = mapped_column(String(200), default="")
+    license: Mapped[str] = mapped_column(String(100), default="")
+    source_code: Mapped[str] = mapped_column(String(500), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(String(2000), default="")
+    added_by: Mapped[str | None] = mapped_column(String(100))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

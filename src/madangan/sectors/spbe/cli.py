@@ -290,7 +290,8 @@ def catalog_(
     from madangan.sectors.spbe import catalog, store
 
     table = Table(_h("Aplikasi", "Application"), _h("Wilayah", "Region"), _h("Indikator", "Indicators"), _h("Lisensi / kode sumber", "License / source code"))
-    for a in catalog.search(indicator, search):
+    _, engine, _ = _deployment()
+    for a in catalog.search(indicator, search, engine):
         table.add_row(f"[bold]{a.name}[/]\n{a.description}", store.region_name(a.region) if a.region else "—",
                       ", ".join(a.indicators), " · ".join(x for x in (a.license, a.source_code) if x) or "—")
     console.print(table)
@@ -310,3 +311,15 @@ def report_(
     built = report.build(engine, region or deployment.region_code, year, group)
     report.write(built, out)
     console.print(_h(f"Laporan {built.region_name} {year} ditulis ke {out}.", f"Report for {built.region_name} {year} written to {out}."))
+
+
+@app.command("katalog-impor")
+def catalog_import(file: Annotated[Path, typer.Argument(help=_h(
+        "XLSX/CSV: Kode Wilayah, Nama Aplikasi, Indikator SPBE, OPD Pemilik, Teknologi, Lisensi, Kode Sumber, Kontak, Keterangan",
+        "XLSX/CSV: region code, application name, SPBE indicators, owner, technology, license, source code, contact, description"))]) -> None:
+    """Daftarkan aplikasi wilayah ke katalog; semua baris atau tidak sama sekali (List the region's applications; all rows or none)."""
+    from madangan.sectors.spbe import catalog
+
+    _, engine, deployment = _deployment()
+    count = catalog.import_file(engine, _operator(deployment), file)
+    console.print(_h(f"{count} aplikasi ditambahkan ke katalog.", f"{count} applications added to the catalog."))

@@ -85,6 +85,10 @@ add_messages({f"spbe.{key}": {"id": id_text, "en": en_text} for key, (id_text, e
     "license": ("Lisensi", "License"),
     "source_code": ("Kode sumber", "Source code"),
     "contact": ("Kontak", "Contact"),
+    "add_app": ("Daftarkan aplikasi wilayah Anda", "List your region's application"),
+    "app_name": ("Nama aplikasi", "Application name"),
+    "technology": ("Teknologi", "Technology"),
+    "description": ("Keterangan", "Description"),
     "sources": ("Sumber", "Sources"),
     "synthetic_note": ("Wilayah bertanda 'sintetis' berasal dari generator data pembanding, bukan hasil nyata.",
                        "Regions marked 'synthetic' come from the benchmark generator, not real results."),
@@ -169,7 +173,7 @@ def _context(request: Request, region_code: str, year: int, group: str) -> dict:
                     for r in reversed(top)],
     }
     apps_by_indicator = {}
-    for app in catalog.applications():
+    for app in catalog.applications(engine):
         for indicator in app.indicators:
             apps_by_indicator.setdefault(indicator, []).append(app)
     return {
@@ -318,9 +322,30 @@ def compare_page(request: Request, dengan: str | None = None, tahun: YearQuery =
 
 
 @router.get("/living-lab/katalog", dependencies=[require(Permission.AGGREGATES)], **pages)
-def catalog_page(request: Request, indikator: str | None = None, cari: str | None = None):
-    return render(request, "spbe_catalog.html", instrument=load(), apps=catalog.search(indikator or None, cari or None),
-                  indikator=indikator or "", cari=cari or "", region_name=store.region_name)
+def catalog_page(request: Request, indikator: str | None = None, cari: str | None = None,
+                 who: Principal = Depends(principal)):
+    return _catalog(request, who, indikator, cari)
+
+
+def _catalog(request: Request, who: Principal, indikator: str | None = None, cari: str | None = None,
+             error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    return render(request, "spbe_catalog.html", status_code=status_code, instrument=load(),
+                  apps=catalog.search(indikator or None, cari or None, request.app.state.engine),
+                  indikator=indikator or "", cari=cari or "", region_name=store.region_name,
+                  can_add=who.can(Permission.SPBE), error=error)
+
+
+@router.post("/living-lab/katalog", dependencies=[require(Permission.SPBE)], **pages)
+async def catalog_add(request: Request, who: Principal = Depends(principal)):
+    form = await request.form()
+    row = {key: str(form.get(key, ""))[:2000] for key in ("nama", "indikator", "opd", "teknologi", "lisensi", "kode_sumber",
+                                                          "kontak", "keterangan")}
+    row["kode_wilayah"] = who.region_code
+    try:
+        catalog.add(request.app.state.engine, who, [row])
+    except UserError as exc:
+        return _catalog(request, who, error=str(exc), status_code=getattr(exc, "code", 400))
+    return RedirectResponse("/living-lab/katalog", status_code=303)
 
 
 @router.get("/living-lab/ekspor", dependencies=[require(Permission.AGGREGATES)], include_in_schema=False)
@@ -380,9 +405,10 @@ def api_instrument() -> dict:
 
 
 @router.get("/api/v1/spbe/catalog", tags=["spbe"], dependencies=[public])
-def api_catalog(indicator: str | None = None, q: Annotated[str | None, Query(max_length=100)] = None) -> list[dict]:
-    """Replicable applications, optionally those serving one indicator or matching a text."""
-    return [a.model_dump() for a in catalog.search(indicator, q)]
+def api_catalog(request: Request, indicator: Annotated[str | None, Query(max_length=20)] = None,
+                q: Annotated[str | None, Query(max_length=100)] = None) -> list[dict]:
+    """Replicable applications (shipped and listed by regions), optionally those serving one indicator or matching a text."""
+    return [a.model_dump() for a in catalog.search(indicator, q, request.app.state.engine)]
 
 
 @router.get("/api/v1/spbe/assessments/{code}/{year}", tags=["spbe"], dependencies=[require(Permission.AGGREGATES)],

@@ -1,4 +1,4 @@
-"""SPBE Living Lab: assessments, answers per indicator, evidence and history.
+"""SPBE Living Lab: assessments, answers per indicator, evidence, history and the application catalog.
 
 Revision ID: 0006_spbe
 Revises: 0004
@@ -73,8 +73,23 @@ def upgrade() -> None:
         sa.Column("new_value", sa.String(100)),
         sa.Column("note", sa.String(2000), nullable=False, server_default=""),
     )
+    op.create_table(
+        "spbe_application",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("region_code", sa.String(13), nullable=False, index=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("indicators", sa.String(200), nullable=False),
+        sa.Column("owner", sa.String(200), nullable=False, server_default=""),
+        sa.Column("technology", sa.String(200), nullable=False, server_default=""),
+        sa.Column("license", sa.String(100), nullable=False, server_default=""),
+        sa.Column("source_code", sa.String(500), nullable=False, server_default=""),
+        sa.Column("contact", sa.String(200), nullable=False, server_default=""),
+        sa.Column("description", sa.String(2000), nullable=False, server_default=""),
+        sa.Column("added_by", sa.String(100)),
+        sa.Column("added_at", sa.DateTime(timezone=True), server_default=_NOW, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    for table in ("spbe_event", "spbe_evidence", "spbe_answer", "spbe_assessment"):
+    for table in ("spbe_application", "spbe_event", "spbe_evidence", "spbe_answer", "spbe_assessment"):
         op.drop_table(table)
