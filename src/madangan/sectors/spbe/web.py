@@ -9,6 +9,7 @@ only guard.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -117,7 +118,7 @@ def _year(request: Request, year: int | None) -> int:
     if year is not None:
         return year
     found = store.years(request.app.state.engine)
-    return found[0] if found else 2024
+    return found[0] if found else date.today().year
 
 
 def _json(data) -> str:
