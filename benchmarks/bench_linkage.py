@@ -66,7 +66,7 @@ def main() -> None:
 def link_benchmark(con, truth: pl.DataFrame, threshold: float) -> None:
     """A program list of the duplicates' copies (NIK, name, KK, desa; no birth date), their
     NIKs taken out of the registry: each should link to the original."""
-    keys = truth.select("record_key")
+    keys = truth.select("record_key")  # noqa: F841 (read by DuckDB by name)
     con.execute("CREATE TABLE registry AS SELECT * FROM penduduk WHERE nik NOT IN (SELECT record_key FROM keys)")
     con.execute("CREATE TABLE program AS SELECT 'P-' || nik AS id, nik, nama, no_kk, kode_desa FROM penduduk"
                 " WHERE nik IN (SELECT record_key FROM keys)")

@@ -119,7 +119,7 @@ def test_missing_and_empty_names_are_null():
 def _sql_forms(names: list[str | None]) -> list[tuple[str | None, str | None]]:
     con = duckdb.connect()
     register_macros(con)
-    frame = pl.DataFrame({"nama": names}, schema={"nama": pl.String})
+    frame = pl.DataFrame({"nama": names}, schema={"nama": pl.String})  # noqa: F841 (read by DuckDB by name)
     return con.execute("SELECT nama_baku(nama), nama_kunci(nama) FROM frame").fetchall()
 
 
@@ -146,7 +146,7 @@ def test_generator_name_variants_meet_in_the_compared_forms():
     names = draw_names(rng, female).to_list()
     variants = [variant(n, rng, f) for n, f in zip(names, female)]
     con = duckdb.connect()
-    people = pl.DataFrame({"nik": [str(i) for i in range(2 * len(names))], "nama": names + variants})
+    people = pl.DataFrame({"nik": [str(i) for i in range(2 * len(names))], "nama": names + variants})  # noqa: F841 (read by DuckDB by name)
     con.execute("CREATE TABLE people AS SELECT * FROM people")
     columns = PersonColumns(jenis_kelamin=None, tanggal_lahir=None, tempat_lahir=None, no_kk=None, kode_desa=None)
     prepared = con.execute(
@@ -210,7 +210,7 @@ def registry(small_regency):
     people = small_regency.frames["penduduk"].select(MODEL_COLUMNS)
     hand = pl.DataFrame(HAND_MADE).select(MODEL_COLUMNS).cast(people.schema)
     con = duckdb.connect()
-    frame = pl.concat([people, hand])
+    frame = pl.concat([people, hand])  # noqa: F841 (read by DuckDB by name)
     con.execute("CREATE TABLE penduduk AS SELECT * FROM frame")
     return con
 
@@ -280,7 +280,7 @@ def test_records_outside_the_registry_are_linked_to_the_person_they_are(small_re
     registry.execute("CREATE OR REPLACE TABLE copies AS SELECT * FROM penduduk WHERE nik IN (SELECT record_key FROM truth)")
     registry.execute("CREATE OR REPLACE TABLE registry AS SELECT * FROM penduduk WHERE nik NOT IN (SELECT record_key FROM truth)")
     # a program list has no birth date, sex or birth place: the NIK brings the first two
-    listing = registry.execute(
+    listing = registry.execute(  # noqa: F841 (read by DuckDB by name)
         "SELECT 'P-' || nik AS id_penerima, nik, nama, no_kk, kode_desa FROM copies"
         " UNION ALL (SELECT 'P-0', nik, nama, no_kk, kode_desa FROM registry LIMIT 1)"  # one already registered
     ).pl()
@@ -308,7 +308,7 @@ def test_records_all_in_the_registry_give_no_links(registry):
 def test_linkage_only_reads_the_warehouse(tmp_path, small_regency):
     """It runs on a read-only warehouse file and leaves no table or setting behind."""
     path = tmp_path / "warehouse.duckdb"
-    people = small_regency.frames["penduduk"]
+    people = small_regency.frames["penduduk"]  # noqa: F841 (read by DuckDB by name)
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE TABLE penduduk AS SELECT * FROM people")
     with duckdb.connect(str(path), read_only=True) as con:
@@ -321,6 +321,6 @@ def test_linkage_only_reads_the_warehouse(tmp_path, small_regency):
 def test_a_registry_without_candidate_pairs_gives_no_pairs_not_an_error(small_regency):
     """The first 3,000 residents: no duplicates among them, so some training samples are empty."""
     con = duckdb.connect()
-    people = small_regency.frames["penduduk"].head(3000)
+    people = small_regency.frames["penduduk"].head(3000)  # noqa: F841 (read by DuckDB by name)
     con.execute("CREATE TABLE penduduk AS SELECT * FROM people")
     assert find_duplicate_persons(con, "penduduk").is_empty()

@@ -18,6 +18,7 @@ DEFAULT_PLUGINS = (
     "madangan.sectors.health",
     "madangan.sectors.services",
     "madangan.sectors.budget",
+    "madangan.sectors.spbe",
 )
 #: Platform parts that listen on hooks exactly as an outside plugin would (Datasette's default_* modules).
 PLATFORM_PLUGINS = ("madangan.indicators.engine", "madangan.verval.continuous")

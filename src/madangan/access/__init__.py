@@ -28,12 +28,15 @@ class Permission(StrEnum):
     INGEST = "ingest"  # send data
     ADMIN = "admin"  # users, tokens, settings
     AUDIT = "audit"  # read the audit log
+    SPBE = "spbe"  # fill in and submit the own region's SPBE self-assessment (Living Lab)
+    SPBE_VERIFY = "spbe_verify"  # verify and publish SPBE assessments, load published results
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.EXECUTIVE: frozenset({Permission.AGGREGATES}),
-    Role.ANALYST: frozenset({Permission.AGGREGATES, Permission.PERSONS, Permission.UNMASKED, Permission.INGEST}),
+    Role.ANALYST: frozenset({Permission.AGGREGATES, Permission.PERSONS, Permission.UNMASKED, Permission.INGEST,
+                             Permission.SPBE}),
     Role.KECAMATAN: frozenset({Permission.AGGREGATES, Permission.PERSONS}),
     Role.DESA: frozenset({Permission.AGGREGATES, Permission.PERSONS, Permission.UNMASKED}),
     Role.CADRE: frozenset({Permission.AGGREGATES, Permission.PERSONS}),

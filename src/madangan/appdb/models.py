@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -169,3 +170,96 @@ class FindingEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(String(1000))
+
+
+class SpbeAssessment(Base):
+    """A region's SPBE (or PEMDI, LOSI) assessment for one year: draft → submitted → verified → published.
+
+    `origin` tells a region's own self-assessment from an imported published result and from the
+    synthetic benchmark set; `published_index` holds a published total when no levels are known.
+    """
+
+    __tablename__ = "spbe_assessment"
+    __table_args__ = (UniqueConstraint("instrument", "region_code", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument: Mapped[str] = mapped_column(String(40))
+    region_code: Mapped[str] = mapped_column(String(13), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    origin: Mapped[str] = mapped_column(String(20), default="self")  # self, published, synthetic
+    published_index: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    source_note: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    submitted_by: Mapped[str | None] = mapped_column(String(100))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by: Mapped[str | None] = mapped_column(String(100))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SpbeAnswer(Base):
+    """The level a region claims for one indicator, its justification, and the verifier's own level."""
+
+    __tablename__ = "spbe_answer"
+    __table_args__ = (UniqueConstraint("assessment_id", "indicator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("spbe_assessment.id", ondelete="CASCADE"), index=True)
+    indicator: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int | None] = mapped_column(Integer)
+    justification: Mapped[str] = mapped_column(String(4000), default="")
+    verified_level: Mapped[int | None] = mapped_column(Integer)
+    verifier_note: Mapped[str] = mapped_column(String(2000), default="")
+
+
+class SpbeEvidence(Base):
+    """Evidence for a level claimed: a link (URL) or an uploaded file (document, screenshot)."""
+
+    __tablename__ = "spbe_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("spbe_assessment.id", ondelete="CASCADE"), index=True)
+    indicator: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str | None] = mapped_column(String(1000))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    stored_as: Mapped[str | None] = mapped_column(String(500))  # path under the data directory
+    description: Mapped[str] = mapped_column(String(1000), default="")
+    added_by: Mapped[str | None] = mapped_column(String(100))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SpbeEvent(Base):
+    """The history of an assessment: every level change, status move and evidence, by whom and when."""
+
+    __tablename__ = "spbe_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("spbe_assessment.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(30))
+    indicator: Mapped[str | None] = mapped_column(String(20))
+    old_value: Mapped[str | None] = mapped_column(String(100))
+    new_value: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(String(2000), default="")
+
+
+class SpbeApplication(Base):
+    """A digital service a region lists in the Living Lab catalog so that others can copy it."""
+
+    __tablename__ = "spbe_application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(13), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    indicators: Mapped[str] = mapped_column(String(200))  # comma-separated indicator ids
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    technology: Mapped[str] = mapped_column(String(200), default="")
+    license: Mapped[str] = mapped_column(String(100), default="")
+    source_code: Mapped[str] = mapped_column(String(500), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(String(2000), default="")
+    added_by: Mapped[str | None] = mapped_column(String(100))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
