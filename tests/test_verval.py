@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import openpyxl
@@ -59,6 +60,35 @@ def test_every_deterministic_rule_finds_exactly_the_injected_errors(demo_deploym
         expected = set(truth.filter(pl.col("error_kind") == kind)["record_key"])
         assert expected, f"the generator injected no {kind}"
         assert findings_of(engine, rule, source) == expected, kind
+
+
+def test_linkage_finds_the_injected_duplicate_persons_and_explains_them(demo_deployment):
+    settings, _ = demo_deployment
+    engine, _ = deploy.open_deployment(settings)
+    truth = pl.read_csv(settings.sources_dir / synth.GROUND_TRUTH_FILE, infer_schema_length=0)
+    injected = {frozenset(pair) for pair in truth.filter(pl.col("error_kind") == "duplikat_nik_berbeda")
+                .select("record_key", "related_key").iter_rows()}
+    found = {frozenset(key.split("|")) for key in findings_of(engine, "duplikat_orang", "penduduk")}
+    assert injected and len(found & injected) / len(found) >= 0.99 and len(found & injected) / len(injected) >= 0.95
+    rows, _ = store.list_findings(engine, store.FindingFilter(rule="duplikat_orang"), scope_code=None, sources=None, limit=1)
+    from madangan.verval.worklist import describe
+
+    item = describe(rows[0], "id", unmasked=False)
+    assert "Mendukung" in item["message"] and float(item["evidence"]["peluang"]) >= 0.99
+    assert {"w_nama", "w_tanggal_lahir"} <= set(item["evidence"])  # per-field match weights
+    assert not re.search(r"(?<!\d)\d{16}(?!\d)", json.dumps(item))  # masked for a role without the right
+
+
+def test_linkage_waits_for_an_impact_assessment(tmp_path):
+    from madangan.appdb import make_engine, migrate
+    from madangan.sectors.population.checks import DUPLICATES
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    migrate(engine)
+    runnable, skipped = verval._runnable([DUPLICATES], {"penduduk"}, engine)
+    assert runnable == [] and "DPIA" in skipped[0][2] and "pdp dpia add" in skipped[0][2]
+    deploy.demo_impact_assessment(engine)
+    assert verval._runnable([DUPLICATES], {"penduduk"}, engine)[0] == [DUPLICATES]
 
 
 def test_a_rerun_keeps_ids_and_statuses_and_resolves_what_was_fixed(regency):

@@ -530,7 +530,7 @@ def verify() -> None:
             table.add_row(row["source"], row["rule"], row["severity"], _n(row["open"]), _n(row["new"]), _n(row["closed"]))
     console.print(table)
     if report.skipped:
-        console.print(t("verval.skipped", items=", ".join(f"{s}/{r} ({'+'.join(m)})" for s, r, m in report.skipped)),
+        console.print(t("verval.skipped", items="; ".join(f"{s}/{r} ({why})" for s, r, why in report.skipped)),
                       soft_wrap=True)
     console.print(t("verval.done", seconds=f"{report.seconds:.1f}", open=_n(sum(r["open"] for r in report.summary)),
                     new=_n(sum(r["new"] for r in report.summary)), closed=_n(sum(r["closed"] for r in report.summary))))

@@ -135,9 +135,19 @@ def demo(settings: Settings, region_code: str, population: int, seed: int, step:
     with paused():  # verify once, after everything is loaded
         loaded = ingest_files(settings, region, [f for f in files if f.name != synth.GROUND_TRUTH_FILE], step)
     step(t("step.verify"))
+    demo_impact_assessment(engine)
     verify(settings, engine, region.code, actor="demo")
     accounts = demo_accounts(engine, region, settings.data_dir)
     return DemoResult(region, population, loaded, time.perf_counter() - started, accounts)
+
+
+def demo_impact_assessment(engine) -> None:
+    """The demo matches its synthetic registry with itself; a real deployment's DPO records their own DPIA first."""
+    from madangan import pdp
+
+    if not pdp.assessed(engine, "linkage", "penduduk"):
+        pdp.add_assessment(engine, "linkage", ["penduduk"], approved_by="demo (data sintetis)",
+                           summary="Demo: pencocokan data kependudukan sintetis untuk menemukan satu orang dengan dua NIK.")
 
 
 def ingest_files(settings: Settings, region: Region, files: list[Path], step: Step = lambda _: None) -> dict[str, int]:

@@ -48,6 +48,9 @@ class Check:
     needs: tuple[str, ...] = ()
     #: The agency that must act; default: the owner of `source`.
     agency: str | None = None
+    #: High-risk processing (UU 27/2022 Pasal 34: "linkage", "scoring", …) that needs a current impact
+    #: assessment for `source` before the check may run (`madangan pdp dpia add`).
+    dpia: str | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:

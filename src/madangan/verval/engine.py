@@ -16,6 +16,7 @@ import polars as pl
 
 from madangan import warehouse
 from madangan.contracts import Contract
+from madangan.i18n import t
 from madangan.plugins import contracts, sectors
 from madangan.regions import regions
 from madangan.verval import identity, quality, store
@@ -30,7 +31,7 @@ class RunReport:
     run_id: int
     #: one row per source × rule that ran: source, rule, severity, open, new, closed
     summary: list[dict]
-    skipped: list[tuple[str, str, tuple[str, ...]]]  # (source, rule, missing sources)
+    skipped: list[tuple[str, str, str]]  # (source, rule, why)
     seconds: float
 
 
@@ -86,6 +87,22 @@ def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict
     ).unique("id", keep="first", maintain_order=True)
 
 
+def _runnable(checks: list[Check], present: set[str], engine) -> tuple[list[Check], list[tuple[str, str, str]]]:
+    """The checks whose sources are loaded and whose high-risk processing has a current impact assessment."""
+    from madangan.pdp import assessed
+
+    runnable, skipped = [], []
+    for check in checks:
+        missing = [s for s in check.sources if s not in present]
+        if missing:
+            skipped.append((check.source, check.rule, t("verval.skip.missing", sources=", ".join(missing))))
+        elif check.dpia and not assessed(engine, check.dpia, check.source):
+            skipped.append((check.source, check.rule, t("verval.skip.dpia", processing=check.dpia, source=check.source)))
+        else:
+            runnable.append(check)
+    return runnable, skipped
+
+
 def verify(settings, engine, region_code: str, *, actor: str | None = None, today: date | None = None,
            params: dict | None = None, progress: Callable[[str, int, int], None] = lambda *_: None,
            only_source: str | None = None, con=None) -> RunReport:
@@ -99,8 +116,7 @@ def verify(settings, engine, region_code: str, *, actor: str | None = None, toda
     try:
         present = set(con.list_tables())
         tables = {name: con.table(name) for name in present}
-        runnable = [c for c in checks if set(c.sources) <= present]
-        skipped = [(c.source, c.rule, tuple(s for s in c.sources if s not in present)) for c in checks if c not in runnable]
+        runnable, skipped = _runnable(checks, present, engine)
         frames = []
         for i, check in enumerate(runnable):
             progress(f"{check.source}: {check.rule}", i, len(runnable))

@@ -67,8 +67,10 @@ add_messages({
         "id": "Verval selesai dalam {seconds} detik: {open} temuan aktif, {new} baru, {closed} selesai sejak proses sebelumnya.",
         "en": "Verval finished in {seconds} s: {open} active findings, {new} new, {closed} closed since the previous run.",
     },
-    "verval.skipped": {
-        "id": "Dilewati (sumber belum dimuat): {items}",
-        "en": "Skipped (sources not loaded): {items}",
+    "verval.skipped": {"id": "Dilewati: {items}", "en": "Skipped: {items}"},
+    "verval.skip.missing": {"id": "sumber belum dimuat: {sources}", "en": "sources not loaded: {sources}"},
+    "verval.skip.dpia": {
+        "id": "perlu penilaian dampak (DPIA) '{processing}' atas {source}: madangan pdp dpia add --processing {processing} --sources {source} --summary … --approved-by …",
+        "en": "needs an impact assessment (DPIA) '{processing}' of {source}: madangan pdp dpia add --processing {processing} --sources {source} --summary … --approved-by …",
     },
 })
