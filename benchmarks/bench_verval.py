@@ -22,28 +22,13 @@ import sqlalchemy as sa
 
 from madangan import deploy, synth
 from madangan.config import Settings
-
-#: Injected error kind → the (rule, source) that must find exactly those records.
-KINDS = {
-    "nik_tidak_valid": ("nik_struktur", "penduduk"),
-    "kode_desa_salah": ("desa_di_luar_wilayah", "penduduk"),
-    "nik_tanggal_lahir_tidak_cocok": ("nik_tidak_cocok_biodata", "penduduk"),
-    "duplikat_nik_berbeda": ("duplikat_orang", "penduduk"),
-    "penerima_tidak_layak": ("penerima_tidak_layak", "penerima_bansos"),
-    "meninggal_menerima_bansos": ("penerima_meninggal", "penerima_bansos"),
-    "asn_menerima_bansos": ("penerima_pegawai", "penerima_bansos"),
-    "layak_tidak_menerima": ("layak_tidak_menerima", "desil"),
-    "selesai_sebelum_diajukan": ("selesai_sebelum_diajukan", "layanan"),
-    "realisasi_melebihi_pagu": ("realisasi_melebihi_pagu", "anggaran"),
-    "tinggi_menurun": ("tinggi_menurun", "posyandu"),
-    "pengukuran_tidak_wajar": ("pengukuran_tidak_wajar", "posyandu"),
-    "hpl_tidak_konsisten": ("hpl_tidak_konsisten", "kehamilan"),
-}
+from madangan.verval.scoring import EXPECTED_RULE, expected_and_found, precision_recall
 
 CHILD = """
 import resource, sys, time
 from pathlib import Path
 from madangan.config import Settings
+from madangan.verval.scoring import EXPECTED_RULE, expected_and_found, precision_recall
 from madangan.appdb import make_engine
 from madangan.verval.engine import verify
 settings = Settings(data_dir=Path(sys.argv[1]))
@@ -60,16 +45,9 @@ def score(data_dir: Path) -> list[tuple]:
     engine = sa.create_engine(settings.app_db_url)
     found = pl.read_database("SELECT rule, source, record_key FROM finding WHERE status <> 'resolved'", engine)
     rows = []
-    for kind, (rule, source) in KINDS.items():
-        injected = truth.filter(pl.col("error_kind") == kind)
-        expected = set(injected["record_key"])
-        got = set(found.filter((pl.col("rule") == rule) & (pl.col("source") == source))["record_key"])
-        if kind == "duplikat_nik_berbeda":  # a pair finding is keyed "nik|nik": right when it is the injected pair
-            expected = {frozenset(p) for p in injected.select("record_key", "related_key").iter_rows()}
-            got = {frozenset(k.split("|")) for k in got}
-        hit = len(expected & got)
-        rows.append((kind, rule, len(expected), len(got), hit / len(got) if got else float("nan"),
-                     hit / len(expected) if expected else float("nan")))
+    for kind, (rule, _) in EXPECTED_RULE.items():
+        expected, got = expected_and_found(kind, truth, found)
+        rows.append((kind, rule, len(expected), len(got), *precision_recall(expected, got)))
     return rows
 
 

@@ -18,23 +18,12 @@ from madangan.errors import Conflict, UserError
 from madangan.ingest.pipeline import ingest_records
 from madangan.verval import engine as verval
 from madangan.verval import store
+from madangan.verval.scoring import EXPECTED_RULE, expected_and_found, precision_recall
 from madangan.verval.worklist import export_xlsx
 from madangan.web.app import create_app
 
-#: Injected error kind → the (rule, source) that must find exactly those records.
-DETERMINISTIC = {
-    "nik_tidak_valid": ("nik_struktur", "penduduk"),
-    "kode_desa_salah": ("desa_di_luar_wilayah", "penduduk"),
-    "nik_tanggal_lahir_tidak_cocok": ("nik_tidak_cocok_biodata", "penduduk"),
-    "penerima_tidak_layak": ("penerima_tidak_layak", "penerima_bansos"),
-    "meninggal_menerima_bansos": ("penerima_meninggal", "penerima_bansos"),
-    "asn_menerima_bansos": ("penerima_pegawai", "penerima_bansos"),
-    "layak_tidak_menerima": ("layak_tidak_menerima", "desil"),
-    "selesai_sebelum_diajukan": ("selesai_sebelum_diajukan", "layanan"),
-    "realisasi_melebihi_pagu": ("realisasi_melebihi_pagu", "anggaran"),
-    "tinggi_menurun": ("tinggi_menurun", "posyandu"),
-    "hpl_tidak_konsisten": ("hpl_tidak_konsisten", "kehamilan"),
-}
+#: Rules that must find exactly what the generator injected (the others: see test_linkage_… and the benchmark).
+DETERMINISTIC = {kind for kind in EXPECTED_RULE if kind not in ("duplikat_nik_berbeda", "pengukuran_tidak_wajar")}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +45,8 @@ def test_every_deterministic_rule_finds_exactly_the_injected_errors(demo_deploym
     settings, _ = demo_deployment
     engine, _ = deploy.open_deployment(settings)
     truth = pl.read_csv(settings.sources_dir / synth.GROUND_TRUTH_FILE, infer_schema_length=0)
-    for kind, (rule, source) in DETERMINISTIC.items():
+    for kind in sorted(DETERMINISTIC):
+        rule, source = EXPECTED_RULE[kind]
         expected = set(truth.filter(pl.col("error_kind") == kind)["record_key"])
         assert expected, f"the generator injected no {kind}"
         assert findings_of(engine, rule, source) == expected, kind
@@ -66,10 +56,11 @@ def test_linkage_finds_the_injected_duplicate_persons_and_explains_them(demo_dep
     settings, _ = demo_deployment
     engine, _ = deploy.open_deployment(settings)
     truth = pl.read_csv(settings.sources_dir / synth.GROUND_TRUTH_FILE, infer_schema_length=0)
-    injected = {frozenset(pair) for pair in truth.filter(pl.col("error_kind") == "duplikat_nik_berbeda")
-                .select("record_key", "related_key").iter_rows()}
-    found = {frozenset(key.split("|")) for key in findings_of(engine, "duplikat_orang", "penduduk")}
-    assert injected and len(found & injected) / len(found) >= 0.99 and len(found & injected) / len(injected) >= 0.95
+    findings = pl.DataFrame([("duplikat_orang", "penduduk", k) for k in findings_of(engine, "duplikat_orang", "penduduk")],
+                            schema=["rule", "source", "record_key"], orient="row")
+    injected, found = expected_and_found("duplikat_nik_berbeda", truth, findings)
+    precision, recall = precision_recall(injected, found)
+    assert injected and precision >= 0.99 and recall >= 0.95
     rows, _ = store.list_findings(engine, store.FindingFilter(rule="duplikat_orang"), scope_code=None, sources=None, limit=1)
     from madangan.verval.worklist import describe
 

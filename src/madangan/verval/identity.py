@@ -50,37 +50,34 @@ def number_problem(number: ir.StringValue, ctx: CheckContext, *, women_day: bool
     )
 
 
-def nik_structure(contract: Contract) -> Check:
-    column = contract.nik_column
+def _malformed(contract: Contract, column: str, shown_as: str, women_day: bool):
+    """A `find` for numbers in `column` that break the NIK/KK structure; the number is shown as `shown_as`."""
 
     def find(tables: Tables, ctx: CheckContext) -> ir.Table:
         t = tables[contract.name]
-        t = t.filter(t[column].notnull()).mutate(masalah=number_problem(t[column], ctx, women_day=True))
-        return _select(t.filter(t.masalah.notnull()), contract, nik=t[column], masalah=t.masalah)
+        t = t.filter(t[column].notnull()).mutate(masalah=number_problem(t[column], ctx, women_day=women_day))
+        return _select(t.filter(t.masalah.notnull()), contract, **{shown_as: t[column]}, masalah=t.masalah)
 
+    return find
+
+
+def nik_structure(contract: Contract) -> Check:
     return Check(
         rule="nik_struktur", source=contract.name, severity="error",
         title={"id": "Struktur NIK salah", "en": "Malformed NIK"},
         message={"id": "NIK {nik} tidak sah: {masalah}. Cocokkan dengan KTP/KK dan perbaiki di sumber data.",
                  "en": "NIK {nik} is not valid ({masalah}). Check it against the ID/family card and fix it at the source."},
-        find=find,
+        find=_malformed(contract, contract.nik_column, "nik", women_day=True),
     )
 
 
 def kk_structure(contract: Contract) -> Check:
-    column = contract.kk_column
-
-    def find(tables: Tables, ctx: CheckContext) -> ir.Table:
-        t = tables[contract.name]
-        t = t.filter(t[column].notnull()).mutate(masalah=number_problem(t[column], ctx, women_day=False))
-        return _select(t.filter(t.masalah.notnull()), contract, no_kk=t[column], masalah=t.masalah)
-
     return Check(
         rule="kk_struktur", source=contract.name, severity="error",
         title={"id": "Struktur No. KK salah", "en": "Malformed family card number"},
         message={"id": "No. KK {no_kk} tidak sah: {masalah}. Cocokkan dengan kartu keluarga dan perbaiki di sumber data.",
                  "en": "Family card number {no_kk} is not valid ({masalah}). Check it against the card and fix it at the source."},
-        find=find,
+        find=_malformed(contract, contract.kk_column, "no_kk", women_day=False),
     )
 
 
