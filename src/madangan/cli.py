@@ -503,6 +503,20 @@ def audit(
     console.print(table)
 
 
+@app.command()
+def anthro(
+    file: Annotated[Path, typer.Argument(help=_h("Berkas CSV/XLSX: jenis kelamin, umur (hari) atau tanggal lahir + tanggal ukur, berat, tinggi, cara ukur, edema",
+                                                 "CSV/XLSX: sex, age in days or birth + visit date, weight, length/height, measure, oedema"))],
+    out: Annotated[Path, typer.Option("--out", "-o", help=_h("Berkas hasil (.csv atau .xlsx)", "Output file (.csv or .xlsx)"))],
+) -> None:
+    """Skor-z WHO 2006 dan kategori Permenkes 2/2020 untuk berkas survei/posyandu (WHO z-scores for a survey file)."""
+    from madangan.sectors.health.anthro import run
+
+    rows, with_reason = run(file, out)
+    console.print(_h(f"{_n(rows)} baris dinilai; {_n(with_reason)} dengan catatan di kolom 'alasan'. Hasil: {out}",
+                     f"{_n(rows)} rows scored; {_n(with_reason)} with a note in column 'alasan'. Output: {out}"))
+
+
 # --- verval -------------------------------------------------------------------------------
 
 
