@@ -275,3 +275,22 @@ def test_a_desa_operator_works_through_the_worklist_in_the_browser_pages(api, re
         assert "3211014101900001" not in client.get(f"/temuan/{fid}").text  # masked for the kecamatan officer
     actions = {e.action for e in access_store.audit_entries(engine, "vv-desa")}
     assert {"findings.read", "finding.read", "finding.status", "findings.export"} <= actions
+
+
+def test_a_recipient_listed_under_a_wrong_nik_is_linked_to_the_registry_person(regency):
+    settings, engine, _ = regency
+    con = deploy.warehouse.connect(settings.warehouse)
+    people = con.table("penduduk")
+    person = con.to_polars(people.filter((people.status_hidup == "HIDUP") & (people.kode_desa == "32.11.01.2001"))
+                           .order_by("nik").limit(1)).to_dicts()[0]
+    con.disconnect()
+    wrong_nik = person["nik"][:12] + "9876"  # the serial mistyped on the list
+    row = {"id_penerima": "PBIJK-TEST-NIK", "program": "PBI_JK", "periode": "2026-10", "nik": wrong_nik,
+           "no_kk": person["no_kk"], "nama": person["nama"].upper(), "kode_desa": person["kode_desa"],
+           "nominal": 42000, "status": "AKTIF"}
+    ingest_records(settings, "32.11", "penerima_bansos", [row], submitted_by="test")  # verval follows the batch
+    found = store.get_finding(engine, verval.finding_id("nik_beda_registri", "penerima_bansos", "PBIJK-TEST-NIK"))
+    assert found is not None and found.status == "open"
+    evidence = json.loads(found.evidence)
+    assert evidence["nik_registri"] == person["nik"] and float(evidence["peluang"]) >= 0.99
+    assert "Mendukung" in evidence["penjelasan"]

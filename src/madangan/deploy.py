@@ -145,9 +145,10 @@ def demo_impact_assessment(engine) -> None:
     """The demo matches its synthetic registry with itself; a real deployment's DPO records their own DPIA first."""
     from madangan import pdp
 
-    if not pdp.assessed(engine, "linkage", "penduduk"):
-        pdp.add_assessment(engine, "linkage", ["penduduk"], approved_by="demo (data sintetis)",
-                           summary="Demo: pencocokan data kependudukan sintetis untuk menemukan satu orang dengan dua NIK.")
+    if not pdp.assessed(engine, "linkage", "penerima_bansos"):
+        pdp.add_assessment(engine, "linkage", ["penduduk", "penerima_bansos"], approved_by="demo (data sintetis)",
+                           summary="Demo: pencocokan data sintetis untuk menemukan satu orang dengan dua NIK "
+                                   "dan penerima bansos yang NIK-nya tidak ada di data kependudukan.")
 
 
 def ingest_files(settings: Settings, region: Region, files: list[Path], step: Step = lambda _: None) -> dict[str, int]:

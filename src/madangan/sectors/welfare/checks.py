@@ -152,3 +152,47 @@ CHECKS = (
             "en": "{nama} ({nik}) appears more than once in {program} for {periode} (first: {id_pertama}). Remove the duplicate row."},
            _duplicate),
 )
+
+
+MIN_RECORDS_TO_TRAIN = 200  # fewer unknown NIKs than this: the model is trained on the registry instead
+
+
+def _linked_to_registry(tables: Tables, ctx: CheckContext) -> ir.Table:
+    """Recipients whose NIK the registry does not know, linked (Splink) to the registry person they probably are."""
+    import polars as pl
+
+    from madangan.linkage import PersonColumns, explain_pair, link_to_registry, train_person_model
+
+    r, people = tables["penerima_bansos"], tables["penduduk"]
+    backend = ibis.get_backend(r)
+    outside = backend.to_pyarrow(r.anti_join(people, r.nik == people.nik).count()).as_py()
+    columns = ["record_key", "kode_desa", "nik", "nama", "program", "nik_registri", "peluang", "penjelasan", "penjelasan_en"]
+    if outside == 0:
+        return ibis.memtable(pl.DataFrame(schema={c: pl.String for c in columns}))
+    model = None if outside >= MIN_RECORDS_TO_TRAIN else train_person_model(backend.con, "penduduk")
+    listed = PersonColumns(nik="nik", nama="nama", jenis_kelamin=None, tanggal_lahir=None, tempat_lahir=None,
+                           no_kk="no_kk", kode_desa="kode_desa")
+    links = link_to_registry(backend.con, "penerima_bansos", "penduduk", records_columns=listed,
+                             records_key="id_penerima", model=model)
+    found = backend.to_polars(r.filter(r.id_penerima.isin(links["record_key"].to_list()))
+                              .select("id_penerima", "kode_desa", "nama", "program"))
+    info = {row[0]: row[1:] for row in found.iter_rows()}
+    rows = []
+    for link in links.iter_rows(named=True):
+        desa, nama, program = info[link["record_key"]]
+        text = explain_pair(link)
+        rows.append([link["record_key"], desa, link["nik_l"], nama, program, link["nik_r"],
+                     f"{link['match_probability']:.4f}", text["id"], text["en"]])
+    return ibis.memtable(pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row"))
+
+
+LINKED = Check(
+    rule="nik_beda_registri", source="penerima_bansos", severity="warning",
+    title={"id": "NIK penerima berbeda dengan data kependudukan", "en": "Recipient's NIK differs from the registry"},
+    message={"id": "NIK {nik} ({nama}, {program}) tidak ada di data kependudukan; kemungkinan orang ini adalah NIK "
+                   "{nik_registri}. {penjelasan} Cocokkan dengan KTP/KK lalu perbaiki NIK di daftar penerima.",
+             "en": "NIK {nik} ({nama}, {program}) is not in the population registry; this is probably NIK {nik_registri}. "
+                   "{penjelasan_en} Check the ID/family card, then fix the NIK on the recipient list."},
+    find=_linked_to_registry, needs=("penduduk",), agency=DINSOS, dpia="linkage",
+)
+CHECKS = (*CHECKS, LINKED)
