@@ -65,6 +65,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.deployment = deployment
     app.state.templates = Jinja2Templates(directory=str(WEB / "templates"))
     app.state.login_limiter = RateLimiter(limit=10, window=60)
+    app.state.oidc_client = None
+    if settings.oidc.enabled:
+        # SSO: a short-lived signed cookie, sent only to /login/oidc*, carries state, nonce and PKCE verifier
+        from starlette.middleware.sessions import SessionMiddleware
+
+        from madangan.access import oidc
+
+        app.state.oidc_client = oidc.make_client(settings.oidc)
+        app.add_middleware(SessionMiddleware, secret_key=oidc.session_secret(settings), session_cookie="madangan_sso",
+                           max_age=oidc.STATE_MAX_AGE, path="/login/oidc", same_site="lax",
+                           https_only=(settings.oidc.redirect_base or "").startswith("https://"))
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
 
     @app.middleware("http")
