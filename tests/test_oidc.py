@@ -397,3 +397,52 @@ def test_local_logins_are_unchanged(deployment, provider, engine):
         assert done.status_code == 303 and _session(engine, done)[1].method == "password"
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
         assert client.post("/logout", data={"csrf_token": csrf}).headers["location"] == "/login"
+
+
+# --- configuration and accounts ------------------------------------------------------------------
+
+
+def test_sso_is_off_unless_configured_and_half_a_configuration_is_a_clear_error(monkeypatch, tmp_path):
+    from madangan.config import load_settings
+    from madangan.errors import UserError
+
+    assert not load_settings().oidc.enabled
+    toml = tmp_path / "madangan.toml"
+    toml.write_text('[oidc]\nissuer = "https://sso.sumedangkab.go.id/realms/pemkab/"\nclient_id = "madangan"\n'
+                    'role_claim = "groups"\nrole_map = {"/opd/dinsos" = "analyst"}\n')
+    monkeypatch.setenv("MADANGAN_CONFIG", str(toml))
+    settings = load_settings()
+    assert settings.oidc.enabled and settings.oidc.issuer == "https://sso.sumedangkab.go.id/realms/pemkab"
+    assert settings.oidc.role_map == {"/opd/dinsos": "analyst"} and not settings.oidc.create_users
+    monkeypatch.setenv("MADANGAN_OIDC__CLIENT_SECRET", "rahasia")
+    assert load_settings().oidc.client_secret.get_secret_value() == "rahasia"
+    assert "rahasia" not in repr(load_settings())  # the secret stays out of logs and tracebacks
+
+    toml.write_text('[oidc]\nissuer = "https://sso.example/realms/pemkab"\n')
+    with pytest.raises(UserError, match="oidc.*client_id"):
+        load_settings()
+    toml.write_text('[oidc]\nissuer = "sso.example"\nclient_id = "m"\n')
+    with pytest.raises(UserError, match="oidc.issuer.*http"):
+        load_settings()
+    toml.write_text('[oidc]\nissuer = "https://sso.example"\nclient_id = "m"\nrole_map = {"/x" = "raja"}\n')
+    with pytest.raises(UserError, match="raja"):
+        load_settings()
+    toml.write_text('[oidc]\nissuer = "https://sso.example"\nclient_id = "m"\ncreate_users = true\n')
+    with pytest.raises(UserError, match="role_claim and region_claim"):
+        load_settings()
+
+
+def test_admin_adds_an_sso_account_on_the_command_line_and_it_signs_in(provider, tmp_path):
+    from test_cli import assert_clean_failure, run
+
+    data = tmp_path / "d"
+    assert run("init", "--region", "32.11", data_dir=data).returncode == 0
+    added = run("users", "add", "ani.desa", "--role", "desa", "--region", DESA, "--oidc-subject", "ani", data_dir=data)
+    assert added.returncode == 0 and "SSO saja" in added.stdout and "Kata sandi" not in added.stdout
+    assert "saja" in run("users", "list", data_dir=data).stdout
+    assert_clean_failure(run("users", "add", "ani.lagi", "--role", "desa", "--region", DESA, "--oidc-subject", "ani",
+                             data_dir=data), "sudah dipakai")
+    app = make_app(data, provider)
+    done = Browser(app, provider).sso_login("ani")
+    user, _ = _session(app.state.engine, done)
+    assert (user.username, user.role, user.region_code) == ("ani.desa", "desa", DESA)
