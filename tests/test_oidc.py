@@ -17,6 +17,7 @@ import re
 import shutil
 import socket
 import subprocess
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
@@ -65,7 +66,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def provider(tmp_path_factory):
+def browser_port() -> int:
+    """The port Madangan will serve on for the Chromium test (the provider must know its callback)."""
+    return _free_port()
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory, browser_port):
     """A running node-oidc-provider; yields its issuer URL."""
     from joserfc.jwk import RSAKey
 
@@ -81,8 +88,11 @@ def provider(tmp_path_factory):
         return RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"},
                                    private=True).as_dict(private=True)
 
-    clients = [{"client_id": cid, "client_secret": f"{cid}-secret", "redirect_uris": [CALLBACK],
-                "post_logout_redirect_uris": [f"{APP_BASE}/login"]} for cid in ["madangan", *MISBEHAVING]]
+    served = f"http://127.0.0.1:{browser_port}"
+    clients = [{"client_id": cid, "client_secret": f"{cid}-secret",
+                "redirect_uris": [CALLBACK, f"{served}/login/oidc/callback"],
+                "post_logout_redirect_uris": [f"{APP_BASE}/login", f"{served}/login"]}
+               for cid in ["madangan", *MISBEHAVING]]
     config = {"issuer": issuer, "port": port, "jwks": {"keys": [key("provider-key")]},
               "foreign_jwk": key("provider-key"),  # same kid, another key: only the signature tells
               "clients": clients, "accounts": ACCOUNTS, "misbehave": MISBEHAVING}
@@ -446,3 +456,53 @@ def test_admin_adds_an_sso_account_on_the_command_line_and_it_signs_in(provider,
     done = Browser(app, provider).sso_login("ani")
     user, _ = _session(app.state.engine, done)
     assert (user.username, user.role, user.region_code) == ("ani.desa", "desa", DESA)
+
+
+# --- in a real browser -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_sso_in_chromium_from_the_login_button_to_the_providers_logout(deployment, provider, engine, browser_port,
+                                                                     chromium_path):
+    import threading
+
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM_ARGS
+
+    store.add_user(engine, "ani", Role.DESA, DESA, "32.11", oidc_subject="ani", sso_only=True)
+    served = f"http://127.0.0.1:{browser_port}"
+    app = make_app(deployment, provider, redirect_base=served)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=browser_port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+            page = chromium.new_page()
+            blocked: list[str] = []
+            page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+            page.goto(served + "/login?next=/wilayah/32.11.01")
+            page.click("text=Masuk dengan SSO (Keycloak Pemkab)")
+            page.wait_for_url(provider + "/interaction/**")
+            page.fill("input[name=login]", "ani")
+            page.fill("input[name=password]", "kata-sandi-di-penyedia")
+            page.click("button[type=submit]")
+            page.wait_for_url(provider + "/interaction/**")  # consent
+            page.click("button[type=submit]")
+            page.wait_for_url(served + "/wilayah/32.11.01")
+            assert "ani · desa" in page.locator(".who").inner_text()
+            page.click(".logout button")
+            page.wait_for_url(provider + "/session/end**")
+            page.click("button[autofocus]")  # the provider asks: "Yes, sign me out"
+            page.wait_for_url(served + "/login?state=*")  # back at Madangan's login page
+            assert page.locator("text=Masuk dengan SSO").count() == 1
+            assert blocked == []
+            chromium.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from importlib import resources
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -78,6 +79,12 @@ def create_app(settings: Settings) -> FastAPI:
                            https_only=(settings.oidc.redirect_base or "").startswith("https://"))
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
 
+    # Logging out of an SSO session continues at the provider: the logout form may lead there
+    form_action = "'self'"
+    if settings.oidc.enabled:
+        issuer = urlsplit(settings.oidc.issuer)
+        form_action += f" {issuer.scheme}://{issuer.netloc}"
+
     @app.middleware("http")
     async def _security_headers(request: Request, call_next):
         response = await call_next(request)
@@ -88,7 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers.setdefault(
             "Content-Security-Policy",
             f"default-src 'self'; script-src {script}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            f"object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action {form_action}",
         )
         return response
 
