@@ -302,6 +302,14 @@ def test_unknown_user_is_created_only_when_allowed(deployment, provider, engine)
         store.authenticate(engine, "budi", store.SSO_ONLY)
 
 
+def test_disabled_account_cannot_sign_in_through_sso(deployment, provider, engine):
+    store.add_user(engine, "ani", Role.DESA, DESA, "32.11", oidc_subject="ani", sso_only=True)
+    store.set_active(engine, "ani", False)
+    refused = Browser(make_app(deployment, provider), provider).sso_login("ani")
+    assert refused.status_code == 403 and _session(engine, refused) is None
+    assert "dinonaktifkan" in _message(refused)
+
+
 # --- refused: claims outside the rules ----------------------------------------------------------
 
 
