@@ -120,9 +120,8 @@ def deployment(tmp_path_factory):
 
 
 def make_app(data_dir: Path, issuer: str, client_id: str = "madangan", **oidc):
-    oidc = {"scopes": "openid profile email madangan", **oidc}  # the provider's scope carrying the claims
-    oidc_settings = OidcSettings(issuer=issuer, client_id=client_id, client_secret=f"{client_id}-secret",
-                                 name="Keycloak Pemkab", **oidc)
+    oidc = {"scopes": "openid profile email madangan", "client_secret": f"{client_id}-secret", **oidc}
+    oidc_settings = OidcSettings(issuer=issuer, client_id=client_id, name="Keycloak Pemkab", **oidc)
     return create_app(Settings(data_dir=data_dir, oidc=oidc_settings))
 
 
@@ -372,6 +371,14 @@ def test_id_token_with_foreign_audience_expired_or_bad_signature_is_refused(depl
     assert refused.status_code == 401 and _session(engine, refused) is None
     assert "Token identitas dari penyedia SSO tidak sah" in _message(refused)
     assert _audit(engine, "login.oidc_refused")[0].detail == "token"
+
+
+def test_wrong_client_secret_is_reported_as_a_configuration_error(deployment, provider, engine):
+    store.add_user(engine, "ani", Role.DESA, DESA, "32.11", oidc_subject="ani", sso_only=True)
+    app = make_app(deployment, provider, client_secret="a-stale-secret")
+    refused = Browser(app, provider).sso_login("ani")
+    assert refused.status_code == 502 and _session(engine, refused) is None
+    assert "client_id atau client_secret salah" in _message(refused)
 
 
 def test_issuer_must_match_the_discovery_document(deployment, provider, engine):

@@ -148,6 +148,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Kode otorisasi SSO ditolak penyedia (sudah dipakai atau kedaluwarsa). Mulai lagi dari tombol SSO.",
         "en": "The provider refused the SSO authorization code (already used or expired). Start again from the SSO button.",
     },
+    "ui.oidc.client": {
+        "id": "Penyedia SSO menolak Madangan sebagai klien (client_id atau client_secret salah). Hubungi admin.",
+        "en": "The SSO provider refused Madangan as a client (wrong client_id or client_secret). Contact an admin.",
+    },
     "ui.oidc.token": {
         "id": "Token identitas dari penyedia SSO tidak sah (tanda tangan, penerbit, audiens, nonce atau masa berlaku). Login ditolak.",
         "en": "The SSO provider's ID token is not valid (signature, issuer, audience, nonce or expiry). Login refused.",

@@ -138,6 +138,8 @@ async def sso_callback(request: Request):
     except MismatchingStateError:
         return _sso_refused(request, oidc.OidcRefused("ui.oidc.state", status=400))
     except OAuthError as exc:
+        if exc.error == "invalid_client":  # a configuration error, not the person's
+            return _sso_refused(request, oidc.OidcRefused("ui.oidc.client", status=502))
         key = "ui.oidc.denied" if exc.error == "access_denied" else "ui.oidc.code"
         return _sso_refused(request, oidc.OidcRefused(key, status=400))
     except JoseError:
