@@ -359,6 +359,10 @@ def users_add(
     posyandu: Annotated[Optional[str], typer.Option(help=_h("Posyandu kader", "Cadre's posyandu"))] = None,
     full_name: Annotated[str, typer.Option(help=_h("Nama lengkap", "Full name"))] = "",
     password_stdin: Annotated[bool, typer.Option(help=_h("Baca kata sandi dari stdin", "Read the password from stdin"))] = False,
+    oidc_subject: Annotated[Optional[str], typer.Option(help=_h(
+        "Subjek (sub) akun di penyedia SSO; akun lalu masuk lewat SSO saja, kecuali --password-stdin",
+        "The account's subject (sub) at the SSO provider; it then signs in through SSO only, unless --password-stdin"))] = None,
+    email: Annotated[Optional[str], typer.Option(help=_h("Email (untuk mencocokkan login SSO pertama)", "Email (matches a first SSO login)"))] = None,
 ) -> None:
     """Tambah akun; kata sandi acak ditampilkan sekali (Add an account; a random password is shown once)."""
     from madangan.access import Role, store
@@ -370,11 +374,18 @@ def users_add(
     except ValueError:
         raise UserError(_h("Peran tidak dikenal: ", "Unknown role: ") + f"{role} ({', '.join(r.value for r in Role if r != Role.PUBLIC)})") from None
     scope = normalize_code(region) if region else deployment.region_code
+    if oidc_subject is not None and not oidc_subject.strip():
+        raise UserError(_h("--oidc-subject tidak boleh kosong.", "--oidc-subject must not be empty."))
+    sso_only = oidc_subject is not None and not password_stdin
     password = store.add_user(engine, username, role_, scope, deployment.region_code, _read_password(password_stdin),
-                              full_name=full_name, sectors=tuple(filter(None, sectors.split(","))), posyandu=posyandu)
-    store.audit(engine, "user_added", "cli", target=f"user:{username}", region_code=scope, detail=f"role={role_}")
+                              full_name=full_name, sectors=tuple(filter(None, sectors.split(","))), posyandu=posyandu,
+                              oidc_subject=oidc_subject.strip() if oidc_subject else None, email=email, sso_only=sso_only)
+    store.audit(engine, "user_added", "cli", target=f"user:{username}", region_code=scope,
+                detail=f"role={role_}" + (" sso" if oidc_subject else ""))
     console.print(_h("Akun dibuat: ", "Account created: ") + f"{username} ({role_}, {scope})")
-    if not password_stdin:
+    if sso_only:
+        console.print(_h("Masuk lewat SSO saja (tanpa kata sandi lokal).", "Signs in through SSO only (no local password)."))
+    elif not password_stdin:
         console.print(_h("Kata sandi (tampil sekali): ", "Password (shown once): ") + password)
 
 
@@ -384,9 +395,15 @@ def users_list() -> None:
     from madangan.access import store
 
     engine, _ = _deployment()
-    table = Table(_h("Pengguna", "User"), _h("Peran", "Role"), _h("Wilayah", "Region"), _h("Aktif", "Active"), _h("Dibuat", "Created"))
+    table = Table(_h("Pengguna", "User"), _h("Peran", "Role"), _h("Wilayah", "Region"), _h("Aktif", "Active"), "SSO",
+                  _h("Dibuat", "Created"))
     for user in store.list_users(engine):
-        table.add_row(user.username, user.role, user.region_code, "ya" if user.active else "tidak", f"{user.created_at:%Y-%m-%d}")
+        if user.password_hash == store.SSO_ONLY:
+            sso = _h("saja", "only")
+        else:
+            sso = _h("terikat", "bound") if user.oidc_subject else "-"
+        table.add_row(user.username, user.role, user.region_code, "ya" if user.active else "tidak", sso,
+                      f"{user.created_at:%Y-%m-%d}")
     console.print(table)
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,8 +22,79 @@ from madangan.errors import UserError
 from madangan.i18n import t
 
 
+class OidcSettings(BaseModel):
+    """Optional OpenID Connect login (e.g. the regency's Keycloak). Off unless `issuer` and `client_id` are set.
+
+    madangan.toml `[oidc]`, or MADANGAN_OIDC__ISSUER, MADANGAN_OIDC__CLIENT_ID, … in the environment.
+    """
+
+    #: The provider's issuer URL, e.g. https://sso.sumedangkab.go.id/realms/pemkab; its
+    #: /.well-known/openid-configuration is read at the first SSO login.
+    issuer: str | None = None
+    client_id: str | None = None
+    #: Confidential client's secret; leave empty for a public client (PKCE only).
+    client_secret: SecretStr | None = None
+    #: Public base URL of this Madangan, e.g. https://madangan.sumedangkab.go.id; the provider
+    #: sends users back to <redirect_base>/login/oidc/callback. Default: the address of the request.
+    redirect_base: str | None = None
+    #: Shown on the login button: "Masuk dengan SSO (<name>)".
+    name: str = "SSO"
+    scopes: str = "openid profile email"
+    #: Claim naming the user's Madangan role (a string or a list such as Keycloak groups);
+    #: dotted paths reach nested claims, e.g. realm_access.roles. Empty: roles come from Madangan's records.
+    role_claim: str | None = None
+    #: Claim value → role, e.g. {"/dinsos" = "analyst"}; without it the claim must name a role itself.
+    role_map: dict[str, str] = Field(default_factory=dict)
+    #: Claim naming the user's region scope (a Kemendagri code such as 32.11.01.2001).
+    region_claim: str | None = None
+    #: Claim used as the username when matching or creating accounts.
+    username_claim: str = "preferred_username"
+    #: How a first SSO login finds an existing account without a bound subject: by username, by
+    #: (verified) email. The subject is then bound to that account.
+    match_by: list[Literal["username", "email"]] = Field(default_factory=lambda: ["username", "email"])
+    #: Create an account at the first SSO login of someone unknown (needs role and region claims).
+    create_users: bool = False
+    #: Key signing the short-lived cookie that carries state, nonce and PKCE verifier during a
+    #: login; default: a random key kept in <data_dir>/oidc-session.key.
+    session_secret: SecretStr | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.issuer and self.client_id)
+
+    @field_validator("issuer", "redirect_base")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL, e.g. https://sso.example.go.id/realms/pemkab")
+        return value.rstrip("/")
+
+    @field_validator("role_map")
+    @classmethod
+    def _known_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        from madangan.access import Role
+
+        known = {r.value for r in Role if r is not Role.PUBLIC}
+        for claim_value, role in value.items():
+            if role not in known:
+                raise ValueError(f"role_map[{claim_value!r}] = {role!r} is not a role ({', '.join(sorted(known))})")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> OidcSettings:
+        if bool(self.issuer) != bool(self.client_id):
+            raise ValueError("set both issuer and client_id (or neither, to leave SSO off)")
+        if self.enabled and "openid" not in self.scopes.split():
+            raise ValueError("scopes must include 'openid'")
+        if self.create_users and not (self.role_claim and self.region_claim):
+            raise ValueError("create_users needs role_claim and region_claim")
+        return self
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MADANGAN_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="MADANGAN_", env_nested_delimiter="__", extra="ignore")
 
     data_dir: Path = Path("madangan-data")
     #: The deployment's regency/city code; taken from the deployment once initialised.
@@ -39,6 +110,8 @@ class Settings(BaseSettings):
     #: Verval thresholds by name (madangan.toml `[verval]`), e.g. desil_maks = {BPNT = 4},
     #: program_saling_eksklusif = [["BLT_DD", "PKH"]].
     verval: dict[str, Any] = Field(default_factory=dict)
+    #: Optional OpenID Connect login (madangan.toml `[oidc]`); see OidcSettings.
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
 
     @field_validator("lang")
     @classmethod

@@ -128,6 +128,79 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Demo: one account per role and its password are printed at the end of 'madangan demo' and kept in akun-demo.txt in the data directory.",
     },
     "ui.logout": {"id": "Keluar", "en": "Sign out"},
+    # SSO (OpenID Connect)
+    "ui.oidc.button": {"id": "Masuk dengan SSO ({name})", "en": "Sign in with SSO ({name})"},
+    "ui.oidc.or": {"id": "atau dengan akun lokal", "en": "or with a local account"},
+    "ui.oidc.unreachable": {
+        "id": "Penyedia SSO tidak dapat dihubungi. Coba lagi nanti atau masuk dengan akun lokal.",
+        "en": "The SSO provider cannot be reached. Try again later or sign in with a local account.",
+    },
+    "ui.oidc.issuer_mismatch": {
+        "id": "Penyedia SSO menyebut penerbit (issuer) lain dari yang dikonfigurasi; login SSO ditolak. Hubungi admin.",
+        "en": "The SSO provider names another issuer than the configured one; SSO login refused. Contact an admin.",
+    },
+    "ui.oidc.state": {
+        "id": "Sesi login SSO tidak cocok atau sudah kedaluwarsa. Mulai lagi dari tombol SSO di halaman ini.",
+        "en": "The SSO login session does not match or has expired. Start again from the SSO button on this page.",
+    },
+    "ui.oidc.denied": {"id": "Login SSO dibatalkan di penyedia.", "en": "SSO login was cancelled at the provider."},
+    "ui.oidc.code": {
+        "id": "Kode otorisasi SSO ditolak penyedia (sudah dipakai atau kedaluwarsa). Mulai lagi dari tombol SSO.",
+        "en": "The provider refused the SSO authorization code (already used or expired). Start again from the SSO button.",
+    },
+    "ui.oidc.client": {
+        "id": "Penyedia SSO menolak Madangan sebagai klien (client_id atau client_secret salah). Hubungi admin.",
+        "en": "The SSO provider refused Madangan as a client (wrong client_id or client_secret). Contact an admin.",
+    },
+    "ui.oidc.token": {
+        "id": "Token identitas dari penyedia SSO tidak sah (tanda tangan, penerbit, audiens, nonce atau masa berlaku). Login ditolak.",
+        "en": "The SSO provider's ID token is not valid (signature, issuer, audience, nonce or expiry). Login refused.",
+    },
+    "ui.oidc.unknown_user": {
+        "id": "Akun SSO ini belum terdaftar di Madangan. Minta admin menambahkan Anda (madangan users add … --oidc-subject …).",
+        "en": "This SSO account is not registered in Madangan. Ask an admin to add you (madangan users add … --oidc-subject …).",
+    },
+    "ui.oidc.ambiguous": {
+        "id": "Akun SSO ini cocok dengan lebih dari satu akun Madangan (nama pengguna dan email berbeda akun). Minta admin mengikatnya dengan --oidc-subject.",
+        "en": "This SSO account matches more than one Madangan account (username and email name different accounts). Ask an admin to bind it with --oidc-subject.",
+    },
+    "ui.oidc.bound_elsewhere": {
+        "id": "Akun Madangan ini sudah terikat ke akun SSO lain. Login ditolak.",
+        "en": "This Madangan account is already bound to another SSO account. Login refused.",
+    },
+    "ui.oidc.inactive": {"id": "Akun ini dinonaktifkan. Hubungi admin.", "en": "This account is disabled. Contact an admin."},
+    "ui.oidc.no_username": {
+        "id": "Penyedia SSO tidak mengirim nama pengguna (klaim '{claim}'); akun tidak bisa dibuat.",
+        "en": "The SSO provider sent no username (claim '{claim}'); the account cannot be created.",
+    },
+    "ui.oidc.username_taken": {
+        "id": "Nama pengguna dari SSO sudah dipakai akun lain di Madangan. Minta admin mengikat akun Anda dengan --oidc-subject.",
+        "en": "The SSO username is taken by another Madangan account. Ask an admin to bind yours with --oidc-subject.",
+    },
+    "ui.oidc.no_role": {
+        "id": "Penyedia SSO tidak memberi peran Madangan (klaim '{claim}'). Minta admin SSO menambahkan peran Anda.",
+        "en": "The SSO provider gave no Madangan role (claim '{claim}'). Ask the SSO admin to add your role.",
+    },
+    "ui.oidc.many_roles": {
+        "id": "Penyedia SSO memberi lebih dari satu peran Madangan (klaim '{claim}': {roles}). Satu akun hanya boleh satu peran.",
+        "en": "The SSO provider gave more than one Madangan role (claim '{claim}': {roles}). An account has exactly one role.",
+    },
+    "ui.oidc.unknown_role": {
+        "id": "Peran '{role}' dari penyedia SSO tidak dikenal Madangan (admin, executive, analyst, kecamatan, desa, cadre).",
+        "en": "Role '{role}' from the SSO provider is unknown to Madangan (admin, executive, analyst, kecamatan, desa, cadre).",
+    },
+    "ui.oidc.no_region": {
+        "id": "Penyedia SSO tidak memberi wilayah (klaim '{claim}').",
+        "en": "The SSO provider gave no region (claim '{claim}').",
+    },
+    "ui.oidc.bad_region": {
+        "id": "Wilayah '{region}' dari penyedia SSO bukan kode wilayah Kemendagri yang dikenal.",
+        "en": "Region '{region}' from the SSO provider is not a known Kemendagri region code.",
+    },
+    "ui.oidc.scope": {
+        "id": "Peran/wilayah dari SSO ditolak: {reason}",
+        "en": "Role/region from SSO refused: {reason}",
+    },
     "ui.tagline": {"id": "Pusat komando data daerah", "en": "Regional data command center"},
 }
 

@@ -60,22 +60,34 @@ def check_scope(role: Role, region_code: str, deployment_code: str) -> None:
         raise UserError(f"Peran '{role}' harus dibatasi ke satu {wanted} (diberikan: {region_code}).")
 
 
+#: Stored instead of a hash for accounts that sign in only through SSO: no password matches it.
+SSO_ONLY = "!sso-only"
+
+
 def add_user(engine: Engine, username: str, role: Role, region_code: str, deployment_code: str,
              password: str | None = None, full_name: str = "", sectors: tuple[str, ...] = (),
-             posyandu: str | None = None) -> str:
-    """Create an account; returns its password (generated when none is given)."""
+             posyandu: str | None = None, oidc_subject: str | None = None, email: str | None = None,
+             sso_only: bool = False) -> str | None:
+    """Create an account; returns its password (generated when none is given), None for an SSO-only account."""
     if role is Role.PUBLIC:
         raise UserError("Peran 'public' tidak memakai akun.")
     check_scope(role, region_code, deployment_code)
-    password = password or new_password()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.")
-    user = User(username=username, full_name=full_name, password_hash=_hasher.hash(password), role=role.value,
-                region_code=region_code, sectors=",".join(sectors), posyandu=posyandu)
+    if sso_only:
+        password_hash, password = SSO_ONLY, None
+    else:
+        password = password or new_password()
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise UserError(f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.")
+        password_hash = _hasher.hash(password)
+    user = User(username=username, full_name=full_name, password_hash=password_hash, role=role.value,
+                region_code=region_code, sectors=",".join(sectors), posyandu=posyandu,
+                oidc_subject=oidc_subject or None, email=email.strip().lower() if email else None)
     try:
         with sessions(engine).begin() as session:
             session.add(user)
     except IntegrityError:
+        if oidc_subject and any(u.oidc_subject == oidc_subject for u in list_users(engine)):
+            raise UserError(f"Subjek SSO '{oidc_subject}' sudah dipakai akun lain.") from None
         raise UserError(f"Pengguna '{username}' sudah ada.") from None
     return password
 
@@ -161,11 +173,14 @@ def _password_matches(hashed: str, password: str) -> bool:
         return False
 
 
-def open_session(engine: Engine, user: User) -> tuple[str, str]:
-    """A fresh session (new id at every login, so a planted id is useless); returns (cookie, csrf)."""
+def open_session(engine: Engine, user: User, method: str = "password") -> tuple[str, str]:
+    """A fresh session (new id at every login, so a planted id is useless); returns (cookie, csrf).
+
+    `method` records how the user signed in: "password" or "oidc" (logout then also ends the SSO session).
+    """
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with sessions(engine).begin() as session:
-        session.add(UserSession(token_hash=digest(cookie), user_id=user.id, csrf_token=csrf,
+        session.add(UserSession(token_hash=digest(cookie), user_id=user.id, csrf_token=csrf, method=method,
                                 created_at=now(), expires_at=now() + timedelta(hours=SESSION_HOURS)))
     return cookie, csrf
 

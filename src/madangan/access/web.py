@@ -50,6 +50,7 @@ def principal(request: Request) -> Principal:
             user, user_session = session
             found = store.principal_of(user)
             request.state.csrf = user_session.csrf_token
+            request.state.login_method = user_session.method
     request.state.principal = found or anonymous(region)
     return request.state.principal
 

@@ -44,6 +44,9 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    #: The account's subject (`sub`) at the configured OpenID Connect provider, once bound.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True, index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
 
 
 class UserSession(Base):
@@ -58,6 +61,7 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked: Mapped[bool] = mapped_column(default=False)
+    method: Mapped[str] = mapped_column(String(10), default="password")  # "password" or "oidc"
 
 
 class ApiToken(Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from importlib import resources
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -66,7 +67,24 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.deployment = deployment
     app.state.templates = Jinja2Templates(directory=str(WEB / "templates"))
     app.state.login_limiter = RateLimiter(limit=10, window=60)
+    app.state.oidc_client = None
+    if settings.oidc.enabled:
+        # SSO: a short-lived signed cookie, sent only to /login/oidc*, carries state, nonce and PKCE verifier
+        from starlette.middleware.sessions import SessionMiddleware
+
+        from madangan.access import oidc
+
+        app.state.oidc_client = oidc.make_client(settings.oidc)
+        app.add_middleware(SessionMiddleware, secret_key=oidc.session_secret(settings), session_cookie="madangan_sso",
+                           max_age=oidc.STATE_MAX_AGE, path="/login/oidc", same_site="lax",
+                           https_only=(settings.oidc.redirect_base or "").startswith("https://"))
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
+
+    # Logging out of an SSO session continues at the provider: the logout form may lead there
+    form_action = "'self'"
+    if settings.oidc.enabled:
+        issuer = urlsplit(settings.oidc.issuer)
+        form_action += f" {issuer.scheme}://{issuer.netloc}"
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next):
@@ -78,7 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers.setdefault(
             "Content-Security-Policy",
             f"default-src 'self'; script-src {script}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            f"object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action {form_action}",
         )
         return response
 
