@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from madangan import __version__, deploy
 from madangan.access.web import LoginRequired, RateLimiter, login_redirect, public
 from madangan.config import Settings
+from madangan.sectors.welfare import api as welfare_api
 from madangan.web import api, auth, findings_api, ingest_api, pages, worklist_pages
 
 WEB = resources.files("madangan.web")
@@ -100,4 +101,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(ingest_api.router)
     app.include_router(findings_api.router)
     app.include_router(worklist_pages.router)
+    app.include_router(welfare_api.router)
+    app.include_router(welfare_api.public_router)
     return app

@@ -137,26 +137,30 @@ def eligible_periods(inputs: Inputs, version: Version, periods: list[str], scope
     ep = el.cross_join(per)
     got = rows.select(kk_r="no_kk", program_r="program", periode_r="periode").distinct()
     ep = ep.left_join(got, (ep.no_kk == got.kk_r) & (ep.program == got.program_r) & (ep.periode == got.periode_r))
-    ep = ep.mutate(menerima=ep.kk_r.notnull())
+    ep = ep.mutate(menerima=ep.kk_r.notnull()).drop("kk_r", "program_r", "periode_r")
+    for first, other in version.saling_eksklusif:  # a family receiving `other` is not a candidate for `first`
+        has = got.filter(got.program_r == other).select(kk_x="kk_r", periode_x="periode_r")
+        ep = ep.left_join(has, (ep.no_kk == has.kk_x) & (ep.periode == has.periode_x) & (ep.program == first))
+        ep = ep.filter(ep.kk_x.isnull() | ep.menerima).drop("kk_x", "periode_x")
     quota = [p for p in programs if version.program[p].berkuota]
     w = ibis.window(group_by=[ep.program, ep.kode_desa, ep.periode])
     worst = ep.menerima.ifelse(ep.tier, 0).max().over(w)
     missed = ~ep.menerima & (~ep.program.isin(quota) | (ep.tier < worst)) if quota else ~ep.menerima
-    return ep.mutate(missed=missed).drop("kk_r", "program_r", "periode_r")
+    return ep.mutate(missed=missed)
 
 
 def _counts(inputs: Inputs, version: Version, periods: list[str], scope: str | None,
             programs: list[str]) -> pl.DataFrame:
     """Per program × desa × period: every count the rates are made of."""
     con = inputs.tables["desil"]._find_backend()
-    rows = recipient_rows(inputs, version, periods, scope)
-    rows = rows.filter(rows.program.isin(programs))
+    every = recipient_rows(inputs, version, periods, scope)
+    rows = every.filter(every.program.isin(programs))
     rec = rows.group_by("program", "kode_desa", "periode").agg(
         penerima=rows.count(), keluarga_penerima=rows.no_kk.nunique(), salah_inklusi=rows.salah.cast("int64").sum(),
         nominal_rp=rows.nominal.sum(), kebocoran_rp=rows.salah.ifelse(rows.nominal, 0).sum(),
         **{f"alasan_{k}": rows[f"alasan_{k}"].cast("int64").sum() for k in REASONS},
     )
-    ep = eligible_periods(inputs, version, periods, scope, programs, rows)
+    ep = eligible_periods(inputs, version, periods, scope, programs, every)
     elig = ep.group_by("program", "kode_desa", "periode").agg(
         keluarga_layak=ep.count(), layak_menerima=ep.menerima.cast("int64").sum(),
         salah_eksklusi=ep.missed.cast("int64").sum())
@@ -283,6 +287,9 @@ def _family_frame(inputs: Inputs, version: Version, scope: str, period: str) -> 
         "tidak_menerima_pkh": ~pl.col("rc_PKH") if "PKH" in version.program else pl.lit(True),
         "lansia_sendiri": pl.col("lansia_sendiri"),
     }
+    for first, other in version.saling_eksklusif:
+        if first in version.program and other in version.program:
+            fam = fam.with_columns(pl.col(f"el_{first}") & (~pl.col(f"rc_{other}") | pl.col(f"rc_{first}")))
     return fam.with_columns(
         skor_kerentanan=pl.sum_horizontal(pl.col(c).cast(pl.Int32) for c in VULNERABILITIES),
         **{f"kl_{c}": e for c, e in local.items()},
