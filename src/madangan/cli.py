@@ -823,7 +823,7 @@ def targeting_candidates(desa: DesaOpt = None, program: ProgramOpt = None, perio
         from madangan.regions import regions as all_regions
         from madangan.sectors.welfare.export import musyawarah_xlsx
 
-        scope = welfare.region(code, OPERATOR, desa, desa_only=True)
+        scope = welfare.region(code, OPERATOR, desa)
         review, _ = welfare.review(settings, engine, OPERATOR, code, desa=scope, program=program, period=used, lang=lang)
         summary = welfare.rates(settings, engine, OPERATOR, code, program=program, desa=scope, period=used)
         musyawarah_xlsx(export, desa=scope, desa_name=all_regions().names.get(scope), period=used, summary=summary,

@@ -118,16 +118,23 @@ def review(request: Request, desa: str | None = Desa, program: Program | None = 
     return {**out, "periode": used}
 
 
-@router.get("/whatif", dependencies=[require(Permission.PERSONS)],
-            summary="Simulasi kuota baru untuk satu desa: siapa yang menerima dan bagaimana rasio berubah")
-def whatif(request: Request, quota: int = Query(..., ge=0, le=100_000, description="Kuota baru (keluarga)"),
-           desa: str | None = Desa, program: Program = "BLT_DD", period: str | None = Period,
-           who: Principal = Depends(principal)) -> dict:
+class WhatIfIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kode_desa: str = Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+    kuota: int = Field(ge=0, le=100_000, description="Kuota baru (keluarga)")
+    program: Program = "BLT_DD"
+    periode: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+
+
+@router.post("/whatif", dependencies=[require(Permission.PERSONS)], responses=error_responses(422),
+             summary="Simulasi kuota baru untuk satu desa: siapa yang menerima dan bagaimana rasio berubah (tidak mengubah data)")
+def whatif(request: Request, body: WhatIfIn, who: Principal = Depends(principal)) -> dict:
     settings, engine, code = _state(request)
     with _http_errors():
-        result = service.whatif(settings, engine, who, code, desa=desa, quota=quota, program=program, period=period)
-    _audit(request, who, "targeting.whatif", _target("whatif", desa=result["kode_desa"], program=program,
-                                                      quota=str(quota)), len(result["terpilih"]))
+        result = service.whatif(settings, engine, who, code, desa=body.kode_desa, quota=body.kuota, program=body.program,
+                                period=body.periode)
+    _audit(request, who, "targeting.whatif", _target("whatif", desa=result["kode_desa"], program=body.program,
+                                                      quota=str(body.kuota)), len(result["terpilih"]))
     return result
 
 
@@ -138,7 +145,7 @@ def export_xlsx(request: Request, desa: str | None = Desa, program: Program | No
     settings, engine, code = _state(request)
     lang = lang_of(request)
     with _http_errors():
-        scope = service.region(code, who, desa, desa_only=True)
+        scope = service.region(code, who, desa)
         cands, used = service.candidates(settings, engine, who, code, desa=scope, program=program, period=period, lang=lang)
         rev, _ = service.review(settings, engine, who, code, desa=scope, program=program, period=used, lang=lang)
         summary = service.rates(settings, engine, who, code, program=program, desa=scope, period=used)

@@ -17,11 +17,11 @@ SUMMARY = (("program", "Program"), ("kode_wilayah", "Kode Wilayah"), ("nama_wila
            ("keluarga_layak", "Keluarga Layak"), ("layak_menerima", "Layak dan Menerima"),
            ("salah_eksklusi", "Salah Eksklusi"), ("tingkat_eksklusi", "Tingkat Eksklusi"), ("cakupan", "Cakupan"),
            ("nominal_rp", "Nominal (Rp/bulan)"), ("kebocoran_rp", "Kebocoran (Rp/bulan)"))
-CANDIDATES = (("urutan", "Urutan"), ("program", "Program"), ("no_kk", "No. KK"), ("nik_kepala_keluarga", "NIK Kepala Keluarga"),
+CANDIDATES = (("desa", "Desa/Kelurahan"), ("urutan", "Urutan"), ("program", "Program"), ("no_kk", "No. KK"), ("nik_kepala_keluarga", "NIK Kepala Keluarga"),
               ("nama_kepala_keluarga", "Nama Kepala Keluarga"), ("desil", "Desil"),
               ("tingkat_prioritas", "Prioritas"), ("kerentanan", "Kerentanan (lintas sektor)"),
               ("hasil_verifikasi", "Hasil Verifikasi Lapangan"))
-REVIEW = (("program", "Program"), ("id_penerima", "ID Penerima"), ("nik", "NIK"), ("no_kk", "No. KK"), ("nama", "Nama"),
+REVIEW = (("desa", "Desa/Kelurahan"), ("program", "Program"), ("id_penerima", "ID Penerima"), ("nik", "NIK"), ("no_kk", "No. KK"), ("nama", "Nama"),
           ("nominal", "Nominal (Rp/bulan)"), ("desil", "Desil"), ("alasan", "Alasan Ditinjau"),
           ("hasil_verifikasi", "Hasil Verifikasi Lapangan"))
 DECISION = ("Keputusan Musdes", "Catatan")

@@ -79,6 +79,12 @@ def rates(settings, engine, who: Principal, deployment_code: str, *, program=Non
     return [{**r, "nama_wilayah": names.get(r["kode_wilayah"])} for r in frame.to_dicts()]
 
 
+def sees_welfare(who: Principal) -> bool:
+    """An analyst of another OPD, or a posyandu cadre, sees no welfare person (as with verval findings)."""
+    visible = worklist.visible_sources(who)
+    return visible is None or "penerima_bansos" in visible
+
+
 def _shown(who: Principal):
     return (lambda s: s) if who.can(Permission.UNMASKED) else mask
 
@@ -96,6 +102,8 @@ def candidates(settings, engine, who: Principal, deployment_code: str, *, desa=N
         period = targeting.latest_period(found, period)
         version = file.for_period(period)
         rules.check_program(program, version)
+        if not sees_welfare(who):
+            return [], period
         frame = targeting.candidates(found, version, scope, period, program)
     outcomes = store.current(engine, scope)
     outcome_of = dict(zip(outcomes["no_kk"], outcomes["outcome"]))
@@ -127,6 +135,8 @@ def review(settings, engine, who: Principal, deployment_code: str, *, desa=None,
            lang: str = "id") -> tuple[list[dict], str]:
     """Recipients to review: the active verval findings on their row, and negative field outcomes."""
     scope = region(deployment_code, who, desa)
+    if not sees_welfare(who):
+        return [], period or ""
     f = verval_store.FindingFilter(desa=scope if scope.count(".") > 1 else None, source="penerima_bansos")
     found_rows, _ = verval_store.list_findings(engine, f, scope_code=scope, sources=None, limit=None)
     by_key: dict[str, list] = {}
@@ -165,6 +175,8 @@ def review(settings, engine, who: Principal, deployment_code: str, *, desa=None,
 def whatif(settings, engine, who: Principal, deployment_code: str, *, desa: str | None, quota: int,
            program: str = "BLT_DD", period=None) -> dict:
     scope = region(deployment_code, who, desa, desa_only=True)
+    if not sees_welfare(who):
+        raise NotFound(t("welfare.not_desa", code=scope))
     file = rule_file(settings)
     with inputs(settings, engine, scope) as data:
         period = targeting.latest_period(data, period)
@@ -211,7 +223,7 @@ def record_outcome(settings, engine, who: Principal, no_kk: str, outcome: str, a
     if program is not None:
         file = rule_file(settings)
         rules.check_program(program, file.versi[-1])
-    desa = family_desa(settings, no_kk, engine)
+    desa = family_desa(settings, no_kk, engine) if sees_welfare(who) else None
     if desa is None or (who.region_code and not who.in_scope(desa)):
         raise NotFound(t("welfare.unknown_family"))  # outside the scope looks the same as unknown
     store.record_outcome(engine, no_kk, desa, outcome, actor, reason, program)
@@ -219,7 +231,7 @@ def record_outcome(settings, engine, who: Principal, no_kk: str, outcome: str, a
 
 
 def history(engine, who: Principal, no_kk: str) -> list[dict]:
-    rows = store.history(engine, no_kk)
+    rows = store.history(engine, no_kk) if sees_welfare(who) else []
     if rows and who.region_code and not who.in_scope(rows[-1]["kode_desa"]):
         raise NotFound(t("welfare.unknown_family"))
     return [{"waktu": r["at"].isoformat(timespec="seconds"), "hasil": r["outcome"], "program": r["program"],
@@ -228,6 +240,8 @@ def history(engine, who: Principal, no_kk: str) -> list[dict]:
 
 def verification_queue(engine, who: Principal, deployment_code: str, desa: str | None = None) -> list[dict]:
     scope = region(deployment_code, who, desa)
+    if not sees_welfare(who):
+        return []
     shown = _shown(who)
     return [{"nomor": r["id"], "kode_desa": r["kode_desa"], "no_kk": shown(r["no_kk"]), "nik": shown(r["nik"]),
              "alasan": r["alasan"], "diterima": r["created_at"].isoformat(timespec="seconds") if r["created_at"] else None}

@@ -308,9 +308,14 @@ def _tier(rule) -> pl.Expr:
     return expr
 
 
+#: The order in which families are added: priority tier, poorer decile, confirmed in the field, more local
+#: criteria, more cross-sector vulnerability (then, in a what-if, current recipients keep their place).
+ORDER = ("tingkat_prioritas", "desil", "terverifikasi", "skor_kriteria_lokal", "skor_kerentanan")
+ORDER_DESCENDING = (False, False, True, True, True)
+
+
 def candidates(inputs: Inputs, version: Version, scope: str, period: str, program: str | None = None) -> pl.DataFrame:
-    """Eligible families not receiving, one row per family × program, in the order a village should add them:
-    priority tier, decile, field-confirmed first, local criteria, cross-sector vulnerability."""
+    """Eligible families not receiving, one row per family × program, in the order a village should add them (ORDER)."""
     fam = _family_frame(inputs, version, scope, period)
     parts = []
     for p in [program] if program else list(version.program):
@@ -319,8 +324,7 @@ def candidates(inputs: Inputs, version: Version, scope: str, period: str, progra
             program=pl.lit(p), tingkat_prioritas=_tier(rule), skor_kriteria_lokal=_local_score(rule))
         parts.append(part)
     out = pl.concat(parts, how="vertical_relaxed") if parts else fam.head(0)
-    out = out.sort(["kode_desa", "program", "tingkat_prioritas", "desil", "terverifikasi", "skor_kriteria_lokal",
-                    "skor_kerentanan", "no_kk"], descending=[False, False, False, False, True, True, True, False])
+    out = out.sort(["kode_desa", "program", *ORDER, "no_kk"], descending=[False, False, *ORDER_DESCENDING, False])
     return out.with_columns(urutan=pl.int_range(1, pl.len() + 1).over("kode_desa", "program")).select(
         "kode_desa", "program", "urutan", "no_kk", "nik_kepala_keluarga", "nama_kepala_keluarga", "desil",
         "tingkat_prioritas", "terverifikasi", "skor_kriteria_lokal", *VULNERABILITIES, "skor_kerentanan")
@@ -342,14 +346,14 @@ def whatif(inputs: Inputs, version: Version, desa: str, period: str, quota: int,
     fam = _family_frame(inputs, version, desa, period)
     pool = fam.filter(pl.col(f"el_{program}")).with_columns(tingkat_prioritas=_tier(rule),
                                                             skor_kriteria_lokal=_local_score(rule))
-    pool = pool.sort(["tingkat_prioritas", "terverifikasi", "skor_kriteria_lokal", "skor_kerentanan", f"rc_{program}",
-                      "desil", "no_kk"], descending=[False, True, True, True, True, False, False])
+    pool = pool.sort([*ORDER, f"rc_{program}", "no_kk"], descending=[*ORDER_DESCENDING, True, False])
     chosen = pool.head(quota).with_columns(urutan=pl.int_range(1, pl.len() + 1))
     con = inputs.tables["desil"]._find_backend()
     current = con.to_polars(recipient_rows(inputs, version, [period], desa, program))
     before = _one_desa_counts(pool, current["no_kk"], current["salah"], current["nominal"], program, rule)
     nominal = pl.Series([rule.nominal_per_bulan] * chosen.height, dtype=pl.Int64)
-    after = _one_desa_counts(pool, chosen["no_kk"], pl.Series([False] * chosen.height), nominal, program, rule)
+    after = _one_desa_counts(pool, chosen["no_kk"], pl.Series([False] * chosen.height, dtype=pl.Boolean), nominal,
+                             program, rule)
     leaving = current.filter(~pl.col("no_kk").is_in(chosen["no_kk"].implode()))
     chosen = chosen.with_columns(status=pl.when(pl.col(f"rc_{program}")).then(pl.lit("tetap")).otherwise(pl.lit("baru")))
     return {"sebelum": before, "sesudah": after, "terpilih": chosen, "keluar": leaving,
@@ -361,6 +365,7 @@ def _one_desa_counts(pool: pl.DataFrame, receivers: pl.Series, wrong: pl.Series,
     receiving = pool["no_kk"].is_in(receivers.implode())
     worst = pool.filter(receiving)["tingkat_prioritas"].max() or 0
     missed = (~receiving & ((pool["tingkat_prioritas"] < worst) if rule.berkuota else True)).sum()
+    wrong = wrong.cast(pl.Boolean)
     counts = {"penerima": len(receivers), "salah_inklusi": int(wrong.sum()), "keluarga_layak": pool.height,
               "layak_menerima": int(receiving.sum()), "salah_eksklusi": int(missed),
               "nominal_rp": int(nominal.sum()), "kebocoran_rp": int(nominal.filter(wrong).sum())}
