@@ -394,7 +394,7 @@ def test_what_if_and_outcomes_over_the_api(app, demo_deployment):
         assert more["sesudah"]["salah_inklusi"] == 0 and len(more["terpilih"]) == more["kuota_baru"]
         assert more["sesudah"]["layak_menerima"] >= more["sebelum"]["layak_menerima"]
         assert client.post("/api/v1/targeting/whatif", headers=bearer,
-                           json={"kode_desa": desa_code, "kuota": 3, "program": "BPNT"}).status_code == 400
+                           json={"kode_desa": desa_code, "kuota": 3, "program": "BPNT"}).status_code == 409
         top = first[0]["no_kk"]
         saved = client.post("/api/v1/targeting/outcomes", headers=bearer,
                             json={"no_kk": top, "hasil": "meninggal", "alasan": "kepala keluarga wafat"})
@@ -451,7 +451,7 @@ def test_citizen_self_check_reveals_only_registration_and_programs(app):
     family = _a_recipient_family(app)
     head = family["head"]
     with TestClient(app) as client:
-        answer = client.post("/api/v1/public/status", json={"nik": head["nik"], "tanggal_lahir": str(head["tanggal_lahir"])})
+        answer = client.post("/api/v1/public/status", json={"nomor": head["nik"], "tanggal_lahir": str(head["tanggal_lahir"])})
         assert answer.status_code == 200
         body = answer.json()
         assert set(body) == {"ditemukan", "terdaftar_dtsen", "program", "pesan"}
@@ -461,16 +461,17 @@ def test_citizen_self_check_reveals_only_registration_and_programs(app):
             assert member["nama"] not in text and member["nik"] not in text
         assert family["head"]["no_kk"] not in text and "desil" not in text.lower()
         assert not re.search(r"\d{16}", text)
-        by_kk = client.post("/api/v1/public/status", json={"no_kk": head["no_kk"], "tanggal_lahir": str(head["tanggal_lahir"])})
+        by_kk = client.post("/api/v1/public/status", json={"jenis": "kk", "nomor": head["no_kk"],
+                                                                "tanggal_lahir": str(head["tanggal_lahir"])})
         assert by_kk.json()["program"] == family["programs"]
         # a NIK alone reveals nothing: a wrong birth date answers exactly like an unknown number
-        wrong = client.post("/api/v1/public/status", json={"nik": head["nik"], "tanggal_lahir": "1900-01-01"}).json()
-        unknown = client.post("/api/v1/public/status", json={"nik": "3211010101000001", "tanggal_lahir": "1900-01-01"}).json()
+        wrong = client.post("/api/v1/public/status", json={"nomor": head["nik"], "tanggal_lahir": "1900-01-01"}).json()
+        unknown = client.post("/api/v1/public/status", json={"nomor": "3211010101000001", "tanggal_lahir": "1900-01-01"}).json()
         assert wrong == unknown and wrong["ditemukan"] is False and wrong["program"] == []
-        assert client.post("/api/v1/public/status", json={"tanggal_lahir": "1990-01-01"}).status_code == 422
+        assert client.post("/api/v1/public/status", json={"nomor": "32110101", "tanggal_lahir": "1990-01-01"}).status_code == 422
         assert client.get("/api/v1/public/status").status_code == 405  # never a NIK in a URL
         # four lookups so far from this address; the limit is STATUS_LIMIT a minute
-        more = [client.post("/api/v1/public/status", json={"nik": head["nik"], "tanggal_lahir": "1900-01-01"})
+        more = [client.post("/api/v1/public/status", json={"nomor": head["nik"], "tanggal_lahir": "1900-01-01"})
                 for _ in range(STATUS_LIMIT - 4 + 1)]
         assert [r.status_code for r in more] == [200] * (STATUS_LIMIT - 4) + [429]
         assert "Terlalu banyak" in more[-1].text
@@ -489,7 +490,7 @@ def test_self_report_lands_in_the_desa_verification_queue(app, demo_deployment):
     with TestClient(app) as client:
         sent = client.post("/api/v1/public/self-report", json=report)
         assert sent.status_code == 202 and str(sent.json()["nomor"]) in sent.json()["pesan"]
-        assert client.post("/api/v1/public/self-report", json={**report, "kode_desa": "31.71.01.1001"}).status_code == 400
+        assert client.post("/api/v1/public/self-report", json={**report, "kode_desa": "31.71.01.1001"}).status_code == 404
         _login(client, app, desa_user)
         waiting = client.get("/api/v1/targeting/queue").json()
         assert [q["no_kk"] for q in waiting if q["nomor"] == sent.json()["nomor"]] == [report["no_kk"]]

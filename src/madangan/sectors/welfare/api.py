@@ -11,7 +11,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
 from madangan.access import Permission, Principal
@@ -25,13 +25,14 @@ from madangan.web.deps import error_responses, lang_of
 
 router = APIRouter(prefix="/api/v1/targeting", tags=["penargetan bansos"],
                    responses=error_responses(400, 401, 403, 404))
-public_router = APIRouter(prefix="/api/v1/public", tags=["publik"], responses=error_responses(400, 422))
+public_router = APIRouter(prefix="/api/v1/public", tags=["publik"], responses=error_responses(400, 404, 422))
 
+PERIOD = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 REGION_CODE = r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$"
 Program = Literal[PROGRAMS]  # type: ignore[valid-type]
 Desa = Query(None, description="Kode desa/kecamatan Kemendagri; bawaan: wilayah Anda", pattern=REGION_CODE)
 Period = Query(None, description="Periode penyaluran YYYY-MM; bawaan: semua (daftar: yang terakhir)",
-               pattern=r"^\d{4}-\d{2}$")
+               pattern=PERIOD)
 #: Citizen self-check and self-report: per client address, per minute.
 STATUS_LIMIT = 5
 
@@ -123,10 +124,10 @@ class WhatIfIn(BaseModel):
     kode_desa: str = Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
     kuota: int = Field(ge=0, le=100_000, description="Kuota baru (keluarga)")
     program: Program = "BLT_DD"
-    periode: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+    periode: str | None = Field(default=None, pattern=PERIOD)
 
 
-@router.post("/whatif", dependencies=[require(Permission.PERSONS)], responses=error_responses(422),
+@router.post("/whatif", dependencies=[require(Permission.PERSONS)], responses=error_responses(409, 422),
              summary="Simulasi kuota baru untuk satu desa: siapa yang menerima dan bagaimana rasio berubah (tidak mengubah data)")
 def whatif(request: Request, body: WhatIfIn, who: Principal = Depends(principal)) -> dict:
     settings, engine, code = _state(request)
@@ -194,18 +195,13 @@ def record_outcome(request: Request, body: OutcomeIn, who: Principal = Depends(p
 
 
 class StatusIn(BaseModel):
-    """NIK or KK number in the body (never in a URL, where it lands in access logs), plus a birth date."""
+    """A NIK or KK number in the body (never in a URL, where it lands in access logs), plus a birth date:
+    the person's own for a NIK, the head of family's for a KK number."""
 
     model_config = ConfigDict(extra="forbid")
-    nik: str | None = Field(default=None, pattern=r"^\d{16}$", description="NIK (16 digit)")
-    no_kk: str | None = Field(default=None, pattern=r"^\d{16}$", description="No. KK (16 digit); tanggal lahir kepala keluarga")
+    jenis: Literal["nik", "kk"] = Field(default="nik", description="nik atau kk")
+    nomor: str = Field(pattern=r"^\d{16}$", description="NIK atau No. KK, 16 digit")
     tanggal_lahir: date
-
-    @model_validator(mode="after")
-    def _one_number(self):
-        if (self.nik is None) == (self.no_kk is None):
-            raise ValueError("isi salah satu: nik atau no_kk (fill exactly one of nik, no_kk)")
-        return self
 
 
 class StatusOut(BaseModel):
@@ -230,10 +226,11 @@ def status(request: Request, body: StatusIn) -> dict:
     """Only whether the family is registered in DTSEN and which programs it receives; no decile, names or members."""
     _limited(request)
     settings, engine, code = _state(request)
-    number = body.nik or body.no_kk
-    found = service.self_check(settings, body.nik, body.no_kk, body.tanggal_lahir)
+    number = body.nomor
+    nik, kk = (number, None) if body.jenis == "nik" else (None, number)
+    found = service.self_check(settings, nik, kk, body.tanggal_lahir)
     audit_store.audit(engine, "welfare.status_check", "public",
-                      target=f"{'nik' if body.nik else 'kk'}-sha256:{service.fingerprint(number)}", region_code=code,
+                      target=f"{body.jenis}-sha256:{service.fingerprint(number)}", region_code=code,
                       client=_client(request), detail=f"found={found['ditemukan']}")
     lang = lang_of(request)
     message = t("welfare.status_found" if found["terdaftar_dtsen"] else "welfare.status_not_found", lang)
@@ -256,7 +253,7 @@ def self_report(request: Request, body: SelfReportIn) -> dict:
     _limited(request)
     _, engine, code = _state(request)
     if not body.kode_desa.startswith(code + ".") or body.kode_desa not in regions():
-        raise HTTPException(400, t("welfare.not_desa", lang_of(request), code=body.kode_desa))
+        raise HTTPException(404, t("welfare.not_desa", lang_of(request), code=body.kode_desa))
     report_id = store.add_self_report(engine, body.no_kk, body.nik, body.tanggal_lahir, body.kode_desa, body.alasan)
     audit_store.audit(engine, "welfare.self_report", "public", target=f"self-report:{report_id}",
                       region_code=body.kode_desa, client=_client(request),

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from madangan.errors import UserError
+from madangan.errors import NotFound, UserError
 from madangan.i18n import t
 from madangan.sectors.welfare import PROGRAMS
 from madangan.sectors.welfare import messages  # noqa: F401  (registers the texts)
@@ -93,7 +93,7 @@ class RuleFile(_Strict):
         for version in self.versi:
             if version.valid_on(day):
                 return version
-        raise UserError(t("welfare.no_rules_for", day=day.isoformat(),
+        raise NotFound(t("welfare.no_rules_for", day=day.isoformat(),
                           versions=", ".join(f"{v.nama} ({v.berlaku_mulai}–{v.berlaku_sampai or '…'})" for v in self.versi)))
 
     def for_period(self, period: str) -> Version:

@@ -14,7 +14,7 @@ import polars as pl
 
 from madangan import warehouse
 from madangan.access import Permission, Principal, mask
-from madangan.errors import NotFound, OutOfScope, UserError
+from madangan.errors import Conflict, NotFound, OutOfScope, UserError
 from madangan.i18n import t
 from madangan.regions import normalize_code, regions
 from madangan.sectors.welfare import rules, store, targeting
@@ -184,7 +184,7 @@ def whatif(settings, engine, who: Principal, deployment_code: str, *, desa: str 
         rules.check_program(program, version)
         quota_programs = [p for p, r in version.program.items() if r.berkuota]
         if program not in quota_programs:
-            raise UserError(t("welfare.not_quota", program=program, allowed=", ".join(quota_programs)))
+            raise Conflict(t("welfare.not_quota", program=program, allowed=", ".join(quota_programs)))
         result = targeting.whatif(data, version, scope, period, quota, program)
     shown = _shown(who)
     chosen = [{"urutan": r["urutan"], "no_kk": shown(r["no_kk"]), "nik_kepala_keluarga": shown(r["nik_kepala_keluarga"]),
