@@ -20,7 +20,7 @@ import polars as pl
 from madangan import synth
 from madangan.sectors.welfare import rules, targeting
 
-SOURCES = ("desil", "penerima_bansos", "penduduk", "pegawai", "kematian")
+SOURCES = ("desil", "penerima_bansos", "penduduk", "pegawai", "kematian", "balita", "posyandu", "kehamilan")
 #: Injected kind → the inclusion-error reasons that must flag exactly its rows.
 INCLUSION = {
     "penerima_tidak_layak": ("alasan_tidak_layak",),
@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--population", type=int, default=1_226_660)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    ctx = synth.build("32.11", args.population, args.seed, only={"welfare"})
+    ctx = synth.build("32.11", args.population, args.seed, only={"welfare", "health"})
     con = ibis.duckdb.connect(threads=2)
     tables = {name: con.create_table(name, ctx.frames[name].to_arrow()) for name in SOURCES}
     sizes = {name: tables[name].count().execute() for name in SOURCES}
@@ -73,6 +73,17 @@ def main() -> None:
         started = time.perf_counter()
         result = targeting.rates(inputs, rule_file, level=level)
         print(f"| rates per program × {level} × period | {result.height:,} | {time.perf_counter() - started:.2f} |")
+    period = targeting.latest_period(inputs, None)
+    version = rule_file.for_period(period)
+    biggest = tables["desil"].group_by("kode_desa").agg(n=tables["desil"].count()).order_by(ibis.desc("n")).limit(1)
+    desa = biggest.execute()["kode_desa"][0]
+    for label, scope in ((f"desa {desa}", desa), (f"kecamatan {desa[:8]}", desa[:8])):
+        started = time.perf_counter()
+        n = targeting.candidates(inputs, version, scope, period).height
+        print(f"| candidates to add, {label} (with stunting, KSPR, elderly alone) | {n:,} | {time.perf_counter() - started:.2f} |")
+    started = time.perf_counter()
+    quota = targeting.whatif(inputs, version, desa, period, 50, "BLT_DD")
+    print(f"| what-if: BLT DD quota 50 in desa {desa} | {quota['terpilih'].height:,} | {time.perf_counter() - started:.2f} |")
     print()
     print("| program | recipients | inclusion errors | inclusion rate | eligible families | exclusion errors | "
           "exclusion rate | coverage | leakage (Rp/month) |")

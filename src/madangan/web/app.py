@@ -19,6 +19,7 @@ from madangan import __version__, deploy
 from madangan.access.web import LoginRequired, RateLimiter, login_redirect, public
 from madangan.config import Settings
 from madangan.sectors.welfare import api as welfare_api
+from madangan.sectors.welfare import pages as welfare_pages
 from madangan.web import api, auth, findings_api, ingest_api, pages, worklist_pages
 
 WEB = resources.files("madangan.web")
@@ -103,4 +104,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(worklist_pages.router)
     app.include_router(welfare_api.router)
     app.include_router(welfare_api.public_router)
+    app.include_router(welfare_pages.router)
     return app
