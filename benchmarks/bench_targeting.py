@@ -75,7 +75,8 @@ def main() -> None:
         print(f"| rates per program × {level} × period | {result.height:,} | {time.perf_counter() - started:.2f} |")
     period = targeting.latest_period(inputs, None)
     version = rule_file.for_period(period)
-    biggest = tables["desil"].group_by("kode_desa").agg(n=tables["desil"].count()).order_by(ibis.desc("n")).limit(1)
+    d = tables["desil"].filter(tables["desil"].kode_desa.substr(9, 1) == "2")  # a desa (BLT Dana Desa), not a kelurahan
+    biggest = d.group_by("kode_desa").agg(n=d.count()).order_by(ibis.desc("n")).limit(1)
     desa = biggest.execute()["kode_desa"][0]
     for label, scope in ((f"desa {desa}", desa), (f"kecamatan {desa[:8]}", desa[:8])):
         started = time.perf_counter()

@@ -138,10 +138,13 @@ def eligible_periods(inputs: Inputs, version: Version, periods: list[str], scope
     got = rows.select(kk_r="no_kk", program_r="program", periode_r="periode").distinct()
     ep = ep.left_join(got, (ep.no_kk == got.kk_r) & (ep.program == got.program_r) & (ep.periode == got.periode_r))
     ep = ep.mutate(menerima=ep.kk_r.notnull()).drop("kk_r", "program_r", "periode_r")
-    for first, other in version.saling_eksklusif:  # a family receiving `other` is not a candidate for `first`
-        has = got.filter(got.program_r == other).select(kk_x="kk_r", periode_x="periode_r")
-        ep = ep.left_join(has, (ep.no_kk == has.kk_x) & (ep.periode == has.periode_x) & (ep.program == first))
-        ep = ep.filter(ep.kk_x.isnull() | ep.menerima).drop("kk_x", "periode_x")
+    pairs = [(a, b) for a, b in version.saling_eksklusif if a in programs]
+    if pairs:  # a family receiving `other` is not a candidate for `first` (equi-join on three keys)
+        blocked = ibis.union(*(got.filter(got.program_r == b).select(kk_x="kk_r", periode_x="periode_r",
+                                                                     program_x=ibis.literal(a)) for a, b in pairs)).distinct()
+        ep = ep.left_join(blocked, (ep.no_kk == blocked.kk_x) & (ep.periode == blocked.periode_x)
+                          & (ep.program == blocked.program_x))
+        ep = ep.filter(ep.kk_x.isnull() | ep.menerima).drop("kk_x", "periode_x", "program_x")
     quota = [p for p in programs if version.program[p].berkuota]
     w = ibis.window(group_by=[ep.program, ep.kode_desa, ep.periode])
     worst = ep.menerima.ifelse(ep.tier, 0).max().over(w)
