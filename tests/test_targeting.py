@@ -497,3 +497,56 @@ def test_self_report_lands_in_the_desa_verification_queue(app, demo_deployment):
         _login(client, app, "t.camat.other", Role.KECAMATAN, "32.11.02")
         assert all(q["nomor"] != sent.json()["nomor"] for q in client.get("/api/v1/targeting/queue").json())
     _reset_limiter(app)
+
+
+# --- the command line --------------------------------------------------------------------------------
+
+
+def _cli(*args: str, data_dir=None):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MADANGAN_")}
+    env["MADANGAN_CONFIG"] = "/nonexistent/madangan.toml"
+    if data_dir is not None:
+        env["MADANGAN_DATA_DIR"] = str(data_dir)
+    return subprocess.run([sys.executable, "-m", "madangan", "targeting", *args], capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def test_cli_rates_and_a_bad_rule_file(demo_deployment, tmp_path):
+    settings, _ = demo_deployment
+    rates = _cli("--level", "kabupaten", "--program", "BPNT", data_dir=settings.data_dir)
+    assert rates.returncode == 0 and "Kabupaten Sumedang" in rates.stdout and "BPNT" in rates.stdout
+    bad = tmp_path / "aturan.toml"
+    bad.write_text(SMALL.replace("desil = [1, 2, 3, 4]", "desil = [1, 11]"))
+    refused = _cli("rules", str(bad))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "versi.0.program.BPNT.desil.1" in refused.stderr
+    unknown = _cli("--program", "KIP", data_dir=settings.data_dir)
+    assert unknown.returncode == 2 and "Program 'KIP' tidak dikenal" in unknown.stderr
+    out = tmp_path / "rates.xlsx"
+    assert _cli("--export", str(out), data_dir=settings.data_dir).returncode == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert [c.value for c in sheet[3]][:4] == ["No.", "Program", "Kode Wilayah", "Wilayah"]
+
+
+def test_verval_exclusion_check_and_targeting_agree_on_exclusive_programs():
+    from madangan.sectors.welfare.checks import CHECKS
+    from madangan.verval import engine as verval_engine
+
+    check = next(c for c in CHECKS if c.rule == "layak_tidak_menerima")
+    families = [fam("E1", 1, punya_lansia=True), fam("E2", 1, punya_lansia=True)]
+    recipients = [row("H-E1", "E1", "PKH"), row("P-E1", "E1", "PBI_JK"), row("P-E2", "E2", "PBI_JK"),
+                  row("H-E2", "E2", "PKH"), row("B-E2", "E2", "BPNT")]
+    inputs = make_inputs(families, recipients)
+    params = {"program_saling_eksklusif": [["BPNT", "PKH"]]}
+    ctx = verval_engine.context("32.11", today=date(2026, 11, 1), params=params)
+    found = check.find(inputs.tables, ctx).to_polars()
+    assert found.height == 0  # E1 is on PKH, so not missing BPNT; E2 receives everything
+    without = check.find(inputs.tables, verval_engine.context("32.11", today=date(2026, 11, 1))).to_polars()
+    assert without["record_key"].to_list() == ["E1"] and without["program"].to_list() == ["BPNT"]
+    frame = targeting.rates(inputs, rules.load(params), program="BPNT")
+    assert by_program(frame, "BPNT")["salah_eksklusi"] == 0
+    assert by_program(targeting.rates(inputs, RULES, program="BPNT"), "BPNT")["salah_eksklusi"] == 1

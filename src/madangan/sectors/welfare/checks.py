@@ -77,6 +77,9 @@ def _excluded(tables: Tables, ctx: CheckContext) -> ir.Table:
     parts = []
     for program in (p for p, rule in version.program.items() if not rule.berkuota):
         f = families.filter(_family_eligible(ibis.literal(program), families, ctx))
+        for first, other in version.saling_eksklusif:  # a family on `other` may not receive `first`
+            if first == program:
+                f = f.anti_join(received.filter(received.program == other), "no_kk")
         missing = f.anti_join(received.filter(received.program == program), "no_kk")
         parts.append(missing.select("no_kk", "kode_desa", "desil", program=ibis.literal(program)))
     rows = ibis.union(*parts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import polars as pl
-from sqlalchemy import Date, DateTime, Engine, Integer, String, func, insert, select, update
+from sqlalchemy import Date, DateTime, Engine, String, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from madangan.appdb.models import Base
