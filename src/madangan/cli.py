@@ -885,6 +885,182 @@ def _export_facts(indicator_id: str, rows, path: Path) -> None:
             sheet.write_row(n, 0, row)
 
 
+# --- welfare targeting (issue 6) ---------------------------------------------------------
+
+targeting_app = typer.Typer(help=_h("Penargetan bansos: ketepatan sasaran, usulan, tinjauan, simulasi kuota, verifikasi.",
+                                    "Welfare targeting: rates, candidates, review, quota what-if, field outcomes."),
+                            invoke_without_command=True)
+app.add_typer(targeting_app, name="targeting")
+ProgramOpt = Annotated[Optional[str], typer.Option(help=_h("Program: PKH, BPNT, BLT_DD, PBI_JK", "Program: PKH, BPNT, BLT_DD, PBI_JK"))]
+DesaOpt = Annotated[Optional[str], typer.Option(help=_h("Kode desa/kecamatan", "Desa/kecamatan code"))]
+PeriodOpt = Annotated[Optional[str], typer.Option(help=_h("Periode YYYY-MM", "Period YYYY-MM"))]
+ExportOpt = Annotated[Optional[Path], typer.Option(help=_h("Tulis ke XLSX", "Write to XLSX"))]
+
+
+def _pct(x) -> str:
+    return "-" if x is None else f"{x:.1%}"
+
+
+def _targeting_ctx():
+    from madangan.sectors.welfare import service as welfare
+
+    settings = load_settings()
+    engine, deployment = deploy.open_deployment(settings)
+    return welfare, settings, engine, deployment.region_code
+
+
+def _audit_cli(engine, action: str, target: str, code: str, rows: int) -> None:
+    from madangan.access import store as access_store
+
+    access_store.audit(engine, action, f"cli:{_os_user()}", target=target, region_code=code, detail=f"rows={rows}")
+
+
+@targeting_app.callback()
+def targeting_rates(ctx: typer.Context, program: ProgramOpt = None, desa: DesaOpt = None, period: PeriodOpt = None,
+                    level: Annotated[str, typer.Option(help="desa | kecamatan | kabupaten")] = "desa",
+                    export: ExportOpt = None) -> None:
+    """Ketepatan sasaran per program × wilayah × periode (Targeting rates per program × region × period)."""
+    if ctx.invoked_subcommand:
+        return
+    from madangan.verval.findings import OPERATOR
+
+    welfare, settings, engine, code = _targeting_ctx()
+    rows = welfare.rates(settings, engine, OPERATOR, code, program=program, desa=desa, period=period, level=level)
+    if export:
+        from madangan.sectors.welfare.export import rates_xlsx
+
+        rates_xlsx(export, rows)
+        console.print(t("welfare.exported", count=_n(len(rows)), path=export))
+        return
+    table = Table("Program", _h("Wilayah", "Region"), _h("Periode", "Period"), _h("Penerima", "Recipients"),
+                  _h("Salah inklusi", "Inclusion err."), _h("Keluarga layak", "Eligible fam."), _h("Salah eksklusi", "Exclusion err."),
+                  _h("Cakupan", "Coverage"), _h("Kebocoran Rp/bln", "Leakage Rp/mo"))
+    for r in rows:
+        table.add_row(r["program"], f"{r['nama_wilayah'] or ''} {r['kode_wilayah']}", r["periode"], _n(r["penerima"]),
+                      f"{_n(r['salah_inklusi'])} ({_pct(r['tingkat_inklusi'])})", _n(r["keluarga_layak"]),
+                      f"{_n(r['salah_eksklusi'])} ({_pct(r['tingkat_eksklusi'])})", _pct(r["cakupan"]), _n(r["kebocoran_rp"]))
+    console.print(table)
+
+
+@targeting_app.command("candidates")
+def targeting_candidates(desa: DesaOpt = None, program: ProgramOpt = None, period: PeriodOpt = None,
+                         export: Annotated[Optional[Path], typer.Option(help=_h("Bahan musyawarah desa (XLSX)", "Village meeting workbook (XLSX)"))] = None,
+                         limit: Annotated[int, typer.Option(help=_h("Baris ditampilkan", "Rows to show"))] = 30) -> None:
+    """Usulan penerima: keluarga layak belum menerima, berurutan (Candidates to add, ranked)."""
+    from madangan.verval.findings import OPERATOR
+
+    welfare, settings, engine, code = _targeting_ctx()
+    lang = current_language()
+    rows, used = welfare.candidates(settings, engine, OPERATOR, code, desa=desa, program=program, period=period, lang=lang)
+    if export:
+        from madangan.regions import regions as all_regions
+        from madangan.sectors.welfare.export import musyawarah_xlsx
+
+        scope = welfare.region(code, OPERATOR, desa)
+        review, _ = welfare.review(settings, engine, OPERATOR, code, desa=scope, program=program, period=used, lang=lang)
+        summary = welfare.rates(settings, engine, OPERATOR, code, program=program, desa=scope, period=used)
+        musyawarah_xlsx(export, desa=scope, desa_name=all_regions().names.get(scope), period=used, summary=summary,
+                        candidates=rows, review=review)
+        _audit_cli(engine, "targeting.export", f"targeting:musyawarah:desa={scope}", code, len(rows) + len(review))
+        console.print(t("welfare.exported", count=_n(len(rows) + len(review)), path=export))
+        return
+    _audit_cli(engine, "targeting.candidates", f"targeting:candidates:desa={desa or code}", code, min(limit, len(rows)))
+    table = Table("#", "Program", "No. KK", _h("Kepala keluarga", "Head"), "Desil", _h("Kerentanan", "Vulnerability"),
+                  _h("Verifikasi", "Verified"), title=_h(f"{_n(len(rows))} usulan, periode {used}", f"{_n(len(rows))} candidates, period {used}"))
+    for r in rows[:limit]:
+        table.add_row(str(r["urutan"]), r["program"], r["no_kk"], r["nama_kepala_keluarga"] or "", str(r["desil"]),
+                      ", ".join(r["kerentanan"]), r["hasil_verifikasi"] or "")
+    console.print(table)
+
+
+@targeting_app.command("review")
+def targeting_review(desa: DesaOpt = None, program: ProgramOpt = None, period: PeriodOpt = None,
+                     limit: Annotated[int, typer.Option(help=_h("Baris ditampilkan", "Rows to show"))] = 30) -> None:
+    """Penerima yang perlu ditinjau, dengan temuan verval-nya (Recipients to review, with their findings)."""
+    from madangan.verval.findings import OPERATOR
+
+    welfare, settings, engine, code = _targeting_ctx()
+    rows, used = welfare.review(settings, engine, OPERATOR, code, desa=desa, program=program, period=period,
+                                lang=current_language())
+    _audit_cli(engine, "targeting.review", f"targeting:review:desa={desa or code}", code, min(limit, len(rows)))
+    table = Table("Program", _h("ID Penerima", "Recipient ID"), "NIK", _h("Nama", "Name"), _h("Alasan", "Why"),
+                  title=_h(f"{_n(len(rows))} penerima ditinjau, periode {used}", f"{_n(len(rows))} recipients to review, period {used}"))
+    for r in rows[:limit]:
+        table.add_row(r["program"], r["id_penerima"], r["nik"], r["nama"] or "", "; ".join(r["alasan"]))
+    console.print(table)
+
+
+@targeting_app.command("whatif")
+def targeting_whatif(desa: Annotated[str, typer.Option(help=_h("Kode desa", "Desa code"))],
+                     quota: Annotated[int, typer.Option(min=0, help=_h("Kuota baru (keluarga)", "New quota (families)"))],
+                     program: Annotated[str, typer.Option(help=_h("Program berkuota", "Quota program"))] = "BLT_DD",
+                     period: PeriodOpt = None) -> None:
+    """Simulasi kuota baru satu desa (What-if: a new quota for one desa)."""
+    from madangan.verval.findings import OPERATOR
+
+    welfare, settings, engine, code = _targeting_ctx()
+    result = welfare.whatif(settings, engine, OPERATOR, code, desa=desa, quota=quota, program=program, period=period)
+    _audit_cli(engine, "targeting.whatif", f"targeting:whatif:desa={desa},quota={quota}", code, len(result["terpilih"]))
+    table = Table("", _h("Sebelum", "Before") + f" ({result['kuota_sekarang']})", _h("Sesudah", "After") + f" ({quota})")
+    for key, label in (("penerima", _h("Penerima", "Recipients")), ("salah_inklusi", _h("Salah inklusi", "Inclusion err.")),
+                       ("salah_eksklusi", _h("Salah eksklusi", "Exclusion err.")), ("keluarga_layak", _h("Keluarga layak", "Eligible")),
+                       ("layak_menerima", _h("Layak menerima", "Eligible receiving")), ("nominal_rp", "Rp/bulan")):
+        table.add_row(label, _n(result["sebelum"][key]), _n(result["sesudah"][key]))
+    for key, label in (("cakupan", _h("Cakupan", "Coverage")), ("tingkat_inklusi", _h("Tingkat inklusi", "Inclusion rate"))):
+        table.add_row(label, _pct(result["sebelum"][key]), _pct(result["sesudah"][key]))
+    console.print(table)
+    new = sum(1 for r in result["terpilih"] if r["status"] == "baru")
+    console.print(_h(f"{new} keluarga baru masuk, {len(result['keluar'])} penerima sekarang keluar.",
+                     f"{new} families come in, {len(result['keluar'])} current recipients leave."))
+
+
+@targeting_app.command("outcome")
+def targeting_outcome(no_kk: str, outcome: Annotated[str, typer.Argument(help="layak | tidak_layak | pindah | meninggal | tidak_ditemukan")],
+                      reason: Annotated[Optional[str], typer.Option(help=_h("Catatan lapangan", "Field notes"))] = None,
+                      program: ProgramOpt = None) -> None:
+    """Catat hasil verifikasi lapangan satu keluarga (Record a family's field-verification outcome)."""
+    from madangan.access import store as access_store
+    from madangan.verval.findings import OPERATOR
+
+    welfare, settings, engine, code = _targeting_ctx()
+    events = welfare.record_outcome(settings, engine, OPERATOR, no_kk, outcome, f"cli:{_os_user()}", reason, program)
+    access_store.audit(engine, "targeting.outcome", f"cli:{_os_user()}", target=f"kk-sha256:{welfare.fingerprint(no_kk)}",
+                       region_code=code, reason=reason, detail=f"outcome={outcome}")
+    table = Table(_h("Waktu", "When"), _h("Hasil", "Outcome"), "Program", _h("Oleh", "By"), _h("Catatan", "Notes"))
+    for e in events:
+        table.add_row(e["waktu"], e["hasil"], e["program"] or "", e["oleh"] or "", e["alasan"] or "")
+    console.print(table)
+
+
+@targeting_app.command("queue")
+def targeting_queue(desa: DesaOpt = None) -> None:
+    """Antrean verifikasi dari laporan warga (Self-reports waiting for a field visit)."""
+    from madangan.verval.findings import OPERATOR
+
+    welfare, settings, engine, code = _targeting_ctx()
+    rows = welfare.verification_queue(engine, OPERATOR, code, desa)
+    _audit_cli(engine, "targeting.queue", f"targeting:queue:desa={desa or code}", code, len(rows))
+    table = Table(_h("Nomor", "No."), _h("Desa", "Desa"), "No. KK", "NIK", _h("Alasan", "Reason"), _h("Diterima", "Received"))
+    for r in rows:
+        table.add_row(str(r["nomor"]), r["kode_desa"], r["no_kk"], r["nik"], r["alasan"], r["diterima"] or "")
+    console.print(table)
+
+
+@targeting_app.command("rules")
+def targeting_rules(file: Annotated[Optional[Path], typer.Argument(help=_h("Berkas aturan untuk diperiksa", "Rule file to check"))] = None) -> None:
+    """Periksa dan tampilkan aturan program (Check and show the program rules)."""
+    from madangan.sectors.welfare import rules as welfare_rules
+
+    settings = load_settings()
+    found = welfare_rules.parse(file.read_text(encoding="utf-8"), file.name) if file else welfare_rules.load(settings.verval)
+    for v in found.versi:
+        console.print(f"[bold]{v.nama}[/] {v.berlaku_mulai} – {v.berlaku_sampai or '…'}")
+        for name, r in v.program.items():
+            console.print(f"  {name}: desil {list(r.desil)}, Rp{_n(r.nominal_per_bulan)}/bln"
+                          + (f", prioritas {[list(x) for x in r.prioritas]}" if r.prioritas else "")
+                          + (", berkuota" if r.berkuota else ""))
+
+
 def main() -> None:
     try:
         app()

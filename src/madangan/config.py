@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     mqtt_url: str | None = None
     mqtt_topic_prefix: str = "madangan"
     #: Verval thresholds by name (madangan.toml `[verval]`), e.g. desil_maks = {BPNT = 4},
-    #: program_saling_eksklusif = [["BLT_DD", "PKH"]].
+    #: program_saling_eksklusif = [["BLT_DD", "PKH"]], aturan_program = "FILE.toml" (a sector's rule file).
     verval: dict[str, Any] = Field(default_factory=dict)
     #: Optional OpenID Connect login (madangan.toml `[oidc]`); see OidcSettings.
     oidc: OidcSettings = Field(default_factory=OidcSettings)

@@ -20,6 +20,8 @@ from madangan import __version__, deploy
 from madangan.access.web import LoginRequired, RateLimiter, login_redirect, public
 from madangan.config import Settings
 from madangan.sectors.spbe import web as spbe_web
+from madangan.sectors.welfare import api as welfare_api
+from madangan.sectors.welfare import pages as welfare_pages
 from madangan.web import api, auth, findings_api, indicators_api, ingest_api, pages, worklist_pages
 
 WEB = resources.files("madangan.web")
@@ -121,4 +123,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(worklist_pages.router)
     app.include_router(indicators_api.router)
     app.include_router(spbe_web.router)
+    app.include_router(welfare_api.router)
+    app.include_router(welfare_api.public_router)
+    app.include_router(welfare_pages.router)
     return app

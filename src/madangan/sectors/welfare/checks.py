@@ -1,8 +1,8 @@
 """Welfare verval: Kemensos exclusion categories and targeting errors on the recipient lists.
 
-Program eligibility (which deciles, PKH components, BLT Dana Desa only in desa)
-is the rule set documented in this sector's __init__; the exclusive-program
-matrix and the eligibility table are parameters a regency can change.
+Program eligibility (which deciles, PKH components, BLT Dana Desa only in desa),
+exclusions and the exclusive-program pairs come from the program rule file
+(sectors/welfare/rules.py): one source of truth with targeting.
 """
 
 from __future__ import annotations
@@ -10,14 +10,17 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from madangan.sectors.welfare import rules
+from madangan.sectors.welfare.eligibility import family_eligible
+from madangan.sectors.welfare.rules import Version
 from madangan.verval import Check, CheckContext, Tables
 
 DINSOS = "Dinas Sosial"
-#: program → highest eligible desil (1 = poorest)
-MAX_DESIL = {"PKH": 2, "BPNT": 4, "BLT_DD": 4, "PBI_JK": 5}
-#: programs a family may not receive together (PMK 201/2022: BLT Dana Desa not for PKH families)
-EXCLUSIVE = (("BLT_DD", "PKH"),)
-COMPONENTS = ("ada_ibu_hamil", "punya_anak_usia_dini", "punya_anak_sekolah", "punya_lansia", "punya_disabilitas")
+
+
+def _version(ctx: CheckContext) -> Version:
+    """The program rules (sectors/welfare/programs.toml or the deployment's own file) valid today."""
+    return rules.load(ctx.params).for_day(ctx.today)
 
 
 def _recipients(tables: Tables) -> ir.Table:
@@ -54,20 +57,12 @@ def _employee_family(tables: Tables, ctx: CheckContext) -> ir.Table:
 
 def _family_eligible(program: ir.StringValue, t: ir.Table, ctx: CheckContext) -> ir.BooleanValue:
     """The program's rule on a family's DTSEN row (desil, flags) and its desa (BLT DD not in a kelurahan)."""
-    limits = {**MAX_DESIL, **ctx.param("desil_maks", {})}
-    max_desil = ibis.cases(*((program == p, m) for p, m in limits.items()), else_=0)
-    component = ibis.or_(*(t[c].fill_null(False) for c in COMPONENTS))
-    kelurahan = t.kode_desa.substr(9, 1) == "1"
-    return (
-        t.desil.notnull() & (t.desil <= max_desil)
-        & ((program != "PKH") | component)
-        & ((program != "BLT_DD") | ~kelurahan)
-    )
+    return family_eligible(_version(ctx), program, t)
 
 
 def _ineligible(tables: Tables, ctx: CheckContext) -> ir.Table:
     r, d = _recipients(tables), tables["desil"]
-    j = r.left_join(d.select("no_kk", "desil", *COMPONENTS), "no_kk")
+    j = r.left_join(d.select("no_kk", "desil", *rules.COMPONENTS), "no_kk")
     bad = j.filter(~_family_eligible(j.program, j, ctx))
     return bad.select("record_key", "kode_desa", "program", "nik", "nama",
                       desil=bad.desil.cast("string").fill_null("tidak terdaftar di DTSEN"))
@@ -78,9 +73,13 @@ def _excluded(tables: Tables, ctx: CheckContext) -> ir.Table:
     d, r = tables["desil"], tables["penerima_bansos"]
     families = d.anti_join(_pegawai_families(tables), "no_kk")
     received = r.select("no_kk", "program").distinct()
+    version = _version(ctx)
     parts = []
-    for program in ("PKH", "BPNT", "PBI_JK"):
+    for program in (p for p, rule in version.program.items() if not rule.berkuota):
         f = families.filter(_family_eligible(ibis.literal(program), families, ctx))
+        for first, other in version.saling_eksklusif:  # a family on `other` may not receive `first`
+            if first == program:
+                f = f.anti_join(received.filter(received.program == other), "no_kk")
         missing = f.anti_join(received.filter(received.program == program), "no_kk")
         parts.append(missing.select("no_kk", "kode_desa", "desil", program=ibis.literal(program)))
     rows = ibis.union(*parts)
@@ -91,7 +90,7 @@ def _excluded(tables: Tables, ctx: CheckContext) -> ir.Table:
 
 def _exclusive(tables: Tables, ctx: CheckContext) -> ir.Table:
     r = _recipients(tables)
-    pairs = ctx.param("program_saling_eksklusif", EXCLUSIVE)
+    pairs = _version(ctx).saling_eksklusif
     parts = []
     for a, b in pairs:
         first, other = r.filter(r.program == a), r.filter(r.program == b).select(kk_lain="no_kk", program_lain="program")

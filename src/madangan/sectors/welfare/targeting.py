@@ -1,0 +1,376 @@
+"""Welfare targeting: per program × desa × period, who receives, who should, and what goes astray.
+
+Set-based over the warehouse (Ibis on DuckDB); only the small per-desa results and one desa's
+lists come out as Polars frames. Definitions (counts behind every rate are returned too):
+
+* recipients (`penerima`): active rows of the program (a row per family; PBI-JK a row per member);
+* inclusion error (`salah_inklusi`): a recipient row whose family fails the program's rule
+  (desil, component, desa), or whose person/family falls in an exclusion category (deceased,
+  ASN/TNI/Polri/perangkat desa or their family), or whose family a field visit found not
+  eligible/moved/deceased/not found; rate = salah_inklusi / penerima;
+* eligible families (`keluarga_layak`): families meeting the rule, outside every exclusion;
+  `layak_menerima` those with a row of the program in the period; coverage = layak_menerima / keluarga_layak;
+* exclusion error (`salah_eksklusi`): an eligible family without the program; for a quota program
+  (BLT Dana Desa) only when a family of a later priority tier of the same desa receives it
+  instead; rate = salah_eksklusi / keluarga_layak;
+* leakage (`kebocoran_rp`): the money on inclusion-error rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import polars as pl
+
+from madangan.errors import UserError
+from madangan.i18n import t
+from madangan.sectors.welfare import rules as rules_mod
+from madangan.sectors.welfare.eligibility import family_eligible, program_eligible, tier
+from madangan.sectors.welfare.rules import COMPONENTS, RuleFile, Version, period_start
+from madangan.sectors.welfare.store import NEGATIVE
+
+REQUIRED = ("desil", "penerima_bansos")
+FLAGS = (*COMPONENTS, "kehilangan_mata_pencaharian")
+REASONS = ("tidak_layak", "meninggal", "pegawai", "keluarga_pegawai", "verifikasi")
+COUNTS = ("penerima", "keluarga_penerima", "salah_inklusi", *(f"alasan_{r}" for r in REASONS), "nominal_rp",
+          "kebocoran_rp", "keluarga_layak", "layak_menerima", "salah_eksklusi")
+VULNERABILITIES = ("balita_stunting", "ibu_hamil_risiko_tinggi", "lansia_sendiri", "disabilitas")
+STUNTED_HAZ = -2.0
+HIGH_RISK_KSPR = 6
+ELDERLY_AGE = 60
+
+
+@dataclass
+class Inputs:
+    """The warehouse tables (name → Ibis table) and the current field outcomes (no_kk, kode_desa, outcome)."""
+
+    tables: dict[str, ir.Table]
+    outcomes: pl.DataFrame
+
+    def has(self, *names: str) -> bool:
+        return all(n in self.tables for n in names)
+
+
+def in_region(column: ir.StringValue, code: str | None) -> ir.BooleanValue:
+    if not code or code.count(".") < 2:
+        return ibis.literal(True)
+    return (column == code) | column.startswith(code + ".")
+
+
+def _outcome_table(inputs: Inputs) -> ir.Table:
+    frame = inputs.outcomes.select("no_kk", "outcome") if inputs.outcomes.height else pl.DataFrame(
+        {"no_kk": ["-"], "outcome": ["-"]})
+    return ibis.memtable(frame.to_arrow())
+
+
+def families(inputs: Inputs, version: Version, scope: str | None = None) -> ir.Table:
+    """DTSEN families with what the rules need: flags, pegawai family, negative field outcome, eligibility."""
+    d = inputs.tables["desil"]
+    d = d.filter(in_region(d.kode_desa, scope))
+    f = d.select("no_kk", "kode_desa", "desil", "nik_kepala_keluarga", "nama_kepala_keluarga",
+                 *(d[c].fill_null(False).name(c) for c in FLAGS))
+    if inputs.has("penduduk", "pegawai") and "keluarga_pegawai" in version.pengecualian:
+        p, peg = inputs.tables["penduduk"], inputs.tables["pegawai"]
+        f = f.mutate(pegawai=f.no_kk.isin(p.filter(p.nik.isin(peg.nik)).no_kk))
+    else:
+        f = f.mutate(pegawai=ibis.literal(False))
+    o = _outcome_table(inputs)
+    f = f.mutate(ditolak=f.no_kk.isin(o.filter(o.outcome.isin(list(NEGATIVE))).no_kk),
+                 terverifikasi=f.no_kk.isin(o.filter(o.outcome == "layak").no_kk))
+    out = ~f.pegawai & ~f.ditolak
+    return f.mutate(**{f"el_{name}": program_eligible(rule, f) & out for name, rule in version.program.items()})
+
+
+def recipient_rows(inputs: Inputs, version: Version, periods: list[str] | None = None, scope: str | None = None,
+                   program: str | None = None) -> ir.Table:
+    """Active recipient rows with one boolean per inclusion-error reason and `salah` (any of them)."""
+    r = inputs.tables["penerima_bansos"]
+    r = r.filter(in_region(r.kode_desa, scope) & (r.status.fill_null("AKTIF") == "AKTIF"))
+    if periods:
+        r = r.filter(r.periode.isin(periods))
+    if program:
+        r = r.filter(r.program == program)
+    d = inputs.tables["desil"]
+    fam = d.select(kk_f="no_kk", desil="desil", **{c: d[c] for c in COMPONENTS})
+    j = r.left_join(fam, r.no_kk == fam.kk_f)
+    reasons = {"tidak_layak": ~family_eligible(version, j.program, j)}
+    dead = inputs.has("kematian") and "meninggal" in version.pengecualian
+    reasons["meninggal"] = j.nik.isin(inputs.tables["kematian"].nik) if dead else ibis.literal(False)
+    staff = inputs.has("pegawai") and "pegawai" in version.pengecualian
+    reasons["pegawai"] = j.nik.isin(inputs.tables["pegawai"].nik) if staff else ibis.literal(False)
+    if inputs.has("penduduk", "pegawai") and "keluarga_pegawai" in version.pengecualian:
+        p, peg = inputs.tables["penduduk"], inputs.tables["pegawai"]
+        reasons["keluarga_pegawai"] = j.no_kk.isin(p.filter(p.nik.isin(peg.nik)).no_kk) & ~reasons["pegawai"]
+    else:
+        reasons["keluarga_pegawai"] = ibis.literal(False)
+    o = _outcome_table(inputs)
+    reasons["verifikasi"] = j.no_kk.isin(o.filter(o.outcome.isin(list(NEGATIVE))).no_kk)
+    j = j.mutate(**{f"alasan_{k}": v.fill_null(False) for k, v in reasons.items()})
+    return j.mutate(salah=ibis.or_(*(j[f"alasan_{k}"] for k in REASONS))).drop("kk_f")
+
+
+def periods_of(inputs: Inputs, period: str | None) -> list[str]:
+    if period:
+        period_start(period)  # checks the format
+        return [period]
+    r = inputs.tables["penerima_bansos"]
+    return sorted(r.select("periode").distinct().to_pyarrow()["periode"].to_pylist())
+
+
+def _eligible_long(fam: ir.Table, version: Version, programs: list[str]) -> ir.Table:
+    parts = [fam.filter(fam[f"el_{p}"]).select("no_kk", "kode_desa", program=ibis.literal(p),
+                                               tier=tier(version.program[p], fam.desil))
+             for p in programs]
+    return ibis.union(*parts)
+
+
+def eligible_periods(inputs: Inputs, version: Version, periods: list[str], scope: str | None,
+                     programs: list[str], rows: ir.Table | None = None) -> ir.Table:
+    """Eligible family × program × period, with `menerima` (has a row) and `missed` (an exclusion error)."""
+    if rows is None:
+        rows = recipient_rows(inputs, version, periods, scope)
+    fam = families(inputs, version, scope)
+    el = _eligible_long(fam, version, programs)
+    per = ibis.memtable(pl.DataFrame({"periode": periods}).to_arrow())
+    ep = el.cross_join(per)
+    got = rows.select(kk_r="no_kk", program_r="program", periode_r="periode").distinct()
+    ep = ep.left_join(got, (ep.no_kk == got.kk_r) & (ep.program == got.program_r) & (ep.periode == got.periode_r))
+    ep = ep.mutate(menerima=ep.kk_r.notnull()).drop("kk_r", "program_r", "periode_r")
+    pairs = [(a, b) for a, b in version.saling_eksklusif if a in programs]
+    if pairs:  # a family receiving `other` is not a candidate for `first` (equi-join on three keys)
+        blocked = ibis.union(*(got.filter(got.program_r == b).select(kk_x="kk_r", periode_x="periode_r",
+                                                                     program_x=ibis.literal(a)) for a, b in pairs)).distinct()
+        ep = ep.left_join(blocked, (ep.no_kk == blocked.kk_x) & (ep.periode == blocked.periode_x)
+                          & (ep.program == blocked.program_x))
+        ep = ep.filter(ep.kk_x.isnull() | ep.menerima).drop("kk_x", "periode_x", "program_x")
+    quota = [p for p in programs if version.program[p].berkuota]
+    w = ibis.window(group_by=[ep.program, ep.kode_desa, ep.periode])
+    worst = ep.menerima.ifelse(ep.tier, 0).max().over(w)
+    missed = ~ep.menerima & (~ep.program.isin(quota) | (ep.tier < worst)) if quota else ~ep.menerima
+    return ep.mutate(missed=missed)
+
+
+def _counts(inputs: Inputs, version: Version, periods: list[str], scope: str | None,
+            programs: list[str]) -> pl.DataFrame:
+    """Per program × desa × period: every count the rates are made of."""
+    con = inputs.tables["desil"]._find_backend()
+    every = recipient_rows(inputs, version, periods, scope)
+    rows = every.filter(every.program.isin(programs))
+    rec = rows.group_by("program", "kode_desa", "periode").agg(
+        penerima=rows.count(), keluarga_penerima=rows.no_kk.nunique(), salah_inklusi=rows.salah.cast("int64").sum(),
+        nominal_rp=rows.nominal.sum(), kebocoran_rp=rows.salah.ifelse(rows.nominal, 0).sum(),
+        **{f"alasan_{k}": rows[f"alasan_{k}"].cast("int64").sum() for k in REASONS},
+    )
+    ep = eligible_periods(inputs, version, periods, scope, programs, every)
+    elig = ep.group_by("program", "kode_desa", "periode").agg(
+        keluarga_layak=ep.count(), layak_menerima=ep.menerima.cast("int64").sum(),
+        salah_eksklusi=ep.missed.cast("int64").sum())
+    a, b = con.to_polars(rec), con.to_polars(elig)
+    keys = ["program", "kode_desa", "periode"]
+    out = a.join(b, on=keys, how="full", coalesce=True)
+    return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in COUNTS)
+
+
+def with_rates(frame: pl.DataFrame) -> pl.DataFrame:
+    def ratio(num: str, den: str) -> pl.Expr:
+        return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
+
+    return frame.with_columns(
+        cakupan=ratio("layak_menerima", "keluarga_layak"),
+        tingkat_inklusi=ratio("salah_inklusi", "penerima"),
+        tingkat_eksklusi=ratio("salah_eksklusi", "keluarga_layak"),
+    )
+
+
+def level_code(level: str) -> pl.Expr:
+    """kode_desa → the code of its kecamatan or regency."""
+    width = {"desa": 13, "kecamatan": 8, "kabupaten": 5}[level]
+    return pl.col("kode_desa").str.slice(0, width)
+
+
+def rates(inputs: Inputs, rules: RuleFile, *, program: str | None = None, scope: str | None = None,
+          period: str | None = None, level: str = "desa") -> pl.DataFrame:
+    """Counts and rates per program × region (desa, kecamatan or kabupaten) × period."""
+    periods = periods_of(inputs, period)
+    frames = []
+    by_version: dict[str, tuple[Version, list[str]]] = {}
+    for p in periods:
+        v = rules.for_period(p)
+        by_version.setdefault(v.nama, (v, []))[1].append(p)
+    for version, its_periods in by_version.values():
+        rules_mod.check_program(program, version)
+        programs = [program] if program else list(version.program)
+        frames.append(_counts(inputs, version, its_periods, scope, programs))
+    if not frames:
+        return with_rates(pl.DataFrame(schema={"program": pl.String, "kode_wilayah": pl.String, "periode": pl.String,
+                                               **{c: pl.Int64 for c in COUNTS}}))
+    counts = pl.concat(frames)
+    rolled = (counts.with_columns(kode_wilayah=level_code(level))
+              .group_by("program", "kode_wilayah", "periode").agg(pl.col(c).sum() for c in COUNTS))
+    return with_rates(rolled).sort("periode", "program", "kode_wilayah")
+
+
+# --------------------------------------------------------------------------- cross-sector view
+
+
+def vulnerabilities(inputs: Inputs, scope: str | None, period: str) -> pl.DataFrame:
+    """Per family (no_kk) in scope: stunted child, high-risk pregnancy, elderly living alone (when the
+    health and population sources are loaded); disability comes from DTSEN itself."""
+    t = inputs.tables
+    con = t["desil"]._find_backend()
+    start = period_start(period)
+    found: list[pl.DataFrame] = []
+    if inputs.has("penduduk"):
+        p = t["penduduk"]
+        people = p.filter(in_region(p.kode_desa, scope) & (p.status_hidup == "HIDUP"))
+        age = ibis.literal(start).delta(people.tanggal_lahir, unit="day") / 365.25
+        alone = people.group_by("no_kk").agg(n=people.count(), old=(age >= ELDERLY_AGE).cast("int64").max())
+        alone = alone.filter((alone.n == 1) & (alone.old == 1)).select("no_kk", lansia_sendiri=ibis.literal(True))
+        found.append(con.to_polars(alone))
+        kk_of = t["penduduk"].select(nik_p="nik", no_kk="no_kk")
+        if inputs.has("posyandu", "balita"):
+            from madangan.sectors.health.indicators import measurements, with_z
+
+            pos = t["posyandu"].filter(in_region(t["posyandu"].kode_desa, scope)
+                                       & (t["posyandu"].tanggal_ukur < ibis.literal(_next_month(start))))
+            m = measurements({**t, "posyandu": pos})
+            last = ibis.window(group_by=m.nik_anak, order_by=[ibis.desc(m.tanggal_ukur), ibis.desc(m.id_pengukuran)])
+            m = m.mutate(_r=ibis.row_number().over(last))
+            m = with_z(m.filter(m._r == 0), "haz")
+            stunted = m.filter(m.z < STUNTED_HAZ)
+            stunted = stunted.inner_join(kk_of, stunted.nik_anak == kk_of.nik_p).select("no_kk").distinct()
+            found.append(con.to_polars(stunted.mutate(balita_stunting=ibis.literal(True))))
+        if inputs.has("kehamilan"):
+            from madangan.sectors.health.indicators import kspr_score
+
+            k = t["kehamilan"]
+            k = k.filter(in_region(k.kode_desa, scope) & k.tanggal_persalinan.isnull() & (k.hpl >= ibis.literal(start))
+                         & (k.hpht <= ibis.literal(start)))
+            k = k.filter(kspr_score(k.faktor_risiko) >= HIGH_RISK_KSPR)
+            risky = k.inner_join(kk_of, k.nik_ibu == kk_of.nik_p).select("no_kk").distinct()
+            found.append(con.to_polars(risky.mutate(ibu_hamil_risiko_tinggi=ibis.literal(True))))
+    out = pl.DataFrame(schema={"no_kk": pl.String})
+    for frame in found:
+        out = out.join(frame.unique("no_kk"), on="no_kk", how="full", coalesce=True)
+    for c in VULNERABILITIES[:3]:
+        if c not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype=pl.Boolean).alias(c))
+    return out.with_columns(pl.col(c).fill_null(False) for c in VULNERABILITIES[:3])
+
+
+def _next_month(day):
+    return day.replace(year=day.year + (day.month == 12), month=day.month % 12 + 1)
+
+
+def latest_period(inputs: Inputs, period: str | None) -> str:
+    found = periods_of(inputs, period)
+    if not found:
+        raise UserError(t("welfare.missing_sources", sources="penerima_bansos"))
+    return found[-1]
+
+
+def _family_frame(inputs: Inputs, version: Version, scope: str, period: str) -> pl.DataFrame:
+    """Families in scope with eligibility, receipt per program in the period, vulnerabilities and local criteria."""
+    con = inputs.tables["desil"]._find_backend()
+    fam = con.to_polars(families(inputs, version, scope))
+    r = inputs.tables["penerima_bansos"]
+    got = con.to_polars(r.filter(in_region(r.kode_desa, scope) & (r.periode == period)
+                                 & (r.status.fill_null("AKTIF") == "AKTIF")).select("no_kk", "program").distinct())
+    for p in version.program:
+        fam = fam.with_columns(pl.col("no_kk").is_in(got.filter(pl.col("program") == p)["no_kk"].implode())
+                               .alias(f"rc_{p}"))
+    vul = vulnerabilities(inputs, scope, period)
+    fam = fam.join(vul, on="no_kk", how="left").with_columns(
+        pl.col(c).fill_null(False) for c in VULNERABILITIES[:3]).with_columns(disabilitas=pl.col("punya_disabilitas"))
+    local = {
+        "kehilangan_mata_pencaharian": pl.col("kehilangan_mata_pencaharian"),
+        "punya_disabilitas": pl.col("punya_disabilitas"),
+        "tidak_menerima_pkh": ~pl.col("rc_PKH") if "PKH" in version.program else pl.lit(True),
+        "lansia_sendiri": pl.col("lansia_sendiri"),
+    }
+    for first, other in version.saling_eksklusif:
+        if first in version.program and other in version.program:
+            fam = fam.with_columns(pl.col(f"el_{first}") & (~pl.col(f"rc_{other}") | pl.col(f"rc_{first}")))
+    return fam.with_columns(
+        skor_kerentanan=pl.sum_horizontal(pl.col(c).cast(pl.Int32) for c in VULNERABILITIES),
+        **{f"kl_{c}": e for c, e in local.items()},
+    )
+
+
+def _local_score(rule) -> pl.Expr:
+    return pl.sum_horizontal(*(pl.col(f"kl_{c}").cast(pl.Int32) for c in rule.kriteria_lokal)) if rule.kriteria_lokal \
+        else pl.lit(0)
+
+
+def _tier(rule) -> pl.Expr:
+    expr = pl.lit(len(rule.tiers()) + 1)
+    for i, deciles in reversed(list(enumerate(rule.tiers()))):
+        expr = pl.when(pl.col("desil").is_in(list(deciles))).then(pl.lit(i + 1)).otherwise(expr)
+    return expr
+
+
+#: The order in which families are added: priority tier, poorer decile, confirmed in the field, more local
+#: criteria, more cross-sector vulnerability (then, in a what-if, current recipients keep their place).
+ORDER = ("tingkat_prioritas", "desil", "terverifikasi", "skor_kriteria_lokal", "skor_kerentanan")
+ORDER_DESCENDING = (False, False, True, True, True)
+
+
+def candidates(inputs: Inputs, version: Version, scope: str, period: str, program: str | None = None) -> pl.DataFrame:
+    """Eligible families not receiving, one row per family × program, in the order a village should add them (ORDER)."""
+    fam = _family_frame(inputs, version, scope, period)
+    parts = []
+    for p in [program] if program else list(version.program):
+        rule = version.program[p]
+        part = fam.filter(pl.col(f"el_{p}") & ~pl.col(f"rc_{p}")).with_columns(
+            program=pl.lit(p), tingkat_prioritas=_tier(rule), skor_kriteria_lokal=_local_score(rule))
+        parts.append(part)
+    out = pl.concat(parts, how="vertical_relaxed") if parts else fam.head(0)
+    out = out.sort(["kode_desa", "program", *ORDER, "no_kk"], descending=[False, False, *ORDER_DESCENDING, False])
+    return out.with_columns(urutan=pl.int_range(1, pl.len() + 1).over("kode_desa", "program")).select(
+        "kode_desa", "program", "urutan", "no_kk", "nik_kepala_keluarga", "nama_kepala_keluarga", "desil",
+        "tingkat_prioritas", "terverifikasi", "skor_kriteria_lokal", *VULNERABILITIES, "skor_kerentanan")
+
+
+def review_rows(inputs: Inputs, version: Version, scope: str, period: str, keys: list[str]) -> pl.DataFrame:
+    """Recipient rows named by finding record keys, plus rows whose family a field visit found ineligible."""
+    con = inputs.tables["desil"]._find_backend()
+    rows = recipient_rows(inputs, version, [period], scope)
+    key_table = ibis.memtable(pl.DataFrame({"kunci": keys or ["-"]}, schema={"kunci": pl.String}).to_arrow())
+    chosen = rows.filter(rows.id_penerima.isin(key_table.kunci) | rows.alasan_verifikasi)
+    return con.to_polars(chosen.select("id_penerima", "program", "periode", "nik", "no_kk", "nama", "kode_desa",
+                                       "nominal", "desil", *(f"alasan_{r}" for r in REASONS)))
+
+
+def whatif(inputs: Inputs, version: Version, desa: str, period: str, quota: int, program: str) -> dict:
+    """A new quota for one desa: who would receive the program under the rules, and the rates before and after."""
+    rule = version.program[program]
+    fam = _family_frame(inputs, version, desa, period)
+    pool = fam.filter(pl.col(f"el_{program}")).with_columns(tingkat_prioritas=_tier(rule),
+                                                            skor_kriteria_lokal=_local_score(rule))
+    pool = pool.sort([*ORDER, f"rc_{program}", "no_kk"], descending=[*ORDER_DESCENDING, True, False])
+    chosen = pool.head(quota).with_columns(urutan=pl.int_range(1, pl.len() + 1))
+    con = inputs.tables["desil"]._find_backend()
+    current = con.to_polars(recipient_rows(inputs, version, [period], desa, program))
+    before = _one_desa_counts(pool, current["no_kk"], current["salah"], current["nominal"], program, rule)
+    nominal = pl.Series([rule.nominal_per_bulan] * chosen.height, dtype=pl.Int64)
+    after = _one_desa_counts(pool, chosen["no_kk"], pl.Series([False] * chosen.height, dtype=pl.Boolean), nominal,
+                             program, rule)
+    leaving = current.filter(~pl.col("no_kk").is_in(chosen["no_kk"].implode()))
+    chosen = chosen.with_columns(status=pl.when(pl.col(f"rc_{program}")).then(pl.lit("tetap")).otherwise(pl.lit("baru")))
+    return {"sebelum": before, "sesudah": after, "terpilih": chosen, "keluar": leaving,
+            "kuota_sekarang": int(rule.kuota_per_desa.get(desa, current["no_kk"].n_unique()))}
+
+
+def _one_desa_counts(pool: pl.DataFrame, receivers: pl.Series, wrong: pl.Series, nominal: pl.Series, program: str,
+                     rule) -> dict:
+    receiving = pool["no_kk"].is_in(receivers.implode())
+    worst = pool.filter(receiving)["tingkat_prioritas"].max() or 0
+    missed = (~receiving & ((pool["tingkat_prioritas"] < worst) if rule.berkuota else True)).sum()
+    wrong = wrong.cast(pl.Boolean)
+    counts = {"penerima": len(receivers), "salah_inklusi": int(wrong.sum()), "keluarga_layak": pool.height,
+              "layak_menerima": int(receiving.sum()), "salah_eksklusi": int(missed),
+              "nominal_rp": int(nominal.sum()), "kebocoran_rp": int(nominal.filter(wrong).sum())}
+    row = with_rates(pl.DataFrame([counts])).to_dicts()[0]
+    return row
