@@ -20,6 +20,7 @@ from madangan.access.web import LoginRequired, RateLimiter, login_redirect, publ
 from madangan.config import Settings
 from madangan.sectors.spbe import web as spbe_web
 from madangan.web import api, auth, findings_api, indicators_api, ingest_api, pages, worklist_pages
+from madangan.web import opendata_api, portal_pages
 
 WEB = resources.files("madangan.web")
 SECURITY_HEADERS = {
@@ -103,4 +104,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(worklist_pages.router)
     app.include_router(indicators_api.router)
     app.include_router(spbe_web.router)
+    app.include_router(opendata_api.router)
+    app.include_router(portal_pages.router)
     return app
