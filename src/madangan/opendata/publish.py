@@ -99,7 +99,7 @@ def publish(settings: Settings, engine, region_code: str, region_name: str, labe
     staging = root(settings) / f".baru-{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
     try:
-        con = warehouse.connect(settings.warehouse, read_only=True)
+        con = warehouse.connect(settings.warehouse)
         try:
             entries = []
             for dataset in datasets():
