@@ -305,3 +305,57 @@ def test_a_flood_of_feedback_from_one_address_is_refused(deployment):
                     for n in range(7)]
     assert statuses[:5] == [303] * 5 and statuses[5:] == [429, 429]
     app.state.feedback_limiter = None
+
+
+# ------------------------------------------------------------------------------------------- in the browser
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.browser
+def test_a_citizen_reads_the_budget_and_services_pages_without_logging_in(server, browser, deployment, tmp_path):
+    deployment[1].state.feedback_limiter = None
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors, outside = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
+    page.goto(server + "/publik/anggaran")
+    assert page.url == server + "/publik/anggaran"  # no login
+    assert page.locator("#budget-pagu").inner_text().startswith("Rp ")
+    assert re.fullmatch(r"\d{1,3},\d%", page.locator("#budget-pct").inner_text())
+    page.wait_for_selector("#budget-treemap canvas")
+    page.wait_for_selector("#budget-curve canvas")
+    assert page.locator("#budget-table tbody tr").count() >= 10
+    page.screenshot(path=str(tmp_path / "anggaran.png"), full_page=True)
+
+    page.select_option("select[name=tentang]", index=1)
+    page.fill("textarea[name=isi]", "Mohon rincian belanja jalan desa dipublikasikan per triwulan.")
+    page.click(".portal-feedback button[type=submit]")
+    page.wait_for_selector("#feedback-ok")
+    assert "moderator" in page.locator("#feedback-ok").inner_text()
+
+    page.goto(server + "/publik/layanan?lang=en")
+    assert page.locator("h1").inner_text() == "Public Services"
+    rows = page.locator("#services-table tbody tr")
+    assert rows.count() >= 5
+    assert "—" in page.locator("#services-table").inner_text()  # small services are suppressed, visibly
+    assert page.locator("#complaints-table tbody tr").count() >= 5
+    page.fill("textarea[name=isi]", "x" * 1000 + "y")  # maxlength stops the browser; the server says why as well
+    assert len(page.locator("textarea[name=isi]").input_value()) == 1000
+    page.screenshot(path=str(tmp_path / "layanan.png"), full_page=True)
+    import shutil
+
+    shutil.copy(tmp_path / "anggaran.png", "/tmp/portal-anggaran.png")
+    shutil.copy(tmp_path / "layanan.png", "/tmp/portal-layanan.png")
+    assert errors == [] and outside == []
+    page.close()

@@ -163,7 +163,7 @@ def services(con) -> dict[str, pl.DataFrame]:
     # requests count people, but finishing late is the service's trait, not the applicant's: only small
     # numbers of requests are hidden, not small numbers of late ones
     frame = suppress(frame, "denominator", numerator="selesai_sesuai_standar", denominator="selesai",
-                     derived=("persen_sesuai_standar",), counts=("permohonan", "masih_diproses"))
+                     derived=("persen_sesuai_standar",), counts=("permohonan",))
     return {"kinerja_layanan": suppress(frame, "denominator", numerator="", denominator="responden_survei",
                                         derived=("ikm",))}
 
@@ -178,7 +178,7 @@ def complaints(con) -> dict[str, pl.DataFrame]:
         FROM pengaduan GROUP BY ALL ORDER BY opd_tujuan""").pl().with_columns(
         persen_ditindaklanjuti=(100 * pl.col("ditindaklanjuti") / pl.col("pengaduan_masuk")).round(2))
     return {"pengaduan_per_opd": suppress(frame, "denominator", numerator="ditindaklanjuti", denominator="pengaduan_masuk",
-                                          derived=("persen_ditindaklanjuti",), counts=("selesai",))}
+                                          derived=("persen_ditindaklanjuti",))}
 
 
 def data_quality(con) -> dict[str, pl.DataFrame]:

@@ -9,16 +9,35 @@ import csv
 import io
 import json
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from madangan.access.web import public
 from madangan.errors import UserError
 from madangan.exports import neutralise
 from madangan.opendata import ckan, dcat
 from madangan.opendata.publish import load
+from madangan.web.deps import error_responses
 
 router = APIRouter(dependencies=[public], tags=["data terbuka (open data)"])
+
+
+class CkanReply(BaseModel):
+    """CKAN's envelope: `result` when `success`, else `error` with `__type` and `message`."""
+
+    help: str
+    success: bool
+    result: Any = None
+    error: dict[str, Any] | None = None
+
+
+MAX_NUMBER = 2**31 - 1
+CKAN_RESPONSES = {code: {"model": CkanReply, "description": meaning} for code, meaning in
+                  ((200, "Berhasil (success)"), (400, "Aksi atau kueri tidak sah"), (404, "Tidak ditemukan"),
+                   (409, "Parameter tidak sah (Validation Error)"))}
 
 
 def base_url(request: Request) -> str:
@@ -30,6 +49,8 @@ def catalog(request: Request, number: str | None = None) -> ckan.Catalog | None:
     if number not in (None, ""):
         try:
             number_int = int(number)
+            if not 1 <= number_int <= MAX_NUMBER:
+                raise ValueError(number)
         except ValueError:
             raise ckan.invalid("terbitan", f"harus nomor terbitan (must be a publication number): {number!r}") from None
     else:
@@ -56,15 +77,15 @@ def _envelope(request: Request, action: str, payload: dict) -> JSONResponse:
         return JSONResponse({"help": help_url, "success": False, "error": exc.body()}, status_code=exc.status)
 
 
-@router.get("/api/3/action/{action}", summary="CKAN Action API (read actions)")
+@router.get("/api/3/action/{action}", summary="CKAN Action API (read actions)", responses=CKAN_RESPONSES)
 @router.get("/api/action/{action}", include_in_schema=False)
-def action_get(request: Request, action: str) -> JSONResponse:
+def action_get(request: Request, action: str = Path(json_schema_extra={"enum": sorted(ckan.ACTIONS)})) -> JSONResponse:
     return _envelope(request, action, dict(request.query_params))
 
 
-@router.post("/api/3/action/{action}", summary="CKAN Action API (read actions, JSON body)")
+@router.post("/api/3/action/{action}", summary="CKAN Action API (read actions, JSON body)", responses=CKAN_RESPONSES)
 @router.post("/api/action/{action}", include_in_schema=False)
-async def action_post(request: Request, action: str) -> JSONResponse:
+async def action_post(request: Request, action: str = Path(json_schema_extra={"enum": sorted(ckan.ACTIONS)})) -> JSONResponse:
     payload: dict = dict(request.query_params)
     body = await request.body()
     if body:
@@ -79,9 +100,9 @@ async def action_post(request: Request, action: str) -> JSONResponse:
     return _envelope(request, action, payload)
 
 
-def _published_or_404(request: Request, number: str | None) -> ckan.Catalog:
+def _published_or_404(request: Request, number: int | None) -> ckan.Catalog:
     try:
-        found = catalog(request, number)
+        found = catalog(request, None if number is None else str(number))
     except ckan.ActionError as exc:
         raise HTTPException(exc.status, exc.message) from None
     if found is None:
@@ -89,19 +110,23 @@ def _published_or_404(request: Request, number: str | None) -> ckan.Catalog:
     return found
 
 
-@router.get("/catalog.jsonld", summary="Katalog DCAT-AP (JSON-LD)")
-def catalog_jsonld(request: Request, terbitan: str | None = None) -> Response:
+@router.get("/catalog.jsonld", summary="Katalog DCAT-AP (JSON-LD)", response_class=Response,
+            responses={200: {"content": {"application/ld+json": {}}, "description": "DCAT-AP"}, **error_responses(404)})
+def catalog_jsonld(request: Request, terbitan: int | None = Query(None, ge=1, le=MAX_NUMBER)) -> Response:
     found = _published_or_404(request, terbitan)
     return Response(dcat.graph(found).serialize(format="json-ld", auto_compact=True), media_type="application/ld+json")
 
 
-@router.get("/catalog.ttl", summary="Katalog DCAT-AP (Turtle)")
-def catalog_ttl(request: Request, terbitan: str | None = None) -> Response:
+@router.get("/catalog.ttl", summary="Katalog DCAT-AP (Turtle)", response_class=Response,
+            responses={200: {"content": {"text/turtle": {}}, "description": "DCAT-AP"}, **error_responses(404)})
+def catalog_ttl(request: Request, terbitan: int | None = Query(None, ge=1, le=MAX_NUMBER)) -> Response:
     found = _published_or_404(request, terbitan)
     return Response(dcat.graph(found).serialize(format="turtle"), media_type="text/turtle")
 
 
-@router.get("/publik/data/{resource_file}", summary="Unduh sumber daya (CSV, XLSX, JSON)")
+@router.get("/publik/data/{resource_file}", summary="Unduh sumber daya (CSV, XLSX, JSON)", response_class=Response,
+            responses={200: {"content": {media: {} for media in ckan.FORMATS.values()}, "description": "Berkas"},
+                       **error_responses(404)})
 def download(request: Request, resource_file: str) -> Response:
     """`<resource id>.csv`, `.xlsx` or `.json` — any publication's resource, by its CKAN id."""
     rid, _, fmt = resource_file.rpartition(".")

@@ -73,6 +73,8 @@ add_messages({
 def _published(request: Request) -> Published | None:
     number = request.query_params.get("terbitan")
     try:
+        if number and not 1 <= int(number) < 2**31:
+            raise ValueError(f"terbitan: {number}")
         return load(request.app.state.settings, request.app.state.engine, int(number) if number else None)
     except (UserError, ValueError) as exc:
         raise HTTPException(404, str(exc)) from None
