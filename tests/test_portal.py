@@ -359,3 +359,23 @@ def test_a_citizen_reads_the_budget_and_services_pages_without_logging_in(server
     shutil.copy(tmp_path / "layanan.png", "/tmp/portal-layanan.png")
     assert errors == [] and outside == []
     page.close()
+
+
+def test_a_regency_without_data_yet_publishes_an_empty_catalog_and_its_portal_still_opens(tmp_path):
+    from madangan import deploy
+    from madangan.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "kosong")
+    engine, region = deploy.init(settings, "11.71")
+    publish(settings, engine, region.code, region.name, label="2026-T1")
+    app = create_app(settings)
+    with TestClient(app) as client:
+        for path in ("/publik", "/publik/anggaran", "/publik/layanan", "/publik/indikator"):
+            assert client.get(path).status_code == 200, path
+        links = re.findall(r'href="(/publik/data/[^"]+)"', client.get("/publik").text)
+        assert len(links) == 3 * 13 and all(client.get(link).status_code == 200 for link in links)
+        names = client.get("/api/3/action/package_list").json()["result"]
+        assert "apbd-belanja-dan-pendapatan" in names
+        rid = client.get("/api/3/action/package_show", params={"id": "prevalensi-stunting"}).json()["result"]["resources"][0]["id"]
+        empty = client.get("/api/3/action/datastore_search", params={"resource_id": rid}).json()["result"]
+        assert empty["total"] == 0 and empty["records"] == []

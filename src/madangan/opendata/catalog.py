@@ -126,22 +126,28 @@ def budget(con) -> dict[str, pl.DataFrame]:
                    CASE WHEN count(realisasi) > 0 THEN sum(sum(realisasi)) OVER (ORDER BY bulan) END AS realisasi_kumulatif
             FROM realisasi GROUP BY bulan ORDER BY bulan""").pl().pipe(_plain)
     else:
-        out["belanja_per_program"] = _empty(opd=pl.String, program=pl.String, pagu=pl.Int64)
-        out["belanja_bulanan"] = _empty(bulan=pl.Int64, rencana_kas=pl.Int64, realisasi=pl.Int64)
+        out["belanja_per_program"] = _empty(opd=pl.String, program=pl.String, pagu=pl.Int64,
+                                            rencana_kas_sd_bulan_ini=pl.Int64, realisasi=pl.Int64,
+                                            tagging_stunting=pl.Boolean, persen_realisasi=pl.Float64)
+        out["belanja_bulanan"] = _empty(bulan=pl.Int64, rencana_kas=pl.Int64, realisasi=pl.Int64,
+                                        rencana_kas_kumulatif=pl.Int64, realisasi_kumulatif=pl.Int64)
     if _has(con, "pendapatan"):
         out["pendapatan"] = con.con.execute("""
             SELECT kelompok, uraian, opd, sum(target) AS target, sum(realisasi) AS realisasi,
                    round(100 * sum(realisasi) / nullif(sum(target), 0), 2) AS persen_realisasi
             FROM pendapatan GROUP BY ALL ORDER BY kelompok, uraian""").pl().pipe(_plain)
     else:
-        out["pendapatan"] = _empty(kelompok=pl.String, uraian=pl.String, target=pl.Int64, realisasi=pl.Int64)
+        out["pendapatan"] = _empty(kelompok=pl.String, uraian=pl.String, opd=pl.String, target=pl.Int64,
+                                   realisasi=pl.Int64, persen_realisasi=pl.Float64)
     return {k: suppress(v, "none", derived=()) for k, v in out.items()}
 
 
 def services(con) -> dict[str, pl.DataFrame]:
     """Per OPD × service: requests, finished, finished within the standard, satisfaction (IKM)."""
     if not _has(con, "layanan"):
-        return {"kinerja_layanan": _empty(opd=pl.String, layanan=pl.String, permohonan=pl.Int64)}
+        return {"kinerja_layanan": suppress(_empty(
+            opd=pl.String, layanan=pl.String, permohonan=pl.Int64, selesai=pl.Int64, selesai_sesuai_standar=pl.Int64,
+            masih_diproses=pl.Int64, responden_survei=pl.Int64, ikm=pl.Float64, persen_sesuai_standar=pl.Float64))}
     from madangan.sectors.services.indicators import working_day_calendar
 
     con.con.register("_kalender_kerja", working_day_calendar().to_arrow())
@@ -170,7 +176,9 @@ def services(con) -> dict[str, pl.DataFrame]:
 
 def complaints(con) -> dict[str, pl.DataFrame]:
     if not _has(con, "pengaduan"):
-        return {"pengaduan_per_opd": _empty(opd_tujuan=pl.String, pengaduan_masuk=pl.Int64)}
+        return {"pengaduan_per_opd": suppress(_empty(opd_tujuan=pl.String, pengaduan_masuk=pl.Int64,
+                                                     ditindaklanjuti=pl.Int64, selesai=pl.Int64,
+                                                     persen_ditindaklanjuti=pl.Float64))}
     frame = con.con.execute("""
         SELECT opd_tujuan, count(*) AS pengaduan_masuk,
                count(*) FILTER (WHERE status <> 'BELUM DITINDAKLANJUTI') AS ditindaklanjuti,
@@ -186,15 +194,17 @@ def data_quality(con) -> dict[str, pl.DataFrame]:
     from madangan.verval.quality import TABLE
 
     if not _has(con, TABLE):
-        return {"skor_per_desa": _empty(kode_desa=pl.String, bulan=pl.String, skor=pl.Float64)}
+        return {"skor_per_desa": suppress(_empty(kode_desa=pl.String, nama_desa=pl.String, bulan=pl.String,
+                                                 jumlah_record=pl.Int64, skor=pl.Float64, peringkat=pl.Int64))}
     frame = con.con.execute(f"""
         SELECT q.kode_desa, w.name AS nama_desa, strftime(q.bulan, '%Y-%m') AS bulan,
                sum(q.jumlah_record) AS jumlah_record, round(sum(q.skor * q.jumlah_record) / sum(q.jumlah_record), 1) AS skor
         FROM {TABLE} q LEFT JOIN {warehouse.REGION_TABLE} w ON w.code = q.kode_desa
-        WHERE q.kode_desa IS NOT NULL GROUP BY ALL ORDER BY bulan, skor DESC, q.kode_desa""").pl().pipe(_plain)
-    frame = frame.with_columns(peringkat=pl.col("skor").rank("min", descending=True).over("bulan").cast(pl.Int64))
-    return {"skor_per_desa": suppress(frame, "counts", numerator="", denominator="", derived=("skor", "peringkat"),
-                                      counts=("jumlah_record",))}
+        WHERE q.kode_desa IS NOT NULL AND w.name IS NOT NULL GROUP BY ALL ORDER BY bulan, skor DESC, q.kode_desa""").pl().pipe(_plain)
+    frame = suppress(frame, "counts", numerator="", denominator="", derived=("skor",), counts=("jumlah_record",))
+    # ranked after suppression: a hidden village neither shows a rank nor takes one
+    return {"skor_per_desa": frame.with_columns(
+        peringkat=pl.col("skor").rank("min", descending=True).over("bulan").cast(pl.Int64))}
 
 
 AGGREGATES = (

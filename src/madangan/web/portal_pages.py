@@ -17,7 +17,7 @@ from madangan.access.web import RateLimiter, public
 from madangan.errors import UserError
 from madangan.i18n import add_messages, t
 from madangan.opendata import feedback
-from madangan.opendata.publish import Published, load, publications
+from madangan.opendata.publish import Published, load, publications, resource_id
 from madangan.web.deps import lang_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[public])
@@ -121,7 +121,8 @@ def portal_home(request: Request):
     per_program = p.resource(BUDGET, "belanja_per_program")
     pagu, realized = per_program["pagu"].sum(), per_program["realisasi"].sum()
     datasets = [{"name": d["name"], "title": d["title"], "organization": d["organization"],
-                 "resources": [r["name"] for r in d["resources"]]} for d in p.manifest["datasets"]]
+                 "resources": [(r["name"], resource_id(p.manifest["region_code"], p.number, d["name"], r["name"]))
+                               for r in d["resources"]]} for d in p.manifest["datasets"]]
     return _page(request, "portal_home.html", p, datasets=datasets, pagu=_money(pagu, lang),
                  realized=_money(realized, lang), pct=_num(100 * realized / pagu if pagu else None, lang))
 
@@ -201,9 +202,9 @@ def portal_indicators(request: Request):
                                                        "level": r["tingkat"], "values": {}})
             row["values"][entry["name"]] = _num(r["nilai"], lang)
     rows = sorted(table.values(), key=lambda r: (r["level"] != "kabupaten", r["code"]))
-    quality = p.resource(QUALITY, "skor_per_desa")
+    quality = p.resource(QUALITY, "skor_per_desa").filter(~pl.col("disensor") & pl.col("nama_desa").is_not_null())
     if not quality.is_empty():
-        quality = quality.filter(pl.col("bulan") == quality["bulan"].max()).sort("peringkat").head(15)
+        quality = quality.filter(pl.col("bulan") == quality["bulan"].max()).sort("peringkat", nulls_last=True).head(15)
     return _page(request, "portal_indicators.html", p, columns=columns, rows=rows,
                  quality=[{**r, "skor": _num(r["skor"], lang)} for r in quality.iter_rows(named=True)])
 
