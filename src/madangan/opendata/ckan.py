@@ -326,9 +326,10 @@ def datastore_search(c: Catalog, params: dict):
         if column not in frame.columns:
             raise invalid("sort", f"kolom tidak dikenal (unknown column): {column}")
         frame = frame.sort(column, descending=direction.strip().lower() == "desc", nulls_last=True)
-    fields = _json_list(params.get("fields")) or [f if isinstance(f, str) else f for f in frame.columns]
-    if isinstance(params.get("fields"), str) and "," in params["fields"] and not params["fields"].startswith("["):
-        fields = [f.strip() for f in params["fields"].split(",")]
+    given = params.get("fields")
+    if isinstance(given, str) and not given.lstrip().startswith("["):  # CKAN also takes "a,b,c"
+        given = [f.strip() for f in given.split(",") if f.strip()]
+    fields = _json_list(given) or list(frame.columns)
     unknown = [f for f in fields if f not in frame.columns]
     if unknown:
         raise invalid("fields", f"kolom tidak dikenal (unknown column): {', '.join(unknown)}")
