@@ -379,3 +379,25 @@ def test_a_regency_without_data_yet_publishes_an_empty_catalog_and_its_portal_st
         rid = client.get("/api/3/action/package_show", params={"id": "prevalensi-stunting"}).json()["result"]["resources"][0]["id"]
         empty = client.get("/api/3/action/datastore_search", params={"resource_id": rid}).json()["result"]
         assert empty["total"] == 0 and empty["records"] == []
+
+
+def test_the_portal_migration_goes_down_and_up_again(postgres_url):
+    from importlib import resources as res
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from madangan.appdb import make_engine, migrate
+
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    config = Config()
+    config.set_main_option("script_location", str(res.files("madangan.appdb") / "migrations"))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0006_spbe")
+    assert not {"publication", "public_feedback"} & set(sa.inspect(engine).get_table_names())
+    migrate(engine)
+    assert {"publication", "public_feedback"} <= set(sa.inspect(engine).get_table_names())
+    engine.dispose()
