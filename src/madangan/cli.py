@@ -884,6 +884,60 @@ def _export_facts(indicator_id: str, rows, path: Path) -> None:
         for n, row in enumerate(values, start=1):
             sheet.write_row(n, 0, row)
 
+# --- open data and the public portal (issue 11) ---------------------------------------------------------------
+feedback_app = typer.Typer(help=_h("Tanggapan warga di portal publik: antrean moderasi.",
+                                   "Citizens' feedback on the public portal: the moderation queue."), no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@app.command()
+def publish(label: Annotated[Optional[str], typer.Option(help=_h("Label terbitan, mis. 2026-T3 (bawaan: triwulan ini)",
+                                                               "Publication label, e.g. 2026-T3 (default: this quarter)"))] = None) -> None:
+    """Terbitkan data terbuka: salinan tetap semua dataset publik (Publish an immutable open-data snapshot)."""
+    from madangan.opendata.publish import publish as do_publish, root
+
+    engine, deployment = _deployment()
+    row = do_publish(load_settings(), engine, deployment.region_code, deployment.region_name, label, actor=_os_user())
+    resources = sum(1 for _ in (root(load_settings()) / str(row.id)).glob("*.parquet"))
+    console.print(t("publish.done", number=row.id, label=row.label, datasets=row.datasets, resources=resources,
+                    path=root(load_settings()) / str(row.id)))
+
+
+@app.command()
+def publications() -> None:
+    """Daftar terbitan data terbuka (List open-data publications)."""
+    from madangan.opendata.publish import publications as listing
+
+    engine, _ = _deployment()
+    table = Table("#", "Label", _h("Waktu", "Time"), _h("Oleh", "By"), "Dataset", "SHA-256 manifest")
+    for p in listing(engine):
+        table.add_row(str(p.id), p.label, p.created_at.strftime("%Y-%m-%d %H:%M"), p.created_by or "—", str(p.datasets),
+                      p.manifest_sha256[:16] + "…")
+    console.print(table)
+
+
+@feedback_app.command("list")
+def feedback_list(status: Annotated[str, typer.Option(help="menunggu, disetujui, ditolak")] = "menunggu") -> None:
+    """Tanggapan menurut status (Feedback by status)."""
+    from madangan.opendata.feedback import listing
+
+    engine, _ = _deployment()
+    table = Table("#", _h("Waktu", "Time"), _h("Tentang", "About"), _h("Tanggapan", "Feedback"), "Status")
+    for f in listing(engine, status):
+        table.add_row(str(f.id), f.created_at.strftime("%Y-%m-%d %H:%M"), f"{f.target_kind}: {f.target}", f.message, f.status)
+    console.print(table, markup=False)
+
+
+@feedback_app.command("set")
+def feedback_set(feedback_id: int, status: str,
+                 note: Annotated[str, typer.Option(help=_h("Catatan moderator", "Moderator's note"))] = "") -> None:
+    """Setujui atau tolak tanggapan: disetujui | ditolak (Approve or reject)."""
+    from madangan.opendata.feedback import moderate
+
+    engine, _ = _deployment()
+    row = moderate(engine, feedback_id, status, _os_user(), note)
+    console.print(f"#{row.id}: {row.status}")
+
 
 # --- welfare targeting (issue 6) ---------------------------------------------------------
 

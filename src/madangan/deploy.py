@@ -137,6 +137,9 @@ def demo(settings: Settings, region_code: str, population: int, seed: int, step:
     step(t("step.verify"))
     demo_impact_assessment(engine)
     verify(settings, engine, region.code, actor="demo")
+    from madangan.opendata.publish import publish
+
+    publish(settings, engine, region.code, region.name, label="demo", actor="demo")  # the public portal's first data
     accounts = demo_accounts(engine, region, settings.data_dir)
     return DemoResult(region, population, loaded, time.perf_counter() - started, accounts)
 

@@ -50,6 +50,11 @@ class Indicator:
     #: Breakdowns: a column `compute` also returns → its label, e.g. {"kanal": {"id": "Kanal", "en": "Channel"}}.
     #: Each counted unit must fall in one category (a request has one channel), so categories sum to the total.
     disaggregations: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Published on the public portal and the open-data catalog (aggregates only, small cells suppressed).
+    public: bool = False
+    #: What the public output must protect (`madangan.access.disclosure`): "counts" when numerator and
+    #: denominator count people, "denominator" when only the denominator does, "none" for money.
+    disclosure: str = "counts"
 
     @property
     def scale(self) -> float:

@@ -22,7 +22,8 @@ from madangan.config import Settings
 from madangan.sectors.spbe import web as spbe_web
 from madangan.sectors.welfare import api as welfare_api
 from madangan.sectors.welfare import pages as welfare_pages
-from madangan.web import api, auth, findings_api, indicators_api, ingest_api, pages, worklist_pages
+from madangan.web import (api, auth, findings_api, indicators_api, ingest_api, opendata_api, pages, portal_pages,
+                          worklist_pages)
 
 WEB = resources.files("madangan.web")
 SECURITY_HEADERS = {
@@ -126,4 +127,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(welfare_api.router)
     app.include_router(welfare_api.public_router)
     app.include_router(welfare_pages.router)
+    app.include_router(opendata_api.router)
+    app.include_router(portal_pages.router)
     return app

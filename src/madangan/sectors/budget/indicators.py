@@ -48,6 +48,8 @@ def realization_vs_cash_plan(tables):
 INDICATORS = (
     Indicator(
         id="realisasi_belanja",
+        public=True,
+        disclosure="none",
         sector="budget",
         title={"id": "Realisasi belanja terhadap pagu APBD", "en": "Spending realization against the budget"},
         compute=realization_vs_allocation,
@@ -67,6 +69,8 @@ INDICATORS = (
     ),
     Indicator(
         id="realisasi_anggaran_kas",
+        public=True,
+        disclosure="none",
         sector="budget",
         title={"id": "Realisasi belanja terhadap anggaran kas", "en": "Spending realization against the cash plan"},
         compute=realization_vs_cash_plan,

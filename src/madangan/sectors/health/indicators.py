@@ -291,13 +291,15 @@ def _meta(definisi: str, rumus: str, sumber: str, en: str) -> dict[str, str]:
     return {"definisi": definisi, "rumus": rumus, "sumber": sumber, "frekuensi": "Bulanan", "definisi_en": en}
 
 
-def _growth(id_, title, indicator, en_title, definisi, en, below=None, above=None, target=None, thresholds=None):
+def _growth(id_, title, indicator, en_title, definisi, en, below=None, above=None, target=None, thresholds=None,
+            public=False):
     return Indicator(
         id=id_, sector=SECTOR, title={"id": title, "en": en_title},
         compute=_prevalence(indicator, below=below, above=above), sources=("posyandu", "balita"),
         unit="%", higher_is_better=False, target=target, thresholds=thresholds, period_from="posyandu.tanggal_ukur",
         metadata=_meta(definisi, "balita dengan z-skor memenuhi batas ÷ balita diukur dengan z-skor sah × 100",
                        "Pengukuran posyandu (e-PPGBM), Standar WHO 2006, Permenkes 2/2020", en),
+        public=public,
     )
 
 
@@ -305,7 +307,7 @@ INDICATORS = (
     _growth("prevalensi_stunting", "Prevalensi stunting (TB/U < −2 SD)", "haz", "Stunting prevalence (HAZ < −2)",
             "Persentase balita diukur dengan tinggi/panjang badan menurut umur di bawah −2 SD (pendek dan sangat pendek)",
             "Share of measured children under five with length/height-for-age below −2 SD",
-            below=-2, target=14.0, thresholds=(10.0, 20.0)),
+            below=-2, target=14.0, thresholds=(10.0, 20.0), public=True),
     _growth("prevalensi_stunting_berat", "Prevalensi sangat pendek (TB/U < −3 SD)", "haz",
             "Severe stunting prevalence (HAZ < −3)",
             "Persentase balita diukur dengan TB/U di bawah −3 SD", "Share of measured children with HAZ below −3 SD",

@@ -57,6 +57,8 @@ def satisfaction(tables):
 INDICATORS = (
     Indicator(
         id="kepatuhan_standar_layanan",
+        public=True,
+        disclosure="denominator",  # lateness is the service's trait; only few requests are hidden
         sector="services",
         title={"id": "Layanan selesai sesuai standar waktu", "en": "Services completed within the service standard"},
         compute=sla,
@@ -77,6 +79,8 @@ INDICATORS = (
     ),
     Indicator(
         id="pengaduan_ditindaklanjuti",
+        public=True,
+        disclosure="denominator",
         sector="services",
         title={"id": "Pengaduan yang ditindaklanjuti", "en": "Complaints followed up"},
         compute=complaints_followed_up,
@@ -98,6 +102,8 @@ INDICATORS = (
     ),
     Indicator(
         id="indeks_kepuasan_masyarakat",
+        public=True,
+        disclosure="denominator",
         sector="services",
         title={"id": "Indeks Kepuasan Masyarakat (IKM)", "en": "Community Satisfaction Index (IKM)"},
         compute=satisfaction,

@@ -50,6 +50,7 @@ def targeting(tables):
 INDICATORS = (
     Indicator(
         id="cakupan_bansos_desil_1_4",
+        public=True,
         sector="welfare",
         title={"id": "Keluarga desil 1–4 yang menerima bansos", "en": "Desil 1–4 families receiving social assistance"},
         compute=coverage,

@@ -1,0 +1,237 @@
+"""The public transparency portal (no login, Bahasa Indonesia first): budget, public services, indicators.
+
+Every figure comes from a publication (`madangan publish`), so a page shows what was published and stays
+as it was; `?terbitan=N` shows an older one. Citizens comment on a budget line or a service; comments wait
+for a moderator (`madangan feedback`) before they appear.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from madangan.access.web import RateLimiter, public
+from madangan.errors import UserError
+from madangan.i18n import add_messages, t
+from madangan.opendata import feedback
+from madangan.opendata.publish import Published, load, publications, resource_id
+from madangan.web.deps import lang_of, render
+
+router = APIRouter(include_in_schema=False, dependencies=[public])
+
+BUDGET = "apbd-belanja-dan-pendapatan"
+SERVICES = "kinerja-layanan-publik"
+COMPLAINTS = "pengaduan-masyarakat"
+QUALITY = "skor-kualitas-data-desa"
+
+add_messages({
+    "portal.title": {"id": "Portal Publik", "en": "Public Portal"},
+    "portal.lead": {"id": "Anggaran, kinerja layanan publik dan indikator daerah — terbuka untuk semua, tanpa data pribadi.",
+                    "en": "Budget, public-service performance and regional indicators — open to all, without personal data."},
+    "portal.budget": {"id": "Anggaran Daerah (APBD)", "en": "Regional Budget (APBD)"},
+    "portal.services": {"id": "Layanan Publik", "en": "Public Services"},
+    "portal.indicators": {"id": "Indikator per Kecamatan", "en": "Indicators per Kecamatan"},
+    "portal.opendata": {"id": "Data Terbuka", "en": "Open Data"},
+    "portal.nothing": {"id": "Belum ada data yang diterbitkan. Walidata menerbitkan dengan 'madangan publish'.",
+                       "en": "Nothing has been published yet. The data custodian publishes with 'madangan publish'."},
+    "portal.publication": {"id": "Terbitan {label} (#{number}), {date}", "en": "Publication {label} (#{number}), {date}"},
+    "portal.pagu": {"id": "Pagu belanja", "en": "Spending allocation"},
+    "portal.realized": {"id": "Realisasi belanja", "en": "Spending realized"},
+    "portal.realized_pct": {"id": "Persentase realisasi", "en": "Share realized"},
+    "portal.revenue": {"id": "Realisasi pendapatan", "en": "Revenue realized"},
+    "portal.treemap": {"id": "Pagu per perangkat daerah dan program", "en": "Allocation by agency and program"},
+    "portal.curve": {"id": "Realisasi sepanjang tahun (kumulatif)", "en": "Realization over the year (cumulative)"},
+    "portal.by_opd": {"id": "Per perangkat daerah", "en": "By agency"},
+    "portal.opd": {"id": "Perangkat daerah", "en": "Agency"},
+    "portal.service": {"id": "Layanan", "en": "Service"},
+    "portal.requests": {"id": "Permohonan", "en": "Requests"},
+    "portal.sla": {"id": "Selesai sesuai standar waktu", "en": "Finished within the standard"},
+    "portal.ikm": {"id": "Indeks Kepuasan (IKM)", "en": "Satisfaction (IKM)"},
+    "portal.complaints": {"id": "Penanganan pengaduan", "en": "Complaint handling"},
+    "portal.complaints_in": {"id": "Pengaduan masuk", "en": "Complaints received"},
+    "portal.followed_up": {"id": "Ditindaklanjuti", "en": "Followed up"},
+    "portal.suppressed": {"id": "— : disensor, kurang dari 5 orang (melindungi privasi)",
+                          "en": "— : suppressed, fewer than 5 people (protects privacy)"},
+    "portal.feedback": {"id": "Sampaikan tanggapan", "en": "Send feedback"},
+    "portal.feedback_about": {"id": "Tentang", "en": "About"},
+    "portal.feedback_text": {"id": "Tanggapan (tanpa data pribadi, maks. 1.000 karakter)",
+                             "en": "Feedback (no personal data, max. 1,000 characters)"},
+    "portal.feedback_send": {"id": "Kirim", "en": "Send"},
+    "portal.feedback_shown": {"id": "Tanggapan warga yang telah dimoderasi", "en": "Moderated citizens' feedback"},
+    "portal.kecamatan": {"id": "Kecamatan", "en": "Kecamatan"},
+    "portal.month": {"id": "Bulan", "en": "Month"},
+    "portal.quality": {"id": "Skor kualitas data desa (peringkat teratas)", "en": "Village data-quality score (top ranks)"},
+    "portal.datasets": {"id": "Dataset dan API", "en": "Datasets and API"},
+    "portal.plan": {"id": "Anggaran kas", "en": "Cash plan"},
+    "portal.linear": {"id": "Garis linear", "en": "Linear path"},
+})
+
+
+def _published(request: Request) -> Published | None:
+    number = request.query_params.get("terbitan")
+    try:
+        if number and not 1 <= int(number) < 2**31:
+            raise ValueError(f"terbitan: {number}")
+        return load(request.app.state.settings, request.app.state.engine, int(number) if number else None)
+    except (UserError, ValueError) as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+def _page(request: Request, name: str, p: Published | None, **context) -> HTMLResponse:
+    return render(request, name, p=p, publications=publications(request.app.state.engine), **context)
+
+
+def _money(value, lang: str) -> str:
+    """Rp in billions (miliar), Indonesian or English separators."""
+    if value is None:
+        return "—"
+    text = f"{value / 1e9:,.2f}"
+    if lang == "id":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"Rp {text} {'M' if lang == 'id' else 'bn'}"
+
+
+def _num(value, lang: str, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "id" else text
+
+
+def _targets(p: Published) -> dict[str, list[str]]:
+    budget = p.resource(BUDGET, "belanja_per_program")
+    services = p.resource(SERVICES, "kinerja_layanan")
+    return {"anggaran": [f"{r['opd']} / {r['program']}" for r in budget.iter_rows(named=True)],
+            "layanan": [f"{r['opd']} / {r['layanan']}" for r in services.iter_rows(named=True)]}
+
+
+def _approved(request: Request, kind: str) -> list:
+    return feedback.listing(request.app.state.engine, "disetujui", kind, limit=20)
+
+
+@router.get("/publik", response_class=HTMLResponse)
+def portal_home(request: Request):
+    p = _published(request)
+    if p is None:
+        return _page(request, "portal_home.html", None)
+    lang = lang_of(request)
+    per_program = p.resource(BUDGET, "belanja_per_program")
+    pagu, realized = per_program["pagu"].sum(), per_program["realisasi"].sum()
+    datasets = [{"name": d["name"], "title": d["title"], "organization": d["organization"],
+                 "resources": [(r["name"], resource_id(p.manifest["region_code"], p.number, d["name"], r["name"]))
+                               for r in d["resources"]]} for d in p.manifest["datasets"]]
+    return _page(request, "portal_home.html", p, datasets=datasets, pagu=_money(pagu, lang),
+                 realized=_money(realized, lang), pct=_num(100 * realized / pagu if pagu else None, lang))
+
+
+@router.get("/publik/anggaran", response_class=HTMLResponse)
+def portal_budget(request: Request, pesan: str | None = None):
+    p = _published(request)
+    if p is None:
+        return _page(request, "portal_budget.html", None)
+    lang = lang_of(request)
+    per_program = p.resource(BUDGET, "belanja_per_program")
+    monthly = p.resource(BUDGET, "belanja_bulanan")
+    revenue = p.resource(BUDGET, "pendapatan")
+    by_opd = (per_program.group_by("opd").agg(pl.col("pagu").sum(), pl.col("realisasi").sum(),
+                                               pl.col("rencana_kas_sd_bulan_ini").sum())
+              .with_columns(persen=100 * pl.col("realisasi") / pl.col("pagu")).sort("pagu", descending=True))
+    pagu, realized = per_program["pagu"].sum(), per_program["realisasi"].sum()
+    chart = {
+        "treemap": [{"name": opd, "value": int(g["pagu"].sum()),
+                     "children": [{"name": r["program"], "value": int(r["pagu"])} for r in g.iter_rows(named=True)]}
+                    for (opd,), g in per_program.group_by("opd", maintain_order=True)],
+        "months": [int(m) for m in monthly["bulan"]],
+        "plan": [int(v) if v is not None else None for v in monthly["rencana_kas_kumulatif"]],
+        "realized": [int(v) if v is not None else None for v in monthly["realisasi_kumulatif"]],
+        "linear": [int(pagu * m / 12) for m in monthly["bulan"]],
+        "labels": {"plan": t("portal.plan", lang), "realized": t("portal.realized", lang),
+                   "linear": t("portal.linear", lang)},
+    }
+    rows = [{"opd": r["opd"], "pagu": _money(r["pagu"], lang), "realisasi": _money(r["realisasi"], lang),
+             "persen": _num(r["persen"], lang)} for r in by_opd.iter_rows(named=True)]
+    return _page(request, "portal_budget.html", p, rows=rows, chart_json=json.dumps(chart),
+                 pagu=_money(pagu, lang), realized=_money(realized, lang),
+                 pct=_num(100 * realized / pagu if pagu else None, lang),
+                 revenue=_money(revenue["realisasi"].sum(), lang), revenue_target=_money(revenue["target"].sum(), lang),
+                 targets=_targets(p)["anggaran"], kind="anggaran", approved=_approved(request, "anggaran"),
+                 message=t("feedback.received", lang) if pesan == "terkirim" else None)
+
+
+@router.get("/publik/layanan", response_class=HTMLResponse)
+def portal_services(request: Request, pesan: str | None = None):
+    p = _published(request)
+    if p is None:
+        return _page(request, "portal_services.html", None)
+    lang = lang_of(request)
+    services = p.resource(SERVICES, "kinerja_layanan")
+    complaints = p.resource(COMPLAINTS, "pengaduan_per_opd")
+    rows = [{"opd": r["opd"], "layanan": r["layanan"], "permohonan": _num(r["permohonan"], lang, 0),
+             "sla": _num(r["persen_sesuai_standar"], lang), "ikm": _num(r["ikm"], lang, 2), "disensor": r["disensor"]}
+            for r in services.iter_rows(named=True)]
+    complaint_rows = [{"opd": r["opd_tujuan"], "masuk": _num(r["pengaduan_masuk"], lang, 0),
+                       "tindak": _num(r["persen_ditindaklanjuti"], lang), "disensor": r["disensor"]}
+                      for r in complaints.iter_rows(named=True)]
+    return _page(request, "portal_services.html", p, rows=rows, complaint_rows=complaint_rows,
+                 targets=_targets(p)["layanan"], kind="layanan", approved=_approved(request, "layanan"),
+                 message=t("feedback.received", lang) if pesan == "terkirim" else None)
+
+
+@router.get("/publik/indikator", response_class=HTMLResponse)
+def portal_indicators(request: Request):
+    p = _published(request)
+    if p is None:
+        return _page(request, "portal_indicators.html", None)
+    lang = lang_of(request)
+    columns, table, months = [], {}, {}
+    for entry in p.manifest["datasets"]:
+        if "indikator" not in entry["metadata"] or "kecamatan" not in entry["tags"]:
+            continue
+        frame = p.resource(entry["name"], "data").filter(pl.col("tingkat").is_in(["kabupaten", "kecamatan"]))
+        if frame.is_empty():
+            continue
+        month = frame["bulan"].max()
+        months[entry["name"]] = month
+        columns.append({"name": entry["name"], "title": entry["title"][lang] if lang in entry["title"] else entry["title"]["id"],
+                        "unit": entry["metadata"].get("satuan", ""), "month": month})
+        for r in frame.filter(pl.col("bulan") == month).iter_rows(named=True):
+            row = table.setdefault(r["kode_wilayah"], {"code": r["kode_wilayah"], "name": r["nama_wilayah"],
+                                                       "level": r["tingkat"], "values": {}})
+            row["values"][entry["name"]] = _num(r["nilai"], lang)
+    rows = sorted(table.values(), key=lambda r: (r["level"] != "kabupaten", r["code"]))
+    quality = p.resource(QUALITY, "skor_per_desa").filter(~pl.col("disensor") & pl.col("nama_desa").is_not_null())
+    if not quality.is_empty():
+        quality = quality.filter(pl.col("bulan") == quality["bulan"].max()).sort("peringkat", nulls_last=True).head(15)
+    return _page(request, "portal_indicators.html", p, columns=columns, rows=rows,
+                 quality=[{**r, "skor": _num(r["skor"], lang)} for r in quality.iter_rows(named=True)])
+
+
+@router.post("/publik/tanggapan", response_class=HTMLResponse)
+def portal_feedback(request: Request, jenis: str = Form(""), tentang: str = Form(""), isi: str = Form("")):
+    lang = lang_of(request)
+    back = "/publik/layanan" if jenis == "layanan" else "/publik/anggaran"
+    limiter = getattr(request.app.state, "feedback_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.feedback_limiter = RateLimiter(limit=5, window=600)
+    p = _published(request)
+    if p is None:
+        raise HTTPException(404, t("portal.nothing", lang))
+    status, error = 200, None
+    if not limiter.allow(request.client.host if request.client else "?"):
+        status, error = 429, t("feedback.flood", lang)
+    else:
+        try:
+            feedback.submit(request.app.state.engine, jenis, tentang, isi, set(_targets(p).get(jenis, [])), p.number, lang)
+        except UserError as exc:
+            status, error = 400, str(exc)
+    if error is None:
+        return RedirectResponse(f"{back}?pesan=terkirim", status_code=303)
+    page = portal_budget(request) if jenis != "layanan" else portal_services(request)
+    context = dict(page.context)
+    context.update(error=error, typed=isi, chosen=tentang)
+    return render(request, page.template.name, status_code=status,
+                  **{k: v for k, v in context.items() if k not in ("request", "lang", "tr", "fmt", "deployment",
+                                                                    "principal", "csrf_token")})
