@@ -19,7 +19,7 @@ from madangan import __version__, deploy
 from madangan.access.web import LoginRequired, RateLimiter, login_redirect, public
 from madangan.config import Settings
 from madangan.sectors.spbe import web as spbe_web
-from madangan.web import api, auth, findings_api, indicators_api, ingest_api, pages, worklist_pages
+from madangan.web import api, auth, dashboard, findings_api, indicators_api, ingest_api, readmodel, worklist_pages
 
 WEB = resources.files("madangan.web")
 SECURITY_HEADERS = {
@@ -65,12 +65,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.deployment = deployment
     app.state.templates = Jinja2Templates(directory=str(WEB / "templates"))
+    app.state.templates.env.globals["theme_nav"] = readmodel.themes  # the sectors' thematic pages, for the menu
     app.state.login_limiter = RateLimiter(limit=10, window=60)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next):
         response = await call_next(request)
+        if request.url.path.startswith("/static/"):
+            # vendored libraries and our own assets: no personal data, so the browser may keep them a while
+            response.headers.setdefault("Cache-Control", "public, max-age=3600")
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         # Swagger UI boots with one inline script; every other page runs only our own files
@@ -96,7 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     app.include_router(auth.router)
-    app.include_router(pages.router)
+    app.include_router(dashboard.router)
     app.include_router(api.router)
     app.include_router(ingest_api.router)
     app.include_router(findings_api.router)
