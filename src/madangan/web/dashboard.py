@@ -89,6 +89,8 @@ add_messages({f"dash.{key}": {"id": id_text, "en": en_text} for key, (id_text, e
     "all_indicators": ("Semua indikator", "All indicators"),
     "desa_profile": ("Profil desa", "Village profile"),
     "export": ("Unduh", "Download"),
+    "no_ranking": ("Desa tidak punya wilayah di bawahnya untuk diperingkat; pilih kecamatan atau kabupaten.",
+                   "A village has no regions below it to rank; choose a kecamatan or the regency."),
     "n_title": ("pembilang / penyebut", "numerator / denominator"),
     "definition": ("Definisi", "Definition"),
     "formula": ("Rumus", "Formula"),
@@ -589,8 +591,10 @@ def export(request: Request, tabel: str, format: str = "csv", wilayah: str | Non
             table = rm.trend_table(indicator, region, rm.figures(reader, region.code, [indicator.id])[indicator.id], lang)
         elif tabel == "peringkat":
             indicator = _indicator(request, indikator, rm.headline_ids()[0])
-            depth = _depth(request, region, tingkat) if region.depth < 3 else 3
-            parent = region.code if region.depth < 3 else region.parent
+            if region.depth == 3:
+                raise HTTPException(400, _t(request, "no_ranking"))
+            depth = _depth(request, region, tingkat)
+            parent = region.code
             f = rm.figures(reader, parent, [indicator.id])[indicator.id]
             month = f.latest.month if f.latest else None
             table = rm.ranking_table(indicator, reader.regions[parent], depth, month,
