@@ -170,7 +170,7 @@ def _tile(f: rm.Figure, lang: str, href: str) -> dict:
             "month": rm.month_label(p.month if p else None, lang), "href": href,
             "target": rm.value_text(i.target, i.unit, lang) if i.target is not None else None,
             "direction": "higher" if i.higher_is_better else "lower",
-            "n": f"{rm.count_text(p.numerator, lang)} / {rm.count_text(p.denominator, lang)}" if p and i.unit in ("%", "per 1000") else None,
+            "n": f"{rm.compact(p.numerator, lang)} / {rm.compact(p.denominator, lang)}" if p and i.unit in ("%", "per 1000") else None,
             "spark": _json({"type": "spark", "data": f.spark(), "status": f.status})}
 
 
@@ -413,7 +413,8 @@ def map_fragment(request: Request, wilayah: str | None = None, indikator: str | 
         indicator = _indicator(request, indikator, choices[0].id if choices else "")
         panel = map_panel(request, reader, region, indicator, tingkat, path, choices, extra)
     response = render(request, "_map_panel.html", panel=panel)
-    push = _link(path, indikator=indicator.id, tingkat=tingkat if region.depth == 1 else None, **(extra or {}))
+    push = _link(path, indikator=indicator.id, tingkat="desa" if region.depth == 1 and tingkat == "desa" else None,
+                 **(extra or {}))
     response.headers["HX-Push-Url"] = push
     return response
 

@@ -97,6 +97,16 @@ def count_text(value: float | None, lang: str) -> str:
     return number(value, lang, 0)
 
 
+def compact(value: float | None, lang: str) -> str:
+    """12.345.678.901 → '12,3 M' (miliar) / '12.3 bn': for a tile's n, where a long figure would not fit."""
+    if value is None:
+        return "—"
+    for size, short in ((1e12, {"id": "T", "en": "tn"}), (1e9, {"id": "M", "en": "bn"}), (1e6, {"id": "jt", "en": "m"})):
+        if abs(value) >= size:
+            return f"{number(value / size, lang, 1)} {short[lang]}"
+    return count_text(value, lang)
+
+
 # --- the warehouse -----------------------------------------------------------------------------------
 
 

@@ -150,7 +150,10 @@
         const href = linkFor(spec, f.properties.code);
         if (href) l.on("click", () => { window.location.href = href; });
       },
-    }).addTo(map);
+    });
+    // the view first: Leaflet draws a layer's paths only once the map has a view
+    if (features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] }); else map.setView([-2.5, 118], 4);
+    layer.addTo(map);
     layer.eachLayer(l => {
       const path = l.getElement && l.getElement();
       if (path) { path.setAttribute("data-code", l.feature.properties.code); if (spec.link && spec.link.base) path.style.cursor = "pointer"; }
@@ -161,7 +164,6 @@
           .setLatLng(at).setContent(escapeHtml(p.name)).addTo(map);
       }
     });
-    if (features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] }); else map.setView([-2.5, 118], 4);
     // the legend sits under the map, never over the polygons
     const box = el.parentNode.querySelector(`[data-legend-for="${el.id}"]`);
     if (box) {
