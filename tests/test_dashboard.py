@@ -302,3 +302,23 @@ def test_a_regencys_own_sector_brings_its_page_through_the_hook_and_its_export_i
         plugin_manager().unregister(name="test-education")
         sectors.cache_clear()
     assert "pendidikan" not in [p.slug for p in readmodel.themes()]
+
+
+def test_a_batch_shows_on_the_overview_at_once_without_a_restart(demo_deployment, demo_passwords, tmp_path):
+    """Pages read a snapshot of the warehouse that follows every commit (DHIS2 waits for a nightly rebuild)."""
+    from madangan.ingest import pipeline
+
+    settings, _ = demo_deployment
+    copy = tmp_path / "data"
+    shutil.copytree(settings.data_dir, copy, ignore=shutil.ignore_patterns("sources", "karantina"))
+    copied = Settings(data_dir=copy)
+    with _client(create_app(copied), "admin", demo_passwords["admin"]) as client:
+        before = _tile(client.get("/").text, "kepatuhan_standar_layanan")
+        assert before[1].endswith("%")
+        import duckdb
+
+        with duckdb.connect(str(copied.warehouse), read_only=True) as raw:
+            (batch,) = raw.execute("SELECT max(id) FROM _batch WHERE source = 'layanan' AND status = 'committed'").fetchone()
+        pipeline.revert(copied, batch, "test")  # the service requests leave the warehouse
+        assert _tile(client.get("/").text, "kepatuhan_standar_layanan") == ("none", "—")
+        assert client.get("/tema/layanan-publik").status_code == 200  # a theme without data still opens

@@ -12,6 +12,7 @@ exported file holds exactly what the page showed.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -122,22 +123,95 @@ class Region:
         return self.code.count(".")
 
 
+@dataclass
+class Snapshot:
+    """What the pages read, as stored when the warehouse file last changed (indicator totals, quality
+    scores, batch freshness, the region tree). Built from the warehouse, never computed here."""
+
+    stamp: tuple
+    regions: dict[str, Region]
+    #: (region code, indicator) → its monthly figures, oldest first
+    series: dict[tuple[str, str], list[tuple]]
+    #: (indicator, level, month) → {region code: (numerator, denominator, value)}
+    by_month: dict[tuple[str, str, date], dict[str, tuple]]
+    with_sub_regions: set[str]  # indicators with facts below the regency
+    quality: list[tuple]  # kualitas_data rows: (sumber, kode_desa, bulan, jumlah_record, record_bermasalah,
+    #                        validitas, kelengkapan, ketepatan_waktu, skor)
+    fresh: dict[str, datetime]  # source → last committed batch
+
+
+_snapshots: dict[str, Snapshot] = {}
+_loading = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple:
+    """The warehouse file and its write-ahead log as they are now: any commit changes one of them."""
+    out = []
+    for p in (path, Path(str(path) + ".wal")):
+        try:
+            st = p.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
+def _load(path: Path, stamp: tuple) -> Snapshot:
+    con = warehouse.connect(path)
+    try:
+        raw = con.con
+        tables = set(con.list_tables())
+        regions = {c: Region(c, n, lv, p) for c, n, lv, p in raw.execute(
+            f"SELECT code, name, level, parent_code FROM {warehouse.REGION_TABLE}").fetchall()}
+        series: dict[tuple[str, str], list[tuple]] = {}
+        by_month: dict[tuple[str, str, date], dict[str, tuple]] = {}
+        if FACTS in tables:
+            for indicator, level, code, month, num, den, value in raw.execute(
+                f"""SELECT indicator, level, kode_wilayah, bulan, numerator, denominator, value FROM {FACTS}
+                    WHERE dimensi = '' ORDER BY kode_wilayah, indicator, bulan""").fetchall():
+                series.setdefault((code, indicator), []).append((month, num or 0.0, den or 0.0, value))
+                by_month.setdefault((indicator, level, month), {})[code] = (num, den, value)
+        quality = raw.execute(f"""SELECT sumber, kode_desa, bulan, jumlah_record, record_bermasalah, validitas,
+                                         kelengkapan, ketepatan_waktu, skor FROM {QUALITY_TABLE}""").fetchall() \
+            if QUALITY_TABLE in tables else []
+        fresh = dict(raw.execute("SELECT source, max(committed_at) FROM _batch WHERE status = 'committed' GROUP BY source")
+                     .fetchall()) if "_batch" in tables else {}
+    finally:
+        con.disconnect()
+    with_sub = {i for (i, level, _m) in by_month if level == "kecamatan"}
+    return Snapshot(stamp, regions, series, by_month, with_sub, quality, fresh)
+
+
+def snapshot(path: Path) -> Snapshot:
+    """The current snapshot of the warehouse at `path`; reloaded when the file has changed since the last one.
+
+    Opening a DuckDB file costs tens of milliseconds; a page needs a few lookups. So the server reads the
+    facts once per change of the file (an ingest batch, `madangan refresh`, a verval run) and answers every
+    request from memory until the next change — figures on screen are as fresh as the warehouse itself."""
+    path = Path(path)
+    stamp = _stamp(path)
+    found = _snapshots.get(str(path))
+    if found is not None and found.stamp == stamp:
+        return found
+    with _loading:
+        found = _snapshots.get(str(path))
+        stamp = _stamp(path)
+        if found is None or found.stamp != stamp:
+            found = _load(path, stamp)
+            _snapshots[str(path)] = found
+    return found
+
+
 class Reader:
-    """One short-lived warehouse connection for a request."""
+    """What one request reads: the current snapshot of the deployment's warehouse."""
 
     def __init__(self, settings):
         self.settings = settings
-        self.con = warehouse.connect(settings.warehouse)
-        self.raw = self.con.con
-        tables = set(self.con.list_tables())
-        self.has_facts = FACTS in tables
-        self.has_quality = QUALITY_TABLE in tables
-        self.has_batches = "_batch" in tables
-        rows = self.raw.execute(f"SELECT code, name, level, parent_code FROM {warehouse.REGION_TABLE}").fetchall()
-        self.regions = {c: Region(c, n, lv, p) for c, n, lv, p in rows}
+        self.snap = snapshot(settings.warehouse)
+        self.regions = self.snap.regions
 
     def close(self) -> None:
-        self.con.disconnect()
+        pass
 
     def __enter__(self) -> Reader:
         return self
@@ -201,17 +275,12 @@ def figures(reader: Reader, code: str, ids: list[str]) -> dict[str, Figure]:
     Some indicators date their facts ahead (ANC coverage counts pregnancies by due month); the pages
     show what is known up to now."""
     known = indicator_engine.indicators()
-    found = {i: Figure(known[i]) for i in ids if i in known}
-    if not reader.has_facts or not found:
-        return found
-    rows = reader.raw.execute(
-        f"""SELECT indicator, bulan, numerator, denominator, value FROM {FACTS}
-            WHERE kode_wilayah = ? AND dimensi = '' AND bulan <= ? AND list_contains(?, indicator)
-            ORDER BY indicator, bulan""",
-        [code, this_month(), list(found)],
-    ).fetchall()
-    for indicator, month, num, den, value in rows:
-        found[indicator].series.append(Point(month, num or 0.0, den or 0.0, value))
+    now = this_month()
+    found = {}
+    for i in ids:
+        if i in known:
+            rows = reader.snap.series.get((code, i), ())
+            found[i] = Figure(known[i], [Point(*row) for row in rows if row[0] <= now])
     return found
 
 
@@ -228,12 +297,8 @@ def ranking(reader: Reader, indicator: Indicator, parent: str, depth: int, month
     """Every region of `depth` under `parent` with its figure in `month` (None: no data), worst first."""
     regions = reader.under(parent, depth)
     values: dict[str, tuple] = {}
-    if reader.has_facts and month is not None:
-        level = indicator_engine.LEVELS[depth - 1]
-        values = {code: (num, den, value) for code, num, den, value in reader.raw.execute(
-            f"""SELECT kode_wilayah, numerator, denominator, value FROM {FACTS}
-                WHERE indicator = ? AND level = ? AND dimensi = '' AND bulan = ? AND starts_with(kode_wilayah, ?)""",
-            [indicator.id, level, month, parent + "."]).fetchall()}
+    if month is not None:
+        values = reader.snap.by_month.get((indicator.id, indicator_engine.LEVELS[depth - 1], month), {})
     rows = [RankRow(r, *values.get(r.code, (None, None, None)), None) for r in regions]
     for row in rows:
         row.status = indicator.status(row.value)
@@ -244,10 +309,7 @@ def ranking(reader: Reader, indicator: Indicator, parent: str, depth: int, month
 
 def has_sub_regions(reader: Reader, indicator: Indicator) -> bool:
     """False for figures kept only for the whole regency (the budget is kept per agency, not per village)."""
-    if not reader.has_facts:
-        return False
-    return reader.raw.execute(f"SELECT count(*) FROM {FACTS} WHERE indicator = ? AND level <> 'kabupaten' LIMIT 1",
-                              [indicator.id]).fetchone()[0] > 0
+    return indicator.id in reader.snap.with_sub_regions
 
 
 # --- map ---------------------------------------------------------------------------------------------
@@ -390,74 +452,78 @@ class SourceQuality:
     findings: int | None = None  # active findings (app DB), filled by the caller when it may count them
 
 
-def _in_region(column: str, code: str, regency: bool) -> tuple[str, list]:
-    if regency:  # the regency's own rows include those kept without a desa
-        return "TRUE", []
-    return f"({column} = ? OR starts_with({column}, ?))", [code, code + "."]
+def _in(code: str, regency: bool):
+    """Rows of a region: a desa code under it (the regency also counts rows kept without a desa)."""
+    if regency:
+        return lambda desa: True
+    return lambda desa: desa is not None and (desa == code or desa.startswith(code + "."))
+
+
+def _weighted(rows: list[tuple], column: int) -> float | None:
+    n = sum(r[3] or 0 for r in rows)
+    return sum((r[column] or 0) * (r[3] or 0) for r in rows) / n if n else None
 
 
 def quality(reader: Reader, code: str) -> tuple[list[SourceQuality], date | None]:
     """Per source: freshness (last committed batch) and this month's stored score for the region."""
-    regency = reader.regions[code].depth == 1
-    scores: dict[str, tuple] = {}
-    month = None
-    if reader.has_quality:
-        month = reader.raw.execute(f"SELECT max(bulan) FROM {QUALITY_TABLE}").fetchone()[0]
-        where, params = _in_region("kode_desa", code, regency)
-        for row in reader.raw.execute(
-            f"""SELECT sumber, sum(jumlah_record), sum(record_bermasalah),
-                       sum(skor * jumlah_record) / nullif(sum(jumlah_record), 0),
-                       sum(validitas * jumlah_record) / nullif(sum(jumlah_record), 0),
-                       sum(kelengkapan * jumlah_record) / nullif(sum(jumlah_record), 0),
-                       max(ketepatan_waktu)
-                FROM {QUALITY_TABLE} WHERE bulan = ? AND {where} GROUP BY sumber""", [month, *params]).fetchall():
-            scores[row[0]] = row[1:]
-    fresh = {}
-    if reader.has_batches:
-        fresh = dict(reader.raw.execute(
-            "SELECT source, max(committed_at) FROM _batch WHERE status = 'committed' GROUP BY source").fetchall())
+    inside = _in(code, reader.regions[code].depth == 1)
+    rows = reader.snap.quality
+    month = max((r[2] for r in rows), default=None)
+    by_source: dict[str, list[tuple]] = {}
+    for r in rows:
+        if r[2] == month and inside(r[1]):
+            by_source.setdefault(r[0], []).append(r)
     now = datetime.now()
     out = []
     for name, contract in contracts().items():
-        loaded = fresh.get(name)
-        s = scores.get(name)
+        loaded = reader.snap.fresh.get(name)
+        part = by_source.get(name)
         interval = getattr(contract, "update_every_days", None)
         late = bool(loaded and interval and (now - loaded).days > interval)
-        out.append(SourceQuality(
-            name, contract.title, contract.owner, int(s[0]) if s else None, loaded, late,
-            s[2] if s else None, 100 * s[3] if s and s[3] is not None else None,
-            100 * s[4] if s and s[4] is not None else None, 100 * s[5] if s and s[5] is not None else None,
-            int(s[1]) if s else None))
+        if part:
+            validity, completeness = _weighted(part, 5), _weighted(part, 6)
+            timeliness = max(r[7] for r in part)
+            out.append(SourceQuality(name, contract.title, contract.owner, sum(r[3] for r in part), loaded, late,
+                                     _weighted(part, 8), None if validity is None else 100 * validity,
+                                     None if completeness is None else 100 * completeness, 100 * timeliness,
+                                     sum(r[4] or 0 for r in part)))
+        else:
+            out.append(SourceQuality(name, contract.title, contract.owner, None, loaded, late, None, None, None, None, None))
     return out, month
 
 
 def quality_overall(reader: Reader, code: str) -> list[list]:
     """[month, records-weighted mean score] per month for the region (the stored scores' trend)."""
-    if not reader.has_quality:
-        return []
-    where, params = _in_region("kode_desa", code, reader.regions[code].depth == 1)
-    return [[m.strftime("%Y-%m"), round(v, 1)] for m, v in reader.raw.execute(
-        f"""SELECT bulan, sum(skor * jumlah_record) / nullif(sum(jumlah_record), 0) FROM {QUALITY_TABLE}
-            WHERE {where} GROUP BY bulan HAVING sum(jumlah_record) > 0 ORDER BY bulan""", params).fetchall()]
+    inside = _in(code, reader.regions[code].depth == 1)
+    by_month: dict[date, list[tuple]] = {}
+    for r in reader.snap.quality:
+        if inside(r[1]):
+            by_month.setdefault(r[2], []).append(r)
+    out = []
+    for month in sorted(by_month):
+        value = _weighted(by_month[month], 8)
+        if value is not None:
+            out.append([month.strftime("%Y-%m"), round(value, 1)])
+    return out
 
 
 def quality_ranking(reader: Reader, parent: str, depth: int) -> tuple[list[RankRow], date | None]:
     """Records-weighted mean quality score of each region of `depth` under `parent`, this month, worst first."""
     regions = reader.under(parent, depth)
-    if not reader.has_quality:
-        return [RankRow(r, None, None, None, None) for r in regions], None
-    month = reader.raw.execute(f"SELECT max(bulan) FROM {QUALITY_TABLE}").fetchone()[0]
-    key = "kode_desa" if depth == 3 else "regexp_extract(kode_desa, '^(.+)\\.[^.]+$', 1)"
-    values = {c: (n, v) for c, n, v in reader.raw.execute(
-        f"""SELECT {key} AS k, sum(jumlah_record), sum(skor * jumlah_record) / nullif(sum(jumlah_record), 0)
-            FROM {QUALITY_TABLE} WHERE bulan = ? AND starts_with(kode_desa, ?) GROUP BY k""",
-        [month, parent + "."]).fetchall()}
-    rows = []
-    for r in regions:
-        n, v = values.get(r.code, (None, None))
-        rows.append(RankRow(r, None, n, v, quality_status(v)))
-    with_value = sorted((r for r in rows if r.value is not None), key=lambda r: r.value)
-    return with_value + [r for r in rows if r.value is None], month
+    rows = reader.snap.quality
+    month = max((r[2] for r in rows), default=None)
+    groups: dict[str, list[tuple]] = {}
+    for r in rows:
+        if r[2] == month and r[1] and r[1].startswith(parent + "."):
+            key = r[1] if depth == 3 else r[1].rsplit(".", 1)[0]
+            groups.setdefault(key, []).append(r)
+    out = []
+    for region in regions:
+        part = groups.get(region.code)
+        value = _weighted(part, 8) if part else None
+        out.append(RankRow(region, None, sum(r[3] for r in part) if part else None, value, quality_status(value)))
+    with_value = sorted((r for r in out if r.value is not None), key=lambda r: r.value)
+    return with_value + [r for r in out if r.value is None], month
 
 
 def quality_status(value: float | None) -> str | None:
