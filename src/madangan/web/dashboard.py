@@ -21,6 +21,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
+from collections import OrderedDict
 from datetime import date
 from urllib.parse import urlencode
 
@@ -158,6 +160,36 @@ def _link(path: str, **params) -> str:
 
 def _json(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- fragment cache ---------------------------------------------------------------------------------------
+
+_fragments: OrderedDict[tuple, tuple[bytes, dict]] = OrderedDict()
+_fragments_lock = threading.Lock()
+FRAGMENT_CACHE_SIZE = 512
+
+
+def _cached(request: Request, who: Principal, build) -> Response:
+    """A fragment as rendered for the same warehouse state, question, language and scope, or built now.
+
+    Open dashboards and wall screens ask for the same fragments again and again; the answer changes only
+    when the warehouse does (the snapshot's stamp is part of the key), so it is rendered once per change."""
+    stamp = rm.snapshot(request.app.state.settings.warehouse).stamp
+    key = (str(request.app.state.settings.warehouse), stamp, date.today(), request.url.path,
+           tuple(sorted(request.query_params.multi_items())), lang_of(request), who.role, who.region_code)
+    with _fragments_lock:
+        hit = _fragments.get(key)
+        if hit is not None:
+            _fragments.move_to_end(key)
+    if hit is not None:
+        return HTMLResponse(hit[0], headers=hit[1])
+    response = build()
+    kept = {k: v for k, v in response.headers.items() if k.lower() == "hx-push-url"}
+    with _fragments_lock:
+        _fragments[key] = (bytes(response.body), kept)
+        while len(_fragments) > FRAGMENT_CACHE_SIZE:
+            _fragments.popitem(last=False)
+    return response
 
 
 # --- building blocks --------------------------------------------------------------------------------------
@@ -397,6 +429,11 @@ def _desa_page(request: Request, reader: rm.Reader, region: rm.Region, who: Prin
 def map_fragment(request: Request, wilayah: str | None = None, indikator: str | None = None, tingkat: str | None = None,
                  tema: str | None = None, who: Principal = Depends(principal)):
     """The map panel alone: htmx swaps it in when the indicator or level changes; the address bar follows."""
+    return _cached(request, who, lambda: _map_fragment(request, wilayah, indikator, tingkat, tema, who))
+
+
+def _map_fragment(request: Request, wilayah: str | None, indikator: str | None, tingkat: str | None, tema: str | None,
+                  who: Principal) -> HTMLResponse:
     with _reader(request) as reader:
         region = _region(request, reader, who, wilayah)
         if tema:
@@ -527,7 +564,7 @@ def wall(request: Request, detik: int = WALL_SECONDS, who: Principal = Depends(p
 def wall_slide(request: Request, tema: str = "", who: Principal = Depends(principal)):
     if tema and rm.theme(tema) is None:
         raise HTTPException(404, _t(request, "unknown_theme", slug=tema[:40]))
-    return render(request, "_wall_slide.html", **_wall_context(request, who, tema))
+    return _cached(request, who, lambda: render(request, "_wall_slide.html", **_wall_context(request, who, tema)))
 
 
 def _wall_context(request: Request, who: Principal, slug: str) -> dict:
