@@ -219,7 +219,7 @@ def _quality_tile(reader: rm.Reader, region: rm.Region, lang: str, href: str) ->
 
 def _legend(indicator_unit: str, thresholds, higher: bool, values: list[float], lang: str) -> tuple[list, list]:
     """Legend entries [class, label] and, without thresholds, the class bounds (five equal steps)."""
-    none = ["none", rm.STATUS_LABELS[None][lang] if False else ("tanpa data" if lang == "id" else "no data")]
+    none = ["none", "tanpa data" if lang == "id" else "no data"]
     if thresholds:
         green, red = thresholds
         fmt = lambda v: rm.value_text(v, indicator_unit, lang)  # noqa: E731
@@ -239,7 +239,7 @@ def _legend(indicator_unit: str, thresholds, higher: bool, values: list[float], 
     return entries + [none], bounds
 
 
-def _map_spec(rows: list[rm.RankRow], parent: str, depth: int, indicator: Indicator | None, unit: str, thresholds,
+def _map_spec(rows: list[rm.RankRow], parent: str, depth: int, unit: str, thresholds,
               higher: bool, lang: str, title: str, link_base: str, link_params: dict, highlight: str | None = None) -> dict:
     values = [r.value for r in rows if r.value is not None]
     legend, bounds = _legend(unit, thresholds, higher, values, lang)
@@ -286,7 +286,7 @@ def map_panel(request: Request, reader: rm.Reader, region: rm.Region, indicator:
     params = {"indikator": indicator.id, **(extra or {})}
     if region.depth == 1:
         params["tingkat"] = level if level == "desa" else None
-    spec = _map_spec(rows, parent, depth, indicator, indicator.unit, indicator.thresholds, indicator.higher_is_better,
+    spec = _map_spec(rows, parent, depth, indicator.unit, indicator.thresholds, indicator.higher_is_better,
                      lang, indicator.title[lang], page_path, params, highlight)
     table = rm.ranking_table(indicator, reader.regions[parent], depth, month, rows, lang)
     _relink(table, page_path, params)
@@ -510,10 +510,8 @@ def _quality_page(request: Request, wilayah: str | None, tingkat: str | None, wh
                 if region.depth >= 2:
                     parent, highlight = region.code.rsplit(".", 1)[0], region.code
             rows, month = rm.quality_ranking(reader, parent, depth)
-            link_params = {"tingkat": "desa" if depth == 3 and region.depth == 1 else None}
-            map_spec = _json(_map_spec(rows, parent, depth, None, "", rm.QUALITY_THRESHOLDS, True, lang,
-                                       _t(request, "quality_score"), f"/tema/{rm.QUALITY_SLUG}", link_params, highlight)
-                             | {"link": {"base": f"/tema/{rm.QUALITY_SLUG}", "params": {}, "as": "wilayah"}})
+            map_spec = _json(_map_spec(rows, parent, depth, "", rm.QUALITY_THRESHOLDS, True, lang,
+                                       _t(request, "quality_score"), f"/tema/{rm.QUALITY_SLUG}", {}, highlight))
             rank = _json({"type": "rank", "title": _t(request, "quality_score"), "unit": "", "target": None,
                           "lang": lang, "names": [r.region.name for r in rows if r.value is not None][::-1],
                           "values": [round(r.value, 1) for r in rows if r.value is not None][::-1],
@@ -592,7 +590,7 @@ def _wall_context(request: Request, who: Principal, slug: str) -> dict:
             month = figure.latest.month if figure.latest else None
             depth = region.depth + 1
             rows = rm.ranking(reader, indicator, region.code, depth, month)
-            slide["map"] = _json(_map_spec(rows, region.code, depth, indicator, indicator.unit, indicator.thresholds,
+            slide["map"] = _json(_map_spec(rows, region.code, depth, indicator.unit, indicator.thresholds,
                                            indicator.higher_is_better, lang, indicator.title[lang], "", {}) | {"wall": True})
             slide["rank"] = _rank_chart(rows[:10], indicator.unit, indicator.title[lang], indicator.target, lang)
             slide["focus"] = indicator.title[lang] + " · " + rm.month_label(month, lang)
