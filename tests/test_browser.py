@@ -62,12 +62,12 @@ def signed_in(server, browser, demo_passwords):
     return open_page
 
 
-def test_home_draws_the_kecamatan_map_and_chart(server, signed_in, tmp_path):
+def test_structure_page_draws_the_kecamatan_map_and_chart(server, signed_in, tmp_path):
     page = signed_in()
     errors, outside = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
-    page.reload()
+    page.goto(server + "/struktur")
     page.wait_for_selector("#map path.leaflet-interactive")
     assert page.locator("#map path.leaflet-interactive").count() == 26
     assert page.locator("#chart canvas").count() >= 1
@@ -78,9 +78,10 @@ def test_home_draws_the_kecamatan_map_and_chart(server, signed_in, tmp_path):
 
 def test_clicking_a_kecamatan_on_the_map_drills_down_to_its_desa(signed_in):
     page = signed_in()
+    page.goto(page.url + "struktur")
     page.wait_for_selector("#map path.leaflet-interactive")
     page.get_by_role("link", name="Cimalaka").click()
-    page.wait_for_url("**/wilayah/32.11.22")
+    page.wait_for_url("**/struktur?wilayah=32.11.22")
     page.wait_for_selector("#map path.leaflet-interactive")
     assert page.locator("#map path.leaflet-interactive").count() == 14  # Cimalaka's desa outlines
     assert "Kecamatan Cimalaka" in page.locator("h1").inner_text()
@@ -88,6 +89,7 @@ def test_clicking_a_kecamatan_on_the_map_drills_down_to_its_desa(signed_in):
 
 def test_phone_width_still_shows_the_table(signed_in):
     page = signed_in(390, 800)
+    page.goto(page.url + "struktur")
     page.wait_for_selector("#regions")
     assert page.locator("#regions tbody tr").count() == 26
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -29,9 +29,9 @@ def test_home_shows_every_kecamatan_of_sumedang(client):
         assert kecamatan.name in page.text
 
 
-def test_home_lists_the_sources_with_their_row_counts(client, demo_deployment):
+def test_structure_page_lists_the_sources_with_their_row_counts(client, demo_deployment):
     _, result = demo_deployment
-    page = client.get("/").text
+    page = client.get("/struktur").text
     for name, rows in result.sources.items():
         assert contracts()[name].title["id"] in page
         assert f"{rows:,}".replace(",", ".") in page
@@ -64,9 +64,9 @@ def test_regions_outside_the_deployment_are_not_found(client):
 
 
 def test_english_switch_is_remembered(client):
-    page = client.get("/?lang=en")
+    page = client.get("/struktur?lang=en")
     assert "Data sources" in page.text and "Residents" in page.text
-    assert "Data sources" in client.get("/").text  # cookie kept
+    assert "Data sources" in client.get("/struktur").text  # cookie kept
     client.get("/?lang=id")
 
 
@@ -77,7 +77,8 @@ def test_healthz_and_openapi(client):
 
 
 def test_pages_load_nothing_from_outside(client):
-    for path in ("/", "/wilayah/32.11.22", "/api/docs"):
+    for path in ("/", "/wilayah/32.11.22", "/wilayah/32.11.22.2001", "/tema/stunting-gizi", "/tema/kualitas-data",
+                 "/struktur", "/kios/32.11.22.2001", "/layar", "/api/docs"):
         html = client.get(path).text
         external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
         assert external == [], f"{path} loads {external}"

@@ -54,3 +54,5 @@ class Sector:
     checks: tuple = ()
     #: Indicators this sector owns (declared once, computed per region × month).
     indicators: tuple = ()
+    #: Thematic pages (madangan.indicators.ThemePage) showing this sector's indicators.
+    pages: tuple = ()

@@ -38,12 +38,15 @@ def connect(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
     while True:
         try:
             return ibis.duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+        except (duckdb.IOException, duckdb.BinderException) as exc:
+            # another process holds the file ("lock"), or another thread of this one is attaching or closing it
+            # at this very moment ("Unique file handle conflict", seen with 50 concurrent API clients): wait
+            text = str(exc).lower()
+            if "lock" not in text and "file handle conflict" not in text:
                 raise
             if time.monotonic() > deadline:
                 raise UserError(t("warehouse.locked", path=path)) from None
-            time.sleep(0.2)
+            time.sleep(0.2 if "lock" in text else 0.005)
 
 
 def write_regions(con, index: RegionIndex, regency_code: str) -> None:

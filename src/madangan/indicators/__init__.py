@@ -69,3 +69,21 @@ class Indicator:
         if self.higher_is_better:
             return "hijau" if value >= green else ("merah" if value <= red else "kuning")
         return "hijau" if value <= green else ("merah" if value >= red else "kuning")
+
+
+@dataclass(frozen=True)
+class ThemePage:
+    """A thematic page of the command center, declared by the sector that owns its indicators.
+
+    Registered through `Sector.pages`; the platform lists the pages in its navigation, serves each at
+    /tema/{slug} (indicators over time, ranking of kecamatan/desa, map, the tables behind the charts) and
+    shows the `headline` indicators as tiles on the overview. No page list lives in platform code."""
+
+    slug: str  # URL part, e.g. "stunting-gizi"
+    title: dict[str, str]  # {"id": ..., "en": ...}
+    indicators: tuple[str, ...]  # indicator ids, in the order the page shows them
+    #: Indicators shown as headline tiles (trend sparkline, status colour) on the overview.
+    headline: tuple[str, ...] = ()
+    #: Where the page sits among the others (navigation, overview tiles, wall-mode rotation).
+    order: int = 100
+    lead: dict[str, str] = field(default_factory=dict)  # one sentence under the title

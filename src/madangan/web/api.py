@@ -47,4 +47,6 @@ def api_sources(request: Request) -> list[dict]:
             responses={200: {"content": {"application/geo+json": {}}, "description": "GeoJSON FeatureCollection"}})
 def api_boundaries(request: Request) -> GeoJSONResponse:
     """The deployment's kecamatan and desa outlines as GeoJSON (public: no personal data)."""
-    return GeoJSONResponse(boundaries.read(Path(request.app.state.settings.data_dir)))
+    # public outlines that change only on `boundaries import`: pages may reuse them for a few minutes
+    return GeoJSONResponse(boundaries.read(Path(request.app.state.settings.data_dir)),
+                           headers={"Cache-Control": "public, max-age=600"})

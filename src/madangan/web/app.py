@@ -22,8 +22,8 @@ from madangan.config import Settings
 from madangan.sectors.spbe import web as spbe_web
 from madangan.sectors.welfare import api as welfare_api
 from madangan.sectors.welfare import pages as welfare_pages
-from madangan.web import (api, auth, findings_api, indicators_api, ingest_api, opendata_api, pages, portal_pages,
-                          worklist_pages)
+from madangan.web import (api, auth, dashboard, findings_api, indicators_api, ingest_api, opendata_api, portal_pages,
+                          readmodel, worklist_pages)
 
 WEB = resources.files("madangan.web")
 SECURITY_HEADERS = {
@@ -69,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.deployment = deployment
     app.state.templates = Jinja2Templates(directory=str(WEB / "templates"))
+    app.state.templates.env.globals["theme_nav"] = readmodel.themes  # the sectors' thematic pages, for the menu
     app.state.login_limiter = RateLimiter(limit=10, window=60)
     app.state.oidc_client = None
     if settings.oidc.enabled:
@@ -92,6 +93,9 @@ def create_app(settings: Settings) -> FastAPI:
     @app.middleware("http")
     async def _security_headers(request: Request, call_next):
         response = await call_next(request)
+        if request.url.path.startswith("/static/"):
+            # vendored libraries and our own assets: no personal data, so the browser may keep them a while
+            response.headers.setdefault("Cache-Control", "public, max-age=3600")
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         # Swagger UI boots with one inline script; every other page runs only our own files
@@ -117,7 +121,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     app.include_router(auth.router)
-    app.include_router(pages.router)
+    app.include_router(dashboard.router)
     app.include_router(api.router)
     app.include_router(ingest_api.router)
     app.include_router(findings_api.router)

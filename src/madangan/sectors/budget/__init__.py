@@ -87,6 +87,7 @@ PENDAPATAN = Contract(
 def madangan_sectors():
     from madangan.sectors.budget.checks import CHECKS
     from madangan.sectors.budget.indicators import INDICATORS
+    from madangan.sectors.budget.pages import PAGES
     from madangan.sectors.budget.synth import synthesize
 
     return [
@@ -97,5 +98,6 @@ def madangan_sectors():
             synthesize=synthesize,
             checks=CHECKS,
             indicators=INDICATORS,
+            pages=PAGES,
         )
     ]

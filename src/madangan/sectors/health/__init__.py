@@ -198,6 +198,7 @@ TELEMETRI = Contract(
 def madangan_sectors():
     from madangan.sectors.health.checks import CHECKS
     from madangan.sectors.health.indicators import INDICATORS
+    from madangan.sectors.health.pages import PAGES
     from madangan.sectors.health.synth import synthesize
 
     return [
@@ -210,5 +211,6 @@ def madangan_sectors():
             desa_counts=(DesaCount("balita", {"id": "Balita", "en": "Children under five"}, rows_per_desa("balita"), ("balita",)),),
             checks=CHECKS,
             indicators=INDICATORS,
+            pages=PAGES,
         )
     ]

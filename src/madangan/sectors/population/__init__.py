@@ -101,6 +101,7 @@ def _residents(tables):
 def madangan_sectors():
     from madangan.sectors.population.checks import checks
     from madangan.sectors.population.indicators import INDICATORS
+    from madangan.sectors.population.pages import PAGES
     from madangan.sectors.population.synth import synthesize
 
     return [
@@ -111,6 +112,7 @@ def madangan_sectors():
             synthesize=synthesize,
             checks=checks(PENDUDUK, KEMATIAN),
             indicators=INDICATORS,
+            pages=PAGES,
             desa_counts=(
                 DesaCount("penduduk", {"id": "Penduduk", "en": "Residents"}, _residents, ("penduduk",)),
                 DesaCount("keluarga", {"id": "Keluarga", "en": "Families"}, rows_per_desa("keluarga"), ("keluarga",)),

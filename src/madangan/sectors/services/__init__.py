@@ -86,6 +86,7 @@ PENGADUAN = Contract(
 def madangan_sectors():
     from madangan.sectors.services.checks import CHECKS
     from madangan.sectors.services.indicators import INDICATORS
+    from madangan.sectors.services.pages import PAGES
     from madangan.sectors.services.synth import synthesize
 
     return [
@@ -96,6 +97,7 @@ def madangan_sectors():
             synthesize=synthesize,
             checks=CHECKS,
             indicators=INDICATORS,
+            pages=PAGES,
             requires=("population",),
         )
     ]

@@ -89,6 +89,7 @@ def _aided_families(tables):
 def madangan_sectors():
     from madangan.sectors.welfare.checks import CHECKS
     from madangan.sectors.welfare.indicators import INDICATORS
+    from madangan.sectors.welfare.themes import PAGES
     from madangan.sectors.welfare.synth import synthesize
 
     return [
@@ -98,6 +99,7 @@ def madangan_sectors():
             contracts=(DESIL, PENERIMA_BANSOS),
             synthesize=synthesize,
             indicators=INDICATORS,
+            pages=PAGES,
             requires=("population", "civil_service"),
             checks=CHECKS,
             desa_counts=(

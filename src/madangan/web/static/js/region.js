@@ -28,7 +28,7 @@
         const c = counts[f.properties.code];
         const v = c ? (c.counts[measure] || 0).toLocaleString(lang === "id" ? "id-ID" : "en-US") : "—";
         l.bindTooltip(`<b>${f.properties.name}</b><br>${v}`);
-        if (childDepth === 3) l.on("click", () => { window.location = "/wilayah/" + f.properties.code; });
+        if (childDepth === 3) l.on("click", () => { window.location = "/struktur?wilayah=" + f.properties.code; });
       },
     }).addTo(map);
     if (features.length) map.fitBounds(layer.getBounds()); else map.setView([-2.5, 118], 4);
