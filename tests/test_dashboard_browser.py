@@ -29,10 +29,10 @@ def shots(tmp_path) -> Path:
     return folder
 
 
-def _watch(page, server):
+def _watch(page, base_url):
     errors, outside = [], []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base_url) else None)
     return errors, outside
 
 
