@@ -33,6 +33,7 @@ def _render(request: Request, name: str, status_code: int = 200, **context) -> H
             jinja2.FileSystemLoader(str(resources.files("madangan.web") / "templates")),
         ])
         _templates = Jinja2Templates(env=jinja2.Environment(loader=loader, autoescape=True))
+        _templates.env.globals.update(request.app.state.templates.env.globals)  # what base.html needs (menu)
     lang = lang_of(request)
     response = _templates.TemplateResponse(
         request, name,
