@@ -54,3 +54,5 @@ class Sector:
     checks: tuple = ()
     #: Indicators this sector owns (declared once, computed per region × month).
     indicators: tuple = ()
+    #: Early-warning rules (madangan.alerts.AlertRule) over this sector's records, places and trends.
+    alert_rules: tuple = ()

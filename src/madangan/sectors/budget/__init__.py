@@ -85,6 +85,7 @@ PENDAPATAN = Contract(
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.budget.alerts import ALERT_RULES
     from madangan.sectors.budget.checks import CHECKS
     from madangan.sectors.budget.indicators import INDICATORS
     from madangan.sectors.budget.synth import synthesize
@@ -97,5 +98,6 @@ def madangan_sectors():
             synthesize=synthesize,
             checks=CHECKS,
             indicators=INDICATORS,
+            alert_rules=ALERT_RULES,
         )
     ]

@@ -196,6 +196,7 @@ TELEMETRI = Contract(
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.health.alerts import ALERT_RULES
     from madangan.sectors.health.checks import CHECKS
     from madangan.sectors.health.indicators import INDICATORS
     from madangan.sectors.health.synth import synthesize
@@ -210,5 +211,6 @@ def madangan_sectors():
             desa_counts=(DesaCount("balita", {"id": "Balita", "en": "Children under five"}, rows_per_desa("balita"), ("balita",)),),
             checks=CHECKS,
             indicators=INDICATORS,
+            alert_rules=ALERT_RULES,
         )
     ]

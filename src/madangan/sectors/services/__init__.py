@@ -84,6 +84,7 @@ PENGADUAN = Contract(
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.services.alerts import ALERT_RULES
     from madangan.sectors.services.checks import CHECKS
     from madangan.sectors.services.indicators import INDICATORS
     from madangan.sectors.services.synth import synthesize
@@ -96,6 +97,7 @@ def madangan_sectors():
             synthesize=synthesize,
             checks=CHECKS,
             indicators=INDICATORS,
+            alert_rules=ALERT_RULES,
             requires=("population",),
         )
     ]
