@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from madangan import __version__, deploy
 from madangan.access.web import LoginRequired, RateLimiter, login_redirect, public
 from madangan.config import Settings
+from madangan.alerts import web as alerts_web
 from madangan.sectors.spbe import web as spbe_web
 from madangan.web import api, auth, findings_api, indicators_api, ingest_api, pages, worklist_pages
 
@@ -103,4 +104,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(worklist_pages.router)
     app.include_router(indicators_api.router)
     app.include_router(spbe_web.router)
+    alerts_web.install(app)
     return app
