@@ -19,7 +19,8 @@ from madangan.web.routes import RouteInfo, iter_routes
 
 #: A sample value for each path parameter, and a scope per role for the matrix.
 SAMPLE_PARAMS = {"code": "32.11.22", "finding_id": "0" * 20, "indicator_id": "kepatuhan_standar_layanan",
-                 "year": "2024", "evidence_id": "1"}
+                 "year": "2024", "evidence_id": "1", "alert_id": "999999999", "delivery_id": "999999999",
+                 "rule_id": "gizi_buruk"}
 ROLE_SCOPES = {
     Role.ADMIN: "32.11", Role.EXECUTIVE: "32.11", Role.ANALYST: "32.11",
     Role.KECAMATAN: "32.11.22", Role.DESA: "32.11.22.2001", Role.CADRE: "32.11.22.2001",

@@ -239,14 +239,15 @@ def list_rules(request: Request) -> list[RuleOut]:
     return out
 
 
-@api.get("/preview", summary="Siapa yang akan diberi tahu bila aturan ini menyala di wilayah ini",
+@api.get("/rules/{rule_id}/preview", summary="Siapa yang akan diberi tahu bila aturan ini menyala di wilayah ini",
          dependencies=[require(Permission.AGGREGATES)])
-def preview(request: Request, rule: str = Query(..., max_length=80),
-            region: str | None = Query(None, pattern=REGION_CODE)) -> list[dict]:
+def preview(request: Request, rule_id: str, region: str | None = Query(None, pattern=REGION_CODE)) -> list[dict]:
+    """Per escalation level (desa → kecamatan → OPD head → Sekda): the webhooks and addresses of the matching
+    routes and the accounts whose job it is, and after how many unacknowledged hours the level is reached."""
     ruleset = _ruleset(request)
-    if rule not in ruleset.rules:
-        raise HTTPException(404, f"Aturan '{rule}' tidak dikenal (unknown rule).")
-    return notify.preview(ruleset, rule, region, request.app.state.engine)
+    if rule_id not in ruleset.rules:
+        raise HTTPException(404, f"Aturan '{rule_id}' tidak dikenal (unknown rule).")
+    return notify.preview(ruleset, rule_id, region, request.app.state.engine)
 
 
 @api.get("/{alert_id}", summary="Satu peringatan: nilai, bukti (bagi yang berhak) dan riwayat",
