@@ -360,3 +360,26 @@ wilayah = "32.11.01"
     (route,) = ruleset.routes
     assert route.matches(stunting, "32.11.01.2001", "desa") and not route.matches(stunting, "32.11.02.2001", "desa")
     assert not route.matches(ruleset.rules["belanja_opd_tertinggal"], None, "desa")
+
+
+@pytest.mark.postgres
+def test_the_lifecycle_and_people_actions_on_postgresql(postgres_url):
+    from madangan.appdb import make_engine, migrate
+
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    try:
+        rule, t0 = _rule(pending=5), datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+        store.apply(engine, rule, _match(), t0, "test")
+        store.apply(engine, rule, _match(), t0 + timedelta(minutes=5), "test")
+        (alert,) = _alerts(engine, "uji")
+        assert alert.state == "firing" and store.aware(alert.fired_at) == t0 + timedelta(minutes=5)
+        store.acknowledge(engine, alert.id, ADMIN, "ok")
+        store.resolve(engine, alert.id, ADMIN, "selesai")
+        store.apply(engine, rule, {}, t0 + timedelta(minutes=6), "test")  # condition clears: the hold lifts
+        store.apply(engine, rule, _match(), t0 + timedelta(minutes=7), "test")
+        assert _state(engine) == "pending"  # a new episode starts over
+        items, total = store.search(engine, ADMIN, store.AlertFilter(state=["all"]))
+        assert total == 1 and items[0].acknowledged_by is None
+    finally:
+        engine.dispose()

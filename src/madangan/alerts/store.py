@@ -91,15 +91,19 @@ def _move(session: Session, alert: Alert, to: str, at: datetime, actor: str | No
 
 def _fire(session: Session, alert: Alert, at: datetime, actor: str | None, changes: Changes, note=None) -> None:
     """A new episode: fired now, nobody has acknowledged it yet, back at the first escalation level."""
-    new_episode = alert.state not in ("firing", "recovering")
-    if new_episode:
+    if alert.state not in ("firing", "recovering"):
         alert.fired_at = at
-        alert.acknowledged_at = alert.acknowledged_by = alert.ack_comment = None
-        alert.escalation_level, alert.escalated_at = 0, None
-        alert.resolved_at = alert.resolved_by = alert.resolution = None
-        alert.held = False
+        if alert.state != "pending":  # from pending the episode began when pending did
+            _new_episode(alert)
     alert.recovering_since = None
     _move(session, alert, "firing", at, actor, changes, note)
+
+
+def _new_episode(alert: Alert) -> None:
+    alert.acknowledged_at = alert.acknowledged_by = alert.ack_comment = None
+    alert.escalation_level, alert.escalated_at = 0, None
+    alert.resolved_at = alert.resolved_by = alert.resolution = None
+    alert.held = False
 
 
 def step(session: Session, alert: Alert, holds: bool, rule: EffectiveRule, at: datetime, actor: str | None,
@@ -112,6 +116,7 @@ def step(session: Session, alert: Alert, holds: bool, rule: EffectiveRule, at: d
         if state in ("normal", "resolved", "no_data", "error"):
             if rule.pending_minutes > 0 and state != "no_data":
                 alert.pending_since = at
+                _new_episode(alert)
                 _move(session, alert, "pending", at, actor, changes)
             else:
                 _fire(session, alert, at, actor, changes)
