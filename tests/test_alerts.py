@@ -383,3 +383,24 @@ def test_the_lifecycle_and_people_actions_on_postgresql(postgres_url):
         assert total == 1 and items[0].acknowledged_by is None
     finally:
         engine.dispose()
+
+
+def test_a_pregnancy_without_an_antenatal_contact_for_45_days_is_a_missed_visit():
+    import ibis
+
+    from madangan.alerts import RuleContext
+    from madangan.alerts.rules import declared
+
+    today = date(2026, 11, 20)
+    k = ibis.memtable({"id_kehamilan": ["A", "B", "C", "D"], "kode_desa": [DESA] * 4, "nik_ibu": [MOTHER] * 4,
+                       "nama_ibu": ["IBU"] * 4, "tanggal_daftar": [date(2026, 6, 1)] * 3 + [date(2026, 11, 1)],
+                       "hpl": [date(2027, 1, 10), date(2027, 1, 10), date(2026, 10, 1), date(2027, 5, 1)],
+                       "tanggal_persalinan": [None, None, None, None]},
+                      schema={"id_kehamilan": "string", "kode_desa": "string", "nik_ibu": "string", "nama_ibu": "string",
+                              "tanggal_daftar": "date", "hpl": "date", "tanggal_persalinan": "date"})
+    a = ibis.memtable({"id_kehamilan": ["A", "B"], "tanggal_kunjungan": [date(2026, 9, 1), date(2026, 11, 1)]})
+    rule = declared()["anc_terlewat"]
+    ctx = RuleContext(params=rule.params, today=today, now=datetime(2026, 11, 20), region_code="32.11")
+    rows = rule.compute({"kehamilan": k, "anc": a}, ctx).to_pyarrow().to_pylist()
+    # A: last visit 80 days ago; B visited 19 days ago; C is past its due date; D registered 19 days ago
+    assert [(r["subject"], r["hari_sejak"]) for r in rows] == [("A", 80)]

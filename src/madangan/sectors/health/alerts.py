@@ -59,6 +59,22 @@ def _krst_near_term(tables, ctx):
                     hpl=k.hpl.cast("string"), skor_kspr=k.skor_kspr, rencana_persalinan=k.rencana_persalinan)
 
 
+def _missed_anc(tables, ctx):
+    """Ongoing pregnancies (not delivered, due date ahead) whose last antenatal contact — the last visit, or the
+    registration (K1) when there is none — is more than N days ago."""
+    k, a = tables["kehamilan"], tables["anc"]
+    last = a.group_by("id_kehamilan").agg(kunjungan_terakhir=a.tanggal_kunjungan.max())
+    k = k.filter(k.tanggal_persalinan.isnull() & (k.hpl >= ctx.today))
+    j = k.left_join(last, "id_kehamilan")
+    contact = ibis.coalesce(j.kunjungan_terakhir, j.tanggal_daftar)
+    since = ctx.today - timedelta(days=int(ctx.params["jarak_hari"]))
+    j = j.mutate(kontak_terakhir=contact, hari_sejak=ibis.literal(ctx.today).delta(contact, unit="day"))
+    j = j.filter(j.kontak_terakhir < since)
+    return j.select(subject=j.id_kehamilan, kode_wilayah=j.kode_desa, value=j.hari_sejak.cast("float64"),
+                    hari_sejak=j.hari_sejak, kontak_terakhir=j.kontak_terakhir.cast("string"),
+                    id_kehamilan=j.id_kehamilan, nik_ibu=j.nik_ibu, nama_ibu=j.nama_ibu, hpl=j.hpl.cast("string"))
+
+
 VITALS = {"detak_jantung": ("Detak jantung", "Heart rate", "bpm"), "sistolik": ("TD sistolik", "Systolic BP", "mmHg"),
           "diastolik": ("TD diastolik", "Diastolic BP", "mmHg"), "spo2": ("SpO2", "SpO2", "%")}
 
@@ -114,6 +130,14 @@ ALERT_RULES = (
         sources=("kehamilan",), compute=_krst_near_term, subject_from=("kehamilan", "id_kehamilan"),
         params={"skor_min": 12, "hari_sebelum_hpl": 28, "hari_lewat_hpl": 14, "fasilitas": ["RUMAH SAKIT"]},
         sla_hours=24.0,
+    ),
+    AlertRule(
+        id="anc_terlewat", sector=SECTOR, kind="record", severity="sedang", agency=OWNER, personal=True,
+        title={"id": "Ibu hamil melewatkan kunjungan antenatal", "en": "Pregnant woman missed an antenatal visit"},
+        message={"id": "Ibu hamil di {wilayah} tidak periksa kehamilan selama {hari_sejak} hari: minta bidan desa mengunjungi.",
+                 "en": "Pregnant woman in {wilayah} has had no antenatal check for {hari_sejak} days: ask the village midwife to visit."},
+        sources=("kehamilan", "anc"), compute=_missed_anc, subject_from=("kehamilan", "id_kehamilan"),
+        params={"jarak_hari": 45}, sla_hours=72.0,
     ),
     AlertRule(
         id="telemetri_darurat", sector=SECTOR, kind="record", severity="darurat", agency=OWNER, personal=True,
