@@ -186,3 +186,20 @@ tingkat = ["sekda"]
     assert levels["sekda"]["targets"][0]["target"] == "sekda@sumedangkab.go.id"
     elsewhere = {p["level"]: p for p in notify.preview(ruleset, "gizi_buruk", "32.11.02.2001")}
     assert elsewhere["desa"]["targets"] == []
+
+
+def test_many_alerts_of_one_rule_firing_together_go_out_as_one_grouped_notification(engine):
+    receiver = Receiver(failures=0)
+    try:
+        ruleset = _ruleset(f'[[rute]]\nnama = "WA"\nwebhook = "{receiver.url}"\n[pengiriman]\nkelompok_min = 3\n')
+        rule = ruleset.rules["balita_2t"]
+        matches = {f"h{n}": store.Match(f"h{n}", f"32.11.01.200{n}", 1.0, f"Balita {n}", f"Child {n}")
+                   for n in range(1, 5)}
+        changes = store.apply(engine, rule, matches, store.now(), "test")
+        assert notify.enqueue(engine, ruleset, changes) == 1
+        assert notify.deliver_due(engine, ruleset) == (1, 0)
+        (body,) = receiver.bodies
+        assert body["alert"]["count"] == 4 and len(body["alerts"]) == 4
+        assert body["alert"]["message"].startswith("4 peringatan 'Balita 2T")
+    finally:
+        receiver.close()

@@ -134,6 +134,7 @@ def enqueue(engine: Engine, ruleset: RuleSet, changes: Changes, base_url: str = 
     silences = active_silences(engine)
     queued = 0
     at = now()
+    groups: dict[tuple, list[tuple[int, int, dict]]] = {}
     with sessions(engine).begin() as session:
         for alert_id, event_id, kind in wanted:
             alert = session.get(Alert, alert_id)
@@ -151,14 +152,35 @@ def enqueue(engine: Engine, ruleset: RuleSet, changes: Changes, base_url: str = 
             for route in routes_for(ruleset, rule, alert.kode_wilayah, level):
                 targets = ([("webhook", route.webhook)] if route.webhook else []) + [("email", a) for a in route.surel]
                 for channel, target in targets:
-                    text = render(route, body) if channel == "webhook" else json.dumps(body, ensure_ascii=False)
-                    session.add(AlertDelivery(alert_id=alert.id, event_id=event_id, route=route.nama, channel=channel,
-                                              target=target, payload=text, status="pending", attempts=0,
-                                              next_attempt_at=at, created_at=at))
-                    queued += 1
+                    key = (route.nama, channel, target, alert.rule_id, kind, level)
+                    groups.setdefault(key, []).append((alert.id, event_id, body))
+        for (route_name, channel, target, rule_id, kind, level), members in groups.items():
+            route = next(r for r in ruleset.routes if r.nama == route_name)
+            if len(members) >= ruleset.delivery.kelompok_min:
+                members = [(members[0][0], members[0][1], grouped(ruleset.rules[rule_id], [m[2] for m in members],
+                                                                   base_url))]
+            for alert_id, event_id, body in members:
+                text = render(route, body) if channel == "webhook" else json.dumps(body, ensure_ascii=False)
+                session.add(AlertDelivery(alert_id=alert_id, event_id=event_id, route=route_name, channel=channel,
+                                          target=target, payload=text, status="pending", attempts=0,
+                                          next_attempt_at=at, created_at=at))
+                queued += 1
     if queued:
         wake_worker()
     return queued
+
+
+def grouped(rule: EffectiveRule, bodies: list[dict], base_url: str = "") -> dict:
+    """Many alerts of one rule changing together (a first evaluation, a whole kecamatan) as one notification:
+    `alert` summarises them (so chat and email read it as one), `alerts` lists them (at most 100)."""
+    first = bodies[0]["alert"]
+    places = sorted({b["alert"]["kode_wilayah"] or "-" for b in bodies})
+    shown = ", ".join(places[:10]) + (" …" if len(places) > 10 else "")
+    summary = {**first, "id": None, "count": len(bodies), "url": f"{base_url}/peringatan?rule={rule.id}",
+               "message": f"{len(bodies)} peringatan '{first['title']}' ({first['state_label']}) di {shown}.",
+               "message_en": f"{len(bodies)} alerts '{first['title_en']}' ({first['state']}) in {shown}.",
+               "kode_wilayah": shown}
+    return {"alert": summary, "alerts": [b["alert"] for b in bodies[:100]]}
 
 
 # --- sending ---------------------------------------------------------------------------------------------

@@ -109,6 +109,8 @@ class Delivery(BaseModel):
     jeda_awal_detik: float = Field(2.0, ge=0)
     jeda_maks_detik: float = Field(3600.0, gt=0)
     batas_waktu_detik: float = Field(10.0, gt=0)
+    #: this many alerts of one rule changing together for one route go out as one grouped notification
+    kelompok_min: int = Field(5, ge=2)
 
 
 @dataclass(frozen=True)
