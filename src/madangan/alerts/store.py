@@ -66,9 +66,17 @@ class Changes:
     """What one application of a rule changed: (alert id, event id, kind) for notifications and the feed."""
 
     events: list[tuple[int, int, str]] = field(default_factory=list)
+    pending: list[tuple[Alert, AlertEvent, str]] = field(default_factory=list)
 
-    def add(self, alert: Alert, event: AlertEvent) -> None:
-        self.events.append((alert.id, event.id, event.to_state or event.kind))
+    def add(self, alert: Alert, event: AlertEvent, kind: str | None = None) -> None:
+        self.pending.append((alert, event, kind or event.to_state or event.kind))
+
+    def settle(self, session: Session) -> "Changes":
+        """Write the queued events in one flush (thousands of alerts in a first evaluation) and keep their ids."""
+        session.flush()
+        self.events += [(alert.id, event.id, kind) for alert, event, kind in self.pending]
+        self.pending = []
+        return self
 
 
 def _event(session: Session, alert: Alert, kind: str, actor: str | None, at: datetime, to_state: str | None = None,
@@ -76,27 +84,27 @@ def _event(session: Session, alert: Alert, kind: str, actor: str | None, at: dat
     event = AlertEvent(alert_id=alert.id, at=at, actor=actor, kind=kind, from_state=from_state or alert.state,
                        to_state=to_state, note=note)
     session.add(event)
-    session.flush()
     return event
 
 
 def _move(session: Session, alert: Alert, to: str, at: datetime, actor: str | None, changes: Changes,
-          note: str | None = None) -> None:
+          note: str | None = None, kind: str | None = None) -> None:
     if alert.state == to:
         return
     event = _event(session, alert, "state", actor, at, to_state=to, note=note)
     alert.state, alert.updated_at = to, at
-    changes.add(alert, event)
+    changes.add(alert, event, kind)
 
 
-def _fire(session: Session, alert: Alert, at: datetime, actor: str | None, changes: Changes, note=None) -> None:
+def _fire(session: Session, alert: Alert, at: datetime, actor: str | None, changes: Changes, note=None,
+          kind: str | None = None) -> None:
     """A new episode: fired now, nobody has acknowledged it yet, back at the first escalation level."""
     if alert.state not in ("firing", "recovering"):
         alert.fired_at = at
         if alert.state != "pending":  # from pending the episode began when pending did
             _new_episode(alert)
     alert.recovering_since = None
-    _move(session, alert, "firing", at, actor, changes, note)
+    _move(session, alert, "firing", at, actor, changes, note, kind)
 
 
 def _new_episode(alert: Alert) -> None:
@@ -161,24 +169,30 @@ def apply(engine: Engine, rule: EffectiveRule, matches: dict[str, Match], at: da
         if subjects is not None:
             query = query.where(Alert.subject.in_(list(subjects) or [""]))
         existing = {a.subject: a for a in session.scalars(query)}
+        new = [Alert(rule_id=rule.id, subject=subject, sector=rule.rule.sector, agency=rule.rule.agency,
+                     kode_wilayah=match.kode_wilayah, severity=rule.severity, state="normal",
+                     personal=rule.rule.personal, created_at=at, updated_at=at)
+               for subject, match in matches.items() if subject not in existing]
+        if new:
+            session.add_all(new)
+            session.flush()  # one multi-row insert for a first evaluation's thousands of alerts
+            existing.update({a.subject: a for a in new})
         for subject, match in matches.items():
-            alert = existing.get(subject)
-            if alert is None:
-                alert = Alert(rule_id=rule.id, subject=subject, sector=rule.rule.sector, agency=rule.rule.agency,
-                              kode_wilayah=match.kode_wilayah, severity=rule.severity, state="normal",
-                              personal=rule.rule.personal, created_at=at, updated_at=at)
-                session.add(alert)
-                session.flush()
-            alert.kode_wilayah, alert.value, alert.severity = match.kode_wilayah, match.value, rule.severity
-            alert.message_id, alert.message_en = match.message_id[:1000], match.message_en[:1000]
-            alert.evidence = json.dumps(match.evidence, default=str, ensure_ascii=False)
-            alert.last_evaluated_at = at
+            alert = existing[subject]
+            evidence = json.dumps(match.evidence, default=str, ensure_ascii=False)
+            changed = (alert.kode_wilayah, alert.value, alert.severity, alert.message_id, alert.message_en,
+                       alert.evidence) != (match.kode_wilayah, match.value, rule.severity, match.message_id[:1000],
+                                           match.message_en[:1000], evidence)
+            if changed:  # an unchanged alert is not written again (evaluations of a steady regency are cheap)
+                alert.kode_wilayah, alert.value, alert.severity = match.kode_wilayah, match.value, rule.severity
+                alert.message_id, alert.message_en = match.message_id[:1000], match.message_en[:1000]
+                alert.evidence, alert.last_evaluated_at = evidence, at
             step(session, alert, True, rule, at, actor, changes)
         for subject, alert in existing.items():
             if subject not in matches:
-                alert.last_evaluated_at = at
                 step(session, alert, False, rule, at, actor, changes)
         _clear_rule_alert(session, rule, at, actor, changes)
+        changes.settle(session)
     return changes
 
 
@@ -216,6 +230,7 @@ def mark_rule(engine: Engine, rule: EffectiveRule, health: str, at: datetime, ac
             if alert.state != "error":
                 alert.fired_at = at
                 _move(session, alert, "error", at, actor, changes, note=(message or "")[:1000])
+        changes.settle(session)
     return changes
 
 
@@ -325,6 +340,7 @@ def _act(engine: Engine, alert_id: int, who: Principal, action: str, apply_fn, c
         if not visible(who, alert):
             raise OutOfScope(f"Peringatan #{alert_id} di luar wilayah atau sektor Anda (outside your scope).")
         apply_fn(session, alert, actor, at, changes)
+        changes.settle(session)
         region = alert.kode_wilayah
     access_store.audit(engine, f"alert.{action}", actor, target=f"alert:{alert_id}", region_code=region,
                        client=client, reason=note)
@@ -378,8 +394,7 @@ def reopen(engine: Engine, alert_id: int, who: Principal, reason: str, client: s
     def fn(session, alert, actor, at, changes):
         if alert.state != "resolved":
             raise Conflict("Hanya peringatan yang sudah selesai yang bisa dibuka kembali (only resolved alerts reopen).")
-        _fire(session, alert, at, actor, changes, note=reason[:1000])
-        changes.events[-1] = (alert.id, changes.events[-1][1], "reopened")
+        _fire(session, alert, at, actor, changes, note=reason[:1000], kind="reopened")
 
     return _act(engine, alert_id, who, "reopen", fn, client, reason)
 
@@ -401,7 +416,8 @@ def escalate_due(engine: Engine, ruleset: RuleSet, at: datetime | None = None) -
             level = LEVELS[alert.escalation_level]
             event = _event(session, alert, "escalate", "sla", at, to_state=alert.state,
                            note=f"{LEVELS[alert.escalation_level - 1]} → {level}")
-            changes.events.append((alert.id, event.id, "escalated"))
+            changes.add(alert, event, "escalated")
+        changes.settle(session)
     return changes
 
 
