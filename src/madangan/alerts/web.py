@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from contextlib import asynccontextmanager, contextmanager
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
@@ -27,6 +27,7 @@ from madangan.web.deps import error_responses, lang_of, render
 api = APIRouter(prefix="/api/v1/alerts", tags=["peringatan"], responses=error_responses(400, 401, 403, 404, 409))
 pages = APIRouter(include_in_schema=False)
 REGION_CODE = r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$"
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 StateName = Literal["normal", "pending", "firing", "recovering", "resolved", "no_data", "error", "open", "all"]
 
 
@@ -252,7 +253,7 @@ def preview(request: Request, rule_id: str, region: str | None = Query(None, pat
 
 @api.get("/{alert_id}", summary="Satu peringatan: nilai, bukti (bagi yang berhak) dan riwayat",
          response_model=AlertDetail, dependencies=[require(Permission.AGGREGATES)])
-def get_alert(request: Request, alert_id: int, who: Principal = Depends(principal)) -> AlertDetail:
+def get_alert(request: Request, alert_id: Id, who: Principal = Depends(principal)) -> AlertDetail:
     lang = lang_of(request)
     with _http_errors():
         alert = store.get(request.app.state.engine, alert_id, who)
@@ -281,7 +282,7 @@ def _after_action(request: Request, changes) -> None:
 
 @api.post("/{alert_id}/ack", summary="Akui peringatan (siapa, kapan, komentar)", response_model=AlertOut,
           dependencies=[require(Permission.AGGREGATES)])
-def ack(request: Request, alert_id: int, body: AckIn, who: Principal = Depends(principal)) -> AlertOut:
+def ack(request: Request, alert_id: Id, body: AckIn, who: Principal = Depends(principal)) -> AlertOut:
     with _http_errors():
         changes = store.acknowledge(request.app.state.engine, alert_id, who, body.comment, _client(request))
         _after_action(request, changes)
@@ -290,7 +291,7 @@ def ack(request: Request, alert_id: int, body: AckIn, who: Principal = Depends(p
 
 @api.post("/{alert_id}/assign", summary="Tugaskan ke OPD atau orang", response_model=AlertOut,
           dependencies=[require(Permission.AGGREGATES)])
-def assign(request: Request, alert_id: int, body: AssignIn, who: Principal = Depends(principal)) -> AlertOut:
+def assign(request: Request, alert_id: Id, body: AssignIn, who: Principal = Depends(principal)) -> AlertOut:
     with _http_errors():
         changes = store.assign(request.app.state.engine, alert_id, who, body.assignee, _client(request))
         _after_action(request, changes)
@@ -299,7 +300,7 @@ def assign(request: Request, alert_id: int, body: AssignIn, who: Principal = Dep
 
 @api.post("/{alert_id}/resolve", summary="Selesaikan dengan alasan", response_model=AlertOut,
           dependencies=[require(Permission.AGGREGATES)])
-def resolve(request: Request, alert_id: int, body: ReasonIn, who: Principal = Depends(principal)) -> AlertOut:
+def resolve(request: Request, alert_id: Id, body: ReasonIn, who: Principal = Depends(principal)) -> AlertOut:
     with _http_errors():
         changes = store.resolve(request.app.state.engine, alert_id, who, body.reason, _client(request))
         _after_action(request, changes)
@@ -308,7 +309,7 @@ def resolve(request: Request, alert_id: int, body: ReasonIn, who: Principal = De
 
 @api.post("/{alert_id}/reopen", summary="Buka kembali dengan alasan", response_model=AlertOut,
           dependencies=[require(Permission.AGGREGATES)])
-def reopen(request: Request, alert_id: int, body: ReasonIn, who: Principal = Depends(principal)) -> AlertOut:
+def reopen(request: Request, alert_id: Id, body: ReasonIn, who: Principal = Depends(principal)) -> AlertOut:
     with _http_errors():
         changes = store.reopen(request.app.state.engine, alert_id, who, body.reason, _client(request))
         _after_action(request, changes)
@@ -373,14 +374,14 @@ def deliveries_page(request: Request, status: str = ""):
 
 
 @pages.post("/peringatan/pengiriman/{delivery_id}/ulang", dependencies=[require(Permission.ADMIN)])
-def retry_delivery(request: Request, delivery_id: int, who: Principal = Depends(principal)):
+def retry_delivery(request: Request, delivery_id: Id, who: Principal = Depends(principal)):
     with _http_errors():
         notify.retry(request.app.state.engine, delivery_id, who.username)
     return RedirectResponse("/peringatan/pengiriman", status_code=303)
 
 
 @pages.get("/peringatan/{alert_id}", response_class=HTMLResponse, dependencies=[require(Permission.AGGREGATES)])
-def alert_page(request: Request, alert_id: int, who: Principal = Depends(principal)):
+def alert_page(request: Request, alert_id: Id, who: Principal = Depends(principal)):
     lang = lang_of(request)
     with _http_errors():
         alert = store.get(request.app.state.engine, alert_id, who)
@@ -395,7 +396,7 @@ def alert_page(request: Request, alert_id: int, who: Principal = Depends(princip
 
 
 @pages.post("/peringatan/{alert_id}/aksi", dependencies=[require(Permission.AGGREGATES)])
-def alert_action(request: Request, alert_id: int, action: str = Form(...), text: str = Form(""),
+def alert_action(request: Request, alert_id: Id, action: str = Form(...), text: str = Form(""),
                  hours: float = Form(24.0), who: Principal = Depends(principal)):
     engine, client = request.app.state.engine, _client(request)
     with _http_errors():

@@ -3,7 +3,7 @@ cases against earlier years (trend). Thresholds are params a deployment changes 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import ibis
 
@@ -22,7 +22,9 @@ def _latest_per(t, key: str, order: str, tiebreak: str):
 def _severe_wasting(tables, ctx):
     """Each child's latest measurement in the window with weight-for-height below the cut-off (gizi buruk)."""
     since = ctx.today - timedelta(days=int(ctx.params["jendela_hari"]))
-    m = measurements(tables)
+    p = tables["posyandu"]
+    # a child's latest measurement lies in the window exactly when its latest one within the window exists
+    m = measurements({**tables, "posyandu": p.filter(p.tanggal_ukur >= since)})
     m = _latest_per(m, "nik_anak", "tanggal_ukur", "id_pengukuran")
     m = m.filter(m.tanggal_ukur >= since)
     z = scored(m)
@@ -35,7 +37,11 @@ def _severe_wasting(tables, ctx):
 def _two_t(tables, ctx):
     """Children whose latest weighing (in the window) is their second month running without the minimum gain."""
     since = ctx.today - timedelta(days=int(ctx.params["jendela_hari"]))
-    w = weighings(tables)
+    # 2T at a weighing needs the two months before it: read from two months before the window's first month
+    first = date(since.year, since.month, 1)
+    start = date(first.year - (first.month <= 2), (first.month - 3) % 12 + 1, 1)
+    p = tables["posyandu"]
+    w = weighings({**tables, "posyandu": p.filter(p.tanggal_ukur >= start)})
     w = _latest_per(w, "nik_anak", "bulan", "id_pengukuran")
     w = w.filter(w.dua_t & (w.tanggal_ukur >= since))
     return w.select(subject=w.nik_anak, kode_wilayah=w.kode_desa, value=((w.berat_kg - w.berat_lalu) * 1000).round(),
