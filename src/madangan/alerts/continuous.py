@@ -27,8 +27,20 @@ def paused():
         _paused.reset(token)
 
 
-@hookimpl(trylast=True)
-def madangan_batch_changed(con, change, settings) -> None:
+@hookimpl(specname="madangan_batch_changed", tryfirst=True)
+def judge_records_first(con, change, settings) -> None:
+    """Rules that read sources directly (a smartwatch reading, a child's measurement) run before the other
+    listeners: an urgent reading reaches dashboards before verval and the indicators have caught up."""
+    _evaluate(con, change, settings, facts=False)
+
+
+@hookimpl(specname="madangan_batch_changed", trylast=True)
+def judge_indicators_last(con, change, settings) -> None:
+    """Rules over indicator facts run after the indicator engine has recomputed what the batch touched."""
+    _evaluate(con, change, settings, facts=True)
+
+
+def _evaluate(con, change, settings, facts: bool) -> None:
     if _paused.get() or os.environ.get("MADANGAN_ALERTS_AFTER_INGEST", "1") == "0":
         return
     from madangan.alerts import rules
@@ -37,13 +49,15 @@ def madangan_batch_changed(con, change, settings) -> None:
 
     try:
         ruleset = rules.load(settings)
-    except Exception as exc:  # noqa: BLE001 - a bad rules file must not fail the batch; `alerts check` names it
+    except Exception as exc:  # noqa: BLE001 - a bad rules file must not fail the batch; `alerts rules` names it
         log.warning("alert rules not loaded: %s", exc)
         return
-    if not any(r.enabled and reads(r, change.contract.name) for r in ruleset.rules.values()):
+    chosen = [r.id for r in ruleset.rules.values()
+              if r.enabled and bool(r.rule.indicator) is facts and reads(r, change.contract.name)]
+    if not chosen:
         return
     engine = make_engine(settings.app_db_url)
     try:
-        evaluate(settings, engine, ruleset, change=change, con=con, actor=f"batch:{change.batch}")
+        evaluate(settings, engine, ruleset, only=chosen, change=change, con=con, actor=f"batch:{change.batch}")
     finally:
         engine.dispose()

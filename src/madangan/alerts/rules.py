@@ -190,7 +190,17 @@ def _param_type(default: Any):
     return type(default)
 
 
+_MODELS: dict[tuple, type[BaseModel]] = {}
+
+
 def _rule_model(rule: AlertRule) -> type[BaseModel]:
+    key = (rule.id, tuple((k, type(v).__name__) for k, v in rule.params.items()))
+    if key not in _MODELS:
+        _MODELS[key] = _build_model(rule)
+    return _MODELS[key]
+
+
+def _build_model(rule: AlertRule) -> type[BaseModel]:
     fields = {name: (annotation, default) for name, (annotation, default) in _COMMON.items()}
     for name, default in rule.params.items():
         fields[name] = (_param_type(default) | None, None)  # None: keep the declared default

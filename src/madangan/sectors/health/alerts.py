@@ -98,9 +98,7 @@ def _device_out_of_range(tables, ctx):
         bad = ((t[column] < low) | (t[column] > high)).fill_null(False)
         outside = outside | bad
         parts.append(ibis.ifelse(bad, ibis.literal(f"{label} ") + t[column].cast("string") + f" {unit}", ibis.null("string")))
-    tanda = ibis.literal("")
-    for part in parts:
-        tanda = ibis.ifelse(part.notnull(), ibis.ifelse(tanda == "", part, tanda + "; " + part), tanda)
+    tanda = ibis.array(parts).filter(lambda x: x.notnull()).join("; ")
     t = t.mutate(outside=outside, tanda=tanda)
     t = t.filter(t.outside)
     return t.select(subject=t.id_perangkat, kode_wilayah=t.kode_desa, value=t.spo2.cast("float64"), tanda=t.tanda,
