@@ -268,11 +268,11 @@ class AckIn(BaseModel):
 
 
 class AssignIn(BaseModel):
-    assignee: str = Field(..., min_length=1, max_length=200)
+    assignee: str = Field(..., min_length=1, max_length=200, pattern=r"\S")
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(..., min_length=1, max_length=1000)
+    reason: str = Field(..., min_length=1, max_length=1000, pattern=r"\S")
 
 
 def _after_action(request: Request, changes) -> None:
@@ -320,7 +320,7 @@ class SilenceIn(BaseModel):
     rule: str | None = Field(None, max_length=80)
     region: str | None = Field(None, pattern=REGION_CODE)
     hours: float = Field(..., gt=0, le=720)
-    reason: str = Field(..., min_length=1, max_length=1000)
+    reason: str = Field(..., min_length=1, max_length=1000, pattern=r"\S")
 
 
 @api.post("/silences", summary="Bisukan notifikasi untuk sementara (dengan alasan)", status_code=201,
