@@ -56,8 +56,14 @@ def _evaluate(con, change, settings, facts: bool) -> None:
               if r.enabled and bool(r.rule.indicator) is facts and reads(r, change.contract.name)]
     if not chosen:
         return
+    from madangan import deploy
+
     engine = make_engine(settings.app_db_url)
     try:
+        if deploy.current(engine) is None:  # a warehouse without a deployment (yet): nobody to alert
+            return
         evaluate(settings, engine, ruleset, only=chosen, change=change, con=con, actor=f"batch:{change.batch}")
+    except Exception as exc:  # noqa: BLE001 - the batch is committed; a failed evaluation must not undo its answer
+        log.warning("alert evaluation after batch %s failed: %s", change.batch, exc.__class__.__name__)
     finally:
         engine.dispose()
