@@ -34,7 +34,6 @@ import httpx
 import uvicorn
 
 from madangan import deploy, warehouse
-from madangan.access import Role
 from madangan.access import store as access_store
 from madangan.alerts.evaluate import evaluate
 from madangan.appdb import make_engine

@@ -23,7 +23,7 @@ from madangan import warehouse
 from madangan.alerts import RuleContext
 from madangan.alerts.baseline import judge
 from madangan.alerts.rules import EffectiveRule, RuleSet
-from madangan.alerts.store import Changes, Match, apply, mark_rule
+from madangan.alerts.store import Match, apply, mark_rule
 
 FACT_TABLE = "fakta_indikator"
 Step = Callable[[str], None]

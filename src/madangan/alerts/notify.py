@@ -50,10 +50,6 @@ def check_template(text: str) -> str | None:
     return None
 
 
-def _region_of(alert: Alert) -> str | None:
-    return alert.kode_wilayah
-
-
 def routes_for(ruleset: RuleSet, rule: EffectiveRule, region: str | None, level: str) -> list[Route]:
     return [r for r in ruleset.routes if r.matches(rule, region, level)]
 
