@@ -187,7 +187,7 @@ def list_alerts(request: Request, state: StateName | None = None,
 
 @api.get("/stream", summary="Umpan langsung (server-sent events)", response_model=FeedPage,
          dependencies=[require(Permission.AGGREGATES)])
-async def alert_stream(request: Request, after: int | None = Query(None, ge=0, le=2**53),
+async def alert_stream(request: Request, after: int | None = Query(None, ge=0, le=2_147_483_647),
                        who: Principal = Depends(principal)):
     """With `Accept: text/event-stream`: server-sent events, one `alert` event per change of an alert the caller
     may see, from `after` (or `Last-Event-ID`; default: now). Without it: the changes after `after` as JSON
@@ -195,7 +195,7 @@ async def alert_stream(request: Request, after: int | None = Query(None, ge=0, l
     engine = request.app.state.engine
     lang = lang_of(request)
     header = request.headers.get("last-event-id", "")
-    start = after if after is not None else (int(header) if header.isdigit() else None)
+    start = after if after is not None else (int(header) if header.isdigit() and len(header) <= 9 else None)
     if "text/event-stream" not in request.headers.get("accept", ""):
         start = start if start is not None else 0
         events = await run_in_threadpool(stream.events_after, engine, who, start, lang)
