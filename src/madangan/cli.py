@@ -17,6 +17,7 @@ from madangan.errors import UserError
 from madangan.i18n import current_language, t
 from madangan.progress import steps
 from madangan.regions import regions
+from madangan.alerts.cli import app as alerts_app
 from madangan.sectors.spbe.cli import app as spbe_app
 
 DEMO_REGION = "32.11"  # Kabupaten Sumedang
@@ -60,6 +61,7 @@ findings_app = typer.Typer(help=_h("Temuan verval: daftar kerja, rincian, hasil 
                            invoke_without_command=True)
 app.add_typer(findings_app, name="findings")
 app.add_typer(spbe_app, name="spbe")
+app.add_typer(alerts_app, name="alerts")
 
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help=_h("Kode kabupaten/kota, mis. 32.11", "Regency/city code, e.g. 32.11"))]
 HostOpt = Annotated[str, typer.Option(help=_h("Alamat untuk melayani", "Address to serve on"))]

@@ -27,3 +27,9 @@ def madangan_batch_changed(con, change, settings) -> None:
     recomputes the desa × months under them; verval re-runs the checks that read the source;
     early-warning rules can listen the same way.
     """
+
+
+@hookspec
+def madangan_alert_rules() -> list:
+    """Return early-warning rules (`madangan.alerts.AlertRule`) that belong to no sector (the platform's
+    "stale source" rule, a regency's own cross-sector rule). Sectors list theirs in `Sector.alert_rules`."""

@@ -21,7 +21,8 @@ DEFAULT_PLUGINS = (
     "madangan.sectors.spbe",
 )
 #: Platform parts that listen on hooks exactly as an outside plugin would (Datasette's default_* modules).
-PLATFORM_PLUGINS = ("madangan.indicators.engine", "madangan.verval.continuous")
+PLATFORM_PLUGINS = ("madangan.indicators.engine", "madangan.verval.continuous", "madangan.alerts.default_rules",
+                    "madangan.alerts.continuous")
 
 
 @cache

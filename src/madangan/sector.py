@@ -56,3 +56,5 @@ class Sector:
     indicators: tuple = ()
     #: Thematic pages (madangan.indicators.ThemePage) showing this sector's indicators.
     pages: tuple = ()
+    #: Early-warning rules (madangan.alerts.AlertRule) over this sector's records, places and trends.
+    alert_rules: tuple = ()

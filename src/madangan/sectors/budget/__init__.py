@@ -85,6 +85,7 @@ PENDAPATAN = Contract(
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.budget.alerts import ALERT_RULES
     from madangan.sectors.budget.checks import CHECKS
     from madangan.sectors.budget.indicators import INDICATORS
     from madangan.sectors.budget.pages import PAGES
@@ -99,5 +100,6 @@ def madangan_sectors():
             checks=CHECKS,
             indicators=INDICATORS,
             pages=PAGES,
+            alert_rules=ALERT_RULES,
         )
     ]

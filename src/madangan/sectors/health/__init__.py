@@ -196,6 +196,7 @@ TELEMETRI = Contract(
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.health.alerts import ALERT_RULES
     from madangan.sectors.health.checks import CHECKS
     from madangan.sectors.health.indicators import INDICATORS
     from madangan.sectors.health.pages import PAGES
@@ -212,5 +213,6 @@ def madangan_sectors():
             checks=CHECKS,
             indicators=INDICATORS,
             pages=PAGES,
+            alert_rules=ALERT_RULES,
         )
     ]

@@ -84,6 +84,7 @@ PENGADUAN = Contract(
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.services.alerts import ALERT_RULES
     from madangan.sectors.services.checks import CHECKS
     from madangan.sectors.services.indicators import INDICATORS
     from madangan.sectors.services.pages import PAGES
@@ -98,6 +99,7 @@ def madangan_sectors():
             checks=CHECKS,
             indicators=INDICATORS,
             pages=PAGES,
+            alert_rules=ALERT_RULES,
             requires=("population",),
         )
     ]

@@ -87,6 +87,7 @@ def _aided_families(tables):
 
 @hookimpl
 def madangan_sectors():
+    from madangan.sectors.welfare.alerts import ALERT_RULES
     from madangan.sectors.welfare.checks import CHECKS
     from madangan.sectors.welfare.indicators import INDICATORS
     from madangan.sectors.welfare.themes import PAGES
@@ -100,6 +101,7 @@ def madangan_sectors():
             synthesize=synthesize,
             indicators=INDICATORS,
             pages=PAGES,
+            alert_rules=ALERT_RULES,
             requires=("population", "civil_service"),
             checks=CHECKS,
             desa_counts=(
