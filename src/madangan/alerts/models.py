@@ -1,4 +1,4 @@
-"""App database tables of early warning (migration 0008_alerts)."""
+"""App database tables of early warning (migration 0010_alerts)."""
 
 from __future__ import annotations
 
