@@ -114,7 +114,9 @@ def verify(settings, engine, region_code: str, *, actor: str | None = None, toda
     own = con is None
     con = warehouse.connect(settings.warehouse) if own else con
     try:
-        present = set(con.list_tables())
+        # only the sources the checks read: other connections' temporary tables come and go meanwhile
+        needed = {source for check in checks for source in check.sources}
+        present = set(con.list_tables()) & needed
         tables = {name: con.table(name) for name in present}
         runnable, skipped = _runnable(checks, present, engine)
         frames = []
