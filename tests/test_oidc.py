@@ -245,11 +245,11 @@ def test_login_page_offers_sso_only_when_configured(deployment, provider):
 def test_known_user_signs_in_with_the_role_and_scope_of_the_claims(deployment, provider, engine):
     store.add_user(engine, "ani", Role.DESA, DESA, "32.11", oidc_subject="ani", sso_only=True)
     browser = Browser(make_app(deployment, provider, **CLAIMS), provider)
-    done = browser.sso_login("ani", next_url="/wilayah/32.11.01")
-    assert done.status_code == 303 and done.headers["location"] == "/wilayah/32.11.01", _message(done)
+    done = browser.sso_login("ani", next_url=f"/wilayah/{DESA}")
+    assert done.status_code == 303 and done.headers["location"] == f"/wilayah/{DESA}", _message(done)
     user, session = _session(engine, done)
     assert (user.username, user.role, user.region_code, session.method) == ("ani", "desa", DESA, "oidc")
-    header = browser.app.get("/wilayah/32.11.01").text
+    header = browser.app.get(f"/wilayah/{DESA}").text  # their own desa (region pages refuse outside the scope)
     assert "ani · desa" in header  # signed in, as the person sees it
     entry = _audit(engine, "login.oidc")[0]
     assert (entry.actor, entry.region_code) == ("ani", DESA)
@@ -501,7 +501,7 @@ def test_sso_in_chromium_from_the_login_button_to_the_providers_logout(deploymen
             page = chromium.new_page()
             blocked: list[str] = []
             page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-            page.goto(served + "/login?next=/wilayah/32.11.01")
+            page.goto(served + f"/login?next=/wilayah/{DESA}")
             page.click("text=Masuk dengan SSO (Keycloak Pemkab)")
             page.wait_for_url(provider + "/interaction/**")
             page.fill("input[name=login]", "ani")
@@ -509,7 +509,7 @@ def test_sso_in_chromium_from_the_login_button_to_the_providers_logout(deploymen
             page.click("button[type=submit]")
             page.wait_for_url(provider + "/interaction/**")  # consent
             page.click("button[type=submit]")
-            page.wait_for_url(served + "/wilayah/32.11.01")
+            page.wait_for_url(served + f"/wilayah/{DESA}")
             assert "ani · desa" in page.locator(".who").inner_text()
             page.click(".logout button")
             page.wait_for_url(provider + "/session/end**")
