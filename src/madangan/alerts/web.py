@@ -5,7 +5,7 @@ worker while the app serves."""
 from __future__ import annotations
 
 import json
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Path, Query, Request
@@ -21,8 +21,8 @@ from madangan.alerts import LEVEL_LABELS, LEVELS, SEVERITIES, SEVERITY_LABELS
 from madangan.alerts import messages  # noqa: F401 - registers the alert texts
 from madangan.alerts import notify, rules, store, stream
 from madangan.alerts.store import OPEN_STATES, STATE_LABELS, STATES, AlertFilter
-from madangan.errors import Conflict, NotFound, OutOfScope, UserError
 from madangan.web.deps import error_responses, lang_of, render
+from madangan.web.deps import http_errors as _http_errors, client_of as _client
 
 api = APIRouter(prefix="/api/v1/alerts", tags=["peringatan"], responses=error_responses(400, 401, 403, 404, 409))
 pages = APIRouter(include_in_schema=False)
@@ -49,24 +49,6 @@ def install(app: FastAPI) -> None:
             worker.stop()
 
     app.router.lifespan_context = lifespan
-
-
-@contextmanager
-def _http_errors():
-    try:
-        yield
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    except OutOfScope as exc:
-        raise HTTPException(403, str(exc)) from None
-    except Conflict as exc:
-        raise HTTPException(409, str(exc)) from None
-    except UserError as exc:
-        raise HTTPException(400, str(exc)) from None
-
-
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _ruleset(request: Request) -> rules.RuleSet:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from fastapi import HTTPException, Request
 from pydantic import BaseModel
 from fastapi.responses import HTMLResponse
@@ -83,3 +85,30 @@ def region_structure(request: Request, code: str) -> structure.Structure:
     if found is None:
         raise HTTPException(404, f"Wilayah {code} tidak ada di deployment ini")
     return found
+
+
+@contextmanager
+def http_errors():
+    """User errors as HTTP answers: not found 404, outside the caller's scope 403, state conflict 409, else 400."""
+    from madangan.errors import Conflict, NotFound, OutOfScope, UserError
+
+    try:
+        yield
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except OutOfScope as exc:
+        raise HTTPException(403, str(exc)) from None
+    except Conflict as exc:
+        raise HTTPException(409, str(exc)) from None
+    except UserError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def client_of(request: Request) -> str | None:
+    """The caller's address, for the audit log."""
+    return request.client.host if request.client else None
+
+
+def actor_of(who) -> str | None:
+    """A principal as the audit log names it: the username, or token:<id>."""
+    return who.username or (f"token:{who.token_id}" if who.token_id else None)

@@ -2,48 +2,25 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from madangan import warehouse
 from madangan.access import Permission, Principal, store
 from madangan.access.web import principal, require
-from madangan.errors import Conflict, NotFound, OutOfScope, UserError
 from madangan.plugins import contracts
 from madangan.verval import findings as service
 from madangan.verval import worklist
 from madangan.verval.quality import TABLE as QUALITY_TABLE
 from madangan.verval.store import STATUSES, FindingFilter, summary_by
 from madangan.web.deps import error_responses, lang_of
+from madangan.web.deps import http_errors as _http_errors, client_of as _client, actor_of as _actor
 
 router = APIRouter(prefix="/api/v1", tags=["verval"], responses=error_responses(400, 401, 403, 404))
-
-
-@contextmanager
-def _http_errors():
-    try:
-        yield
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    except OutOfScope as exc:
-        raise HTTPException(403, str(exc)) from None
-    except Conflict as exc:
-        raise HTTPException(409, str(exc)) from None
-    except UserError as exc:
-        raise HTTPException(400, str(exc)) from None
-
-
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _actor(who: Principal) -> str | None:
-    return who.username or (f"token:{who.token_id}" if who.token_id else None)
 
 
 # The catalog is known when the app starts, so the OpenAPI description lists every valid value.

@@ -4,7 +4,6 @@ field outcomes, the verification queue, the musyawarah XLSX; and the citizen sel
 from __future__ import annotations
 
 import tempfile
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -17,11 +16,11 @@ from starlette.background import BackgroundTask
 from madangan.access import Permission, Principal
 from madangan.access import store as audit_store
 from madangan.access.web import RateLimiter, principal, public, require
-from madangan.errors import Conflict, NotFound, OutOfScope, UserError
 from madangan.i18n import t
 from madangan.regions import regions
 from madangan.sectors.welfare import PROGRAMS, export, service, store
 from madangan.web.deps import error_responses, lang_of
+from madangan.web.deps import http_errors as _http_errors, client_of as _client, actor_of as _actor
 
 router = APIRouter(prefix="/api/v1/targeting", tags=["penargetan bansos"],
                    responses=error_responses(400, 401, 403, 404))
@@ -35,28 +34,6 @@ Period = Query(None, description="Periode penyaluran YYYY-MM; bawaan: semua (daf
                pattern=PERIOD)
 #: Citizen self-check and self-report: per client address, per minute.
 STATUS_LIMIT = 5
-
-
-@contextmanager
-def _http_errors():
-    try:
-        yield
-    except NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    except OutOfScope as exc:
-        raise HTTPException(403, str(exc)) from None
-    except Conflict as exc:
-        raise HTTPException(409, str(exc)) from None
-    except UserError as exc:
-        raise HTTPException(400, str(exc)) from None
-
-
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _actor(who: Principal) -> str | None:
-    return who.username or (f"token:{who.token_id}" if who.token_id else None)
 
 
 def _state(request: Request):
