@@ -85,15 +85,15 @@ def sync(engine: Engine, found: pl.DataFrame, checked: dict[tuple[str, str], str
         for part in _chunks(new.select(fields).to_dicts()):
             conn.execute(insert(Finding), [dict(r, status=OPEN, first_run=run_id, last_run=run_id, updated_at=stamp)
                                            for r in part])
-        for part in _chunks(kept.select("id").to_dicts()):
-            conn.execute(update(Finding).where(Finding.id == bindparam("b_id")).values(last_run=run_id),
-                         [{"b_id": r["id"]} for r in part])
         for part in _chunks(changed.select("id", "evidence").to_dicts()):
             conn.execute(update(Finding).where(Finding.id == bindparam("b_id")).values(evidence=bindparam("b_ev")),
                          [{"b_id": r["id"], "b_ev": r["evidence"]} for r in part])
         _set_status(conn, reopened["id"].to_list(), RESOLVED, OPEN, who, stamp)
         for status in gone["status"].unique().to_list():
             _set_status(conn, gone.filter(pl.col("status") == status)["id"].to_list(), status, RESOLVED, who, stamp)
+        for rule, source in checked:  # still there, set-based: whatever this run did not resolve
+            conn.execute(update(Finding).where(Finding.rule == rule, Finding.source == source,
+                                               Finding.status != RESOLVED).values(last_run=run_id))
         for part in _chunks(new.select("id").to_dicts()):
             conn.execute(insert(FindingEvent), [{"finding_id": r["id"], "at": stamp, "actor": who,
                                                  "from_status": None, "to_status": OPEN} for r in part])

@@ -127,8 +127,9 @@ def _reasons(raw_sex, sex, age, weight, lenhei, measure, lying, oedema_text, fra
         mask = mask.fill_null(False)
         if values is None:
             parts.append(pl.when(mask).then(pl.lit(text)).otherwise(None))
-        else:
-            filled = pl.Series([text.format(v) for v in values.cast(pl.String).fill_null("")])
+        else:  # "… '{}' …" around the row's own value, column-wise (files can hold a million rows)
+            before, after = text.split("{}")
+            filled = pl.lit(before) + pl.lit(values.cast(pl.String).fill_null("")) + pl.lit(after)
             parts.append(pl.when(mask).then(filled).otherwise(None))
     return pl.select(pl.concat_str(parts, separator="; ", ignore_nulls=True).fill_null("")).to_series()
 
