@@ -227,6 +227,65 @@ def test_blt_dd_priority_desil_1_first_then_local_criteria_within_2_to_4():
     assert found["tingkat_prioritas"].to_list() == [1, 2, 2, 2, 2]
 
 
+def test_blt_dd_third_tier_local_criteria_name_why_a_family_is_there():
+    families = [fam("T1", 1), fam("T3", 3),
+                fam("T5L", 5, kehilangan_mata_pencaharian=True),      # lost livelihood
+                fam("T5D", 5, punya_disabilitas=True),                # disability in the family
+                fam("T5E", 5),                                        # an elderly person alone
+                fam("T5H", 5, ada_ibu_hamil=True),                    # on PKH (by mistake): no criterion left
+                fam("T7L", 7, kehilangan_mata_pencaharian=True)]      # desil 7: outside the local tier's deciles
+    people = [person("NT5E", "T5E", born=date(1950, 2, 2)), person("NT5H", "T5H"), person("NT5Hb", "T5H")]
+    recipients = [row("H-T5H", "T5H", "PKH")]
+    inputs = make_inputs(families, recipients, people)
+    found = targeting.candidates(inputs, VERSION, DESA, PERIOD, "BLT_DD")
+    assert found["no_kk"].to_list() == ["T1", "T3", "T5D", "T5E", "T5L"]  # tier 3: by vulnerability, then KK
+    assert found["tingkat_prioritas"].to_list() == [1, 2, 3, 3, 3]
+    assert found["lewat_kriteria_lokal"].to_list() == [False, False, True, True, True]
+    why = dict(zip(found["no_kk"], found["kriteria_lokal"].to_list()))
+    # every candidate without PKH meets "tidak_menerima_pkh"
+    assert set(why["T5L"]) == {"kehilangan_mata_pencaharian", "tidak_menerima_pkh"}
+    assert set(why["T5D"]) == {"punya_disabilitas", "tidak_menerima_pkh"}
+    assert set(why["T5E"]) == {"lansia_sendiri", "tidak_menerima_pkh"}
+    # the local tier is not "eligible" in the rates: no exclusion error, not in keluarga_layak
+    frame = targeting.rates(inputs, RULES, program="BLT_DD")
+    assert (by_program(frame, "BLT_DD")["keluarga_layak"], by_program(frame, "BLT_DD")["salah_eksklusi"]) == (2, 0)
+
+
+def test_a_local_tier_recipient_is_an_error_until_every_decile_family_of_the_desa_receives():
+    families = [fam("U1", 1), fam("U5L", 5, kehilangan_mata_pencaharian=True), fam("U6L", 6, kehilangan_mata_pencaharian=True),
+                fam("V1", 1, desa=DESA2), fam("V5L", 5, desa=DESA2, kehilangan_mata_pencaharian=True)]
+    recipients = [row("D-U5L", "U5L", "BLT_DD"),                   # U1 (desil 1) waits: priority broken
+                  row("D-V1", "V1", "BLT_DD", desa=DESA2),
+                  row("D-V5L", "V5L", "BLT_DD", desa=DESA2)]       # every decile family of desa 2 receives: fine
+    inputs = make_inputs(families, recipients)
+    assert reasons_of(inputs) == {"D-U5L": {"tidak_layak"}, "D-V1": set(), "D-V5L": set()}
+    frame = targeting.rates(inputs, RULES, program="BLT_DD")
+    assert (by_program(frame, "BLT_DD")["salah_inklusi"], by_program(frame, "BLT_DD", DESA2)["salah_inklusi"]) == (1, 0)
+    # a desil-6 family is outside this file's local tier even when every decile family receives
+    inputs = make_inputs(families, [row("D-U1", "U1", "BLT_DD"), row("D-U6L", "U6L", "BLT_DD")])
+    assert reasons_of(inputs) == {"D-U1": set(), "D-U6L": {"tidak_layak"}}
+    # a quota larger than the decile tiers reaches the local tier, in order of the criteria met
+    result = targeting.whatif(make_inputs(families, []), VERSION, DESA, PERIOD, 3, "BLT_DD")
+    assert result["terpilih"]["no_kk"].to_list() == ["U1", "U5L"]
+    assert result["terpilih"]["tingkat_prioritas"].to_list() == [1, 3]
+    assert result["sesudah"]["keluarga_layak"] == 1 and result["sesudah"]["salah_eksklusi"] == 0
+
+
+@pytest.mark.parametrize(("change", "field", "why"), [
+    (("desil_kriteria_lokal = [5]", "desil_kriteria_lokal = [4, 5]"), "versi.0.program.BLT_DD", "already in"),
+    (("desil_kriteria_lokal = [5]", "desil_kriteria_lokal = [11]"), "versi.0.program.BLT_DD.desil_kriteria_lokal.0",
+     "less than or equal to 10"),
+    (('"lansia_sendiri"]', '"lansia_sendiri", "punya_sawah"]'), "versi.0.program.BLT_DD.kriteria_lokal.4",
+     "kehilangan_mata_pencaharian"),
+])
+def test_the_local_tier_is_declared_in_the_rule_file_and_checked(change, field, why):
+    text = rules.shipped_file().read_text(encoding="utf-8")
+    assert change[0] in text
+    with pytest.raises(UserError) as err:
+        rules.parse(text.replace(*change), "aturan-kab.toml")
+    assert field in str(err.value) and why in str(err.value)
+
+
 def test_quota_what_if_picks_by_the_rules_and_reports_rates_before_and_after():
     families = [fam("W1", 1), fam("W1B", 1), fam("W1C", 1), fam("W3", 3), fam("W3L", 3, kehilangan_mata_pencaharian=True),
                 fam("W7", 7)]
@@ -285,6 +344,60 @@ def _outcome_feedback(url: str) -> None:
     store.record_outcome(engine, "F9", DESA, "layak", "operator")
     assert store.queue(engine, DESA) == []
     engine.dispose()
+
+
+def _outcomes_per_program(url: str) -> None:
+    engine = make_engine(url)
+    migrate(engine)
+    families = [fam("G1", 1, punya_anak_sekolah=True), fam("G2", 2, punya_anak_sekolah=True), fam("G3", 1)]
+    recipients = [row("H-G1", "G1", "PKH"), row("B-G1", "G1", "BPNT")]
+
+    def now():
+        inputs = make_inputs(families, recipients, outcomes=store.current(engine))
+        frame = targeting.rates(inputs, RULES)
+        cands = targeting.candidates(inputs, VERSION, DESA, PERIOD)
+        return ({p: by_program(frame, p) for p in ("PKH", "BPNT")},
+                {p: cands.filter(pl.col("program") == p)["no_kk"].to_list() for p in ("PKH", "BPNT")},
+                reasons_of(inputs))
+
+    # not eligible for PKH (found in the field): PKH's lists and rates change, BPNT's do not
+    store.record_outcome(engine, "G1", DESA, "tidak_layak", "operator", "anak sudah lulus", program="PKH")
+    store.record_outcome(engine, "G2", DESA, "tidak_layak", "operator", program="PKH")
+    rates_, cands, reasons = now()
+    assert reasons == {"H-G1": {"verifikasi"}, "B-G1": set()}
+    assert cands == {"PKH": [], "BPNT": ["G3", "G2"]}
+    assert (rates_["PKH"]["keluarga_layak"], rates_["PKH"]["salah_inklusi"]) == (0, 1)
+    assert (rates_["BPNT"]["keluarga_layak"], rates_["BPNT"]["salah_inklusi"]) == (3, 0)
+    # confirmed eligible for BPNT: marked so on BPNT's list, while PKH still says not eligible
+    store.record_outcome(engine, "G2", DESA, "layak", "operator", program="BPNT")
+    _, cands, _ = now()
+    assert cands == {"PKH": [], "BPNT": ["G3", "G2"]}
+    frame = targeting.candidates(make_inputs(families, recipients, outcomes=store.current(engine)), VERSION, DESA, PERIOD,
+                                 "BPNT")
+    assert dict(zip(frame["no_kk"], frame["terverifikasi"])) == {"G3": False, "G2": True}
+    # deceased is about the family: recorded on a PKH visit, it takes the family off every program
+    store.record_outcome(engine, "G1", DESA, "meninggal", "operator", program="PKH")
+    rates_, cands, reasons = now()
+    assert reasons == {"H-G1": {"verifikasi"}, "B-G1": {"verifikasi"}}
+    assert rates_["BPNT"]["keluarga_layak"] == 2
+    # moved (family-level) then confirmed for PKH: back on PKH only; BPNT still sees the move
+    store.record_outcome(engine, "G3", DESA, "pindah", "operator", program="BPNT")
+    store.record_outcome(engine, "G3", DESA, "layak", "operator", program="PKH")
+    inputs = make_inputs(families, recipients, outcomes=store.current(engine))
+    eff = targeting.effective_outcomes(store.current(engine), ["PKH", "BPNT"])
+    assert dict(zip(zip(eff["no_kk"], eff["program"]), eff["outcome"]))[("G3", "BPNT")] == "pindah"
+    assert dict(zip(zip(eff["no_kk"], eff["program"]), eff["outcome"]))[("G3", "PKH")] == "layak"
+    assert "G3" not in targeting.candidates(inputs, VERSION, DESA, PERIOD, "BPNT")["no_kk"].to_list()
+    engine.dispose()
+
+
+def test_an_outcome_for_one_program_leaves_the_others_alone_unless_it_is_about_the_family(tmp_path):
+    _outcomes_per_program(f"sqlite:///{tmp_path / 'app.db'}")
+
+
+@pytest.mark.postgres
+def test_an_outcome_for_one_program_leaves_the_others_alone_on_postgresql(postgres_url):
+    _outcomes_per_program(postgres_url)
 
 
 def test_outcomes_feed_back_into_lists_and_rates_on_sqlite(tmp_path):

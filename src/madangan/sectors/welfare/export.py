@@ -19,7 +19,7 @@ SUMMARY = (("program", "Program"), ("kode_wilayah", "Kode Wilayah"), ("nama_wila
            ("nominal_rp", "Nominal (Rp/bulan)"), ("kebocoran_rp", "Kebocoran (Rp/bulan)"))
 CANDIDATES = (("desa", "Desa/Kelurahan"), ("urutan", "Urutan"), ("program", "Program"), ("no_kk", "No. KK"), ("nik_kepala_keluarga", "NIK Kepala Keluarga"),
               ("nama_kepala_keluarga", "Nama Kepala Keluarga"), ("desil", "Desil"),
-              ("tingkat_prioritas", "Prioritas"), ("kerentanan", "Kerentanan (lintas sektor)"),
+              ("prioritas", "Prioritas"), ("kriteria_lokal", "Kriteria Lokal"), ("kerentanan", "Kerentanan (lintas sektor)"),
               ("hasil_verifikasi", "Hasil Verifikasi Lapangan"))
 REVIEW = (("desa", "Desa/Kelurahan"), ("program", "Program"), ("id_penerima", "ID Penerima"), ("nik", "NIK"), ("no_kk", "No. KK"), ("nama", "Nama"),
           ("nominal", "Nominal (Rp/bulan)"), ("desil", "Desil"), ("alasan", "Alasan Ditinjau"),

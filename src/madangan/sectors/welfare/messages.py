@@ -110,6 +110,9 @@ add_messages({
         "id": "{new} keluarga baru masuk, {out} penerima sekarang keluar.",
         "en": "{new} families come in, {out} current recipients leave.",
     },
+    "ui.targeting.priority": {"id": "Prioritas", "en": "Priority"},
+    "ui.targeting.tier_decile": {"id": "Prioritas {tier}: desil {deciles}", "en": "Priority {tier}: decile {deciles}"},
+    "ui.targeting.tier_local": {"id": "Prioritas {tier}: kriteria lokal ({criteria})", "en": "Priority {tier}: local criteria ({criteria})"},
     "ui.targeting.more": {"id": "Ditampilkan {shown} dari {total}; semua ada di XLSX.", "en": "Showing {shown} of {total}; all are in the XLSX."},
     "welfare.outcome_saved": {
         "id": "Hasil verifikasi dicatat: {outcome}.",
@@ -135,6 +138,13 @@ REASON_LABELS = {
     "verifikasi": {"id": "hasil verifikasi lapangan", "en": "field-verification outcome"},
 }
 
+#: Local criteria (BLT Dana Desa, PMK 201/2022 Pasal 36).
+LOCAL_LABELS = {
+    "kehilangan_mata_pencaharian": {"id": "kehilangan mata pencaharian", "en": "lost livelihood"},
+    "punya_disabilitas": {"id": "anggota keluarga sakit kronis/disabilitas", "en": "chronic illness or disability in the family"},
+    "tidak_menerima_pkh": {"id": "tidak menerima PKH", "en": "not receiving PKH"},
+    "lansia_sendiri": {"id": "rumah tangga lansia tunggal", "en": "single elderly household"},
+}
 VULNERABILITY_LABELS = {
     "balita_stunting": {"id": "balita stunting", "en": "stunted child"},
     "ibu_hamil_risiko_tinggi": {"id": "ibu hamil risiko tinggi", "en": "high-risk pregnancy"},

@@ -92,15 +92,18 @@ def lists_page(request: Request, desa: str = "", program: str = "", kuota: int |
 
 @router.post("/penargetan/desa", response_class=HTMLResponse, dependencies=[require(Permission.PERSONS)])
 def outcome_form(request: Request, no_kk: str = Form(...), hasil: str = Form(...), alasan: str = Form(""),
-                 desa: str = Form(""), who: Principal = Depends(principal)):
+                 desa: str = Form(""), program: str = Form(""), who: Principal = Depends(principal)):
+    """A field outcome from the candidate list: about the program of that row (not_eligible for PKH leaves
+    BPNT's list alone; moved, deceased and not found apply to the whole family)."""
     settings, engine = request.app.state.settings, request.app.state.engine
     try:
-        service.record_outcome(settings, engine, who, no_kk, hasil, who.username or "?", alasan or None)
+        service.record_outcome(settings, engine, who, no_kk, hasil, who.username or "?", alasan or None,
+                               program or None)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except (Conflict, UserError) as exc:
         return lists_page(request, desa, "", None, who, error=str(exc))
     audit_store.audit(engine, "targeting.outcome", who.username, target=f"kk-sha256:{service.fingerprint(no_kk)}",
                       region_code=who.region_code, client=request.client.host if request.client else None,
-                      reason=alasan or None, detail=f"outcome={hasil}")
+                      reason=alasan or None, detail=f"outcome={hasil}" + (f",program={program}" if program else ""))
     return RedirectResponse(f"/penargetan/desa?desa={desa}", status_code=303)

@@ -45,6 +45,9 @@ class ProgramRule(_Strict):
     hanya_desa: bool = False
     prioritas: tuple[tuple[Desil, ...], ...] = ()
     kriteria_lokal: tuple[Literal[LOCAL_CRITERIA], ...] = ()  # type: ignore[valid-type]
+    #: The last priority tier: families of these deciles (outside `desil`) meeting at least one local criterion,
+    #: eligible only once every family of the decile tiers in the desa receives the program.
+    desil_kriteria_lokal: tuple[Desil, ...] = ()
     nominal_per_bulan: int = Field(ge=0)
     berkuota: bool = False
     kuota_per_desa: dict[Annotated[str, Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")], Annotated[int, Field(ge=0)]] = {}
@@ -55,11 +58,21 @@ class ProgramRule(_Strict):
             outside = sorted(set(tier) - set(self.desil))
             if outside:
                 raise ValueError(f"prioritas names desil {outside} outside the program's desil {list(self.desil)}")
+        if self.desil_kriteria_lokal:
+            inside = sorted(set(self.desil_kriteria_lokal) & set(self.desil))
+            if inside:
+                raise ValueError(f"desil_kriteria_lokal names desil {inside} already in the program's desil {list(self.desil)}")
+            if not self.kriteria_lokal:
+                raise ValueError("desil_kriteria_lokal needs kriteria_lokal (at least one local criterion)")
         return self
 
     def tiers(self) -> tuple[tuple[int, ...], ...]:
         """Priority tiers over the eligible deciles; without `prioritas`, one tier of all of them."""
         return self.prioritas or (tuple(self.desil),)
+
+    def local_tier(self) -> int | None:
+        """The number of the local-criteria tier (after the decile tiers), or None when the program has none."""
+        return len(self.tiers()) + 1 if self.desil_kriteria_lokal else None
 
 
 class Version(_Strict):
@@ -157,7 +170,8 @@ def _overridden(rules: RuleFile, max_desil: dict, exclusive) -> RuleFile:
                 raise UserError(t("welfare.unknown_program", program=name, allowed=", ".join(programs)))
             rule = programs[name]
             programs[name] = ProgramRule.model_validate({**rule.model_dump(), "desil": tuple(range(1, int(top) + 1)),
-                                                         "prioritas": ()})
+                                                         "prioritas": (), "desil_kriteria_lokal": tuple(
+                                                             d for d in rule.desil_kriteria_lokal if d > int(top))})
         data = {**v.model_dump(), "program": {k: r.model_dump() for k, r in programs.items()}}
         if exclusive is not None:
             data["saling_eksklusif"] = [tuple(p) for p in exclusive]

@@ -18,7 +18,7 @@ from madangan.errors import Conflict, NotFound, OutOfScope, UserError
 from madangan.i18n import t
 from madangan.regions import normalize_code, regions
 from madangan.sectors.welfare import rules, store, targeting
-from madangan.sectors.welfare.messages import OUTCOME_LABELS, REASON_LABELS, VULNERABILITY_LABELS
+from madangan.sectors.welfare.messages import LOCAL_LABELS, OUTCOME_LABELS, REASON_LABELS, VULNERABILITY_LABELS
 from madangan.verval import store as verval_store
 from madangan.verval import worklist
 
@@ -93,6 +93,20 @@ def _labels(row: dict, keys: dict, lang: str) -> list[str]:
     return [labels[lang] for k, labels in keys.items() if row.get(k)]
 
 
+def outcomes_by_program(engine, scope: str | None, programs) -> dict[tuple[str, str], str]:
+    """(no_kk, program) → the field outcome that counts for that program (see targeting.effective_outcomes)."""
+    frame = targeting.effective_outcomes(store.current(engine, scope), list(programs))
+    return {(r[0], r[1]): r[2] for r in frame.iter_rows()}
+
+
+def priority_label(rule: rules.ProgramRule, tier: int, criteria: list[str], lang: str) -> str:
+    """'Prioritas 1: desil 1' or 'Prioritas 3: kriteria lokal (kehilangan mata pencaharian)' — why the family is there."""
+    tiers = rule.tiers()
+    if tier <= len(tiers):
+        return t("ui.targeting.tier_decile", lang, tier=tier, deciles=", ".join(str(d) for d in tiers[tier - 1]))
+    return t("ui.targeting.tier_local", lang, tier=tier, criteria=", ".join(LOCAL_LABELS[c][lang] for c in criteria))
+
+
 def candidates(settings, engine, who: Principal, deployment_code: str, *, desa=None, program=None, period=None,
                lang: str = "id") -> tuple[list[dict], str]:
     """Eligible families not receiving, ranked per desa and program; (rows, period)."""
@@ -105,19 +119,22 @@ def candidates(settings, engine, who: Principal, deployment_code: str, *, desa=N
         if not sees_welfare(who):
             return [], period
         frame = targeting.candidates(found, version, scope, period, program)
-    outcomes = store.current(engine, scope)
-    outcome_of = dict(zip(outcomes["no_kk"], outcomes["outcome"]))
+    outcome_of = outcomes_by_program(engine, scope, version.program)
     finding_of = _finding_ids(engine, scope, "layak_tidak_menerima", "desil")
     shown, names = _shown(who), regions().names
     vul = {k: v for k, v in VULNERABILITY_LABELS.items()}
     rows = []
     for r in frame.to_dicts():
-        outcome = outcome_of.get(r["no_kk"])
+        outcome = outcome_of.get((r["no_kk"], r["program"]))
+        rule = version.program[r["program"]]
         rows.append({
             "kode_desa": r["kode_desa"], "desa": names.get(r["kode_desa"]), "program": r["program"],
             "urutan": r["urutan"], "no_kk": shown(r["no_kk"]), "nik_kepala_keluarga": shown(r["nik_kepala_keluarga"]),
             "nama_kepala_keluarga": r["nama_kepala_keluarga"], "desil": r["desil"],
             "tingkat_prioritas": r["tingkat_prioritas"], "skor_kriteria_lokal": r["skor_kriteria_lokal"],
+            "lewat_kriteria_lokal": r["lewat_kriteria_lokal"],
+            "kriteria_lokal": [LOCAL_LABELS[c][lang] for c in r["kriteria_lokal"]],
+            "prioritas": priority_label(rule, r["tingkat_prioritas"], r["kriteria_lokal"], lang),
             "kerentanan": _labels(r, vul, lang), "skor_kerentanan": r["skor_kerentanan"],
             "hasil_verifikasi": OUTCOME_LABELS[outcome][lang] if outcome else None,
             "id_temuan": finding_of.get(r["no_kk"]),
@@ -152,14 +169,13 @@ def review(settings, engine, who: Principal, deployment_code: str, *, desa=None,
         frame = targeting.review_rows(data, version, scope, period, sorted(by_key))
     if program:
         frame = frame.filter(pl.col("program") == program)
-    outcomes = store.current(engine, scope)
-    outcome_of = dict(zip(outcomes["no_kk"], outcomes["outcome"]))
+    outcome_of = outcomes_by_program(engine, scope, version.program)
     shown, names = _shown(who), regions().names
     rows = []
     for r in frame.sort("kode_desa", "program", "no_kk", "id_penerima").to_dicts():
         findings = by_key.get(r["id_penerima"], [])
         reasons = [titles[x.rule].title[lang] for x in findings]
-        outcome = outcome_of.get(r["no_kk"])
+        outcome = outcome_of.get((r["no_kk"], r["program"]))
         if r["alasan_verifikasi"] and outcome:
             reasons.append(f"{REASON_LABELS['verifikasi'][lang]}: {OUTCOME_LABELS[outcome][lang]}")
         rows.append({
@@ -189,7 +205,8 @@ def whatif(settings, engine, who: Principal, deployment_code: str, *, desa: str 
     shown = _shown(who)
     chosen = [{"urutan": r["urutan"], "no_kk": shown(r["no_kk"]), "nik_kepala_keluarga": shown(r["nik_kepala_keluarga"]),
                "nama_kepala_keluarga": r["nama_kepala_keluarga"], "desil": r["desil"],
-               "tingkat_prioritas": r["tingkat_prioritas"], "status": r["status"]}
+               "tingkat_prioritas": r["tingkat_prioritas"], "status": r["status"],
+               "prioritas": priority_label(version.program[program], r["tingkat_prioritas"], r["kriteria_lokal"], "id")}
               for r in result["terpilih"].to_dicts()]
     leaving = [{"id_penerima": r["id_penerima"], "no_kk": shown(r["no_kk"]), "nama": r["nama"], "desil": r["desil"],
                 "salah_sasaran": r["salah"]} for r in result["keluar"].to_dicts()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import polars as pl
-from sqlalchemy import Date, DateTime, Engine, String, func, insert, select, update
+from sqlalchemy import Date, DateTime, Engine, String, case, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from madangan.appdb.models import Base
@@ -21,6 +21,9 @@ from madangan.sectors.welfare.messages import OUTCOME_LABELS
 OUTCOMES = tuple(OUTCOME_LABELS)
 #: Outcomes that take a family out of the eligible set and make its aid an inclusion error.
 NEGATIVE = ("tidak_layak", "pindah", "meninggal", "tidak_ditemukan")
+#: Outcomes about the whole family: they apply to every program, whichever program the visit was about.
+#: The others (layak, tidak_layak) recorded with a program apply to that program only.
+FAMILY_LEVEL = ("pindah", "meninggal", "tidak_ditemukan")
 WAITING, DONE = "menunggu", "selesai"
 
 
@@ -76,15 +79,25 @@ def history(engine: Engine, no_kk: str) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
+def _applies_to():
+    """The program an outcome row applies to: '' (every program) for a family-level outcome or none named."""
+    return case((FamilyOutcome.outcome.in_(FAMILY_LEVEL), ""), else_=func.coalesce(FamilyOutcome.program, ""))
+
+
 def current(engine: Engine, scope_code: str | None = None) -> pl.DataFrame:
-    """The latest outcome per family (no_kk, kode_desa, outcome), optionally under a region."""
-    latest = select(func.max(FamilyOutcome.id)).group_by(FamilyOutcome.no_kk)
-    query = select(FamilyOutcome.no_kk, FamilyOutcome.kode_desa, FamilyOutcome.outcome).where(FamilyOutcome.id.in_(latest))
+    """The latest outcome per family and program it applies to (no_kk, kode_desa, outcome, program, id);
+    `program` is null for an outcome about the whole family. `targeting.effective_outcomes` turns this into
+    the one outcome that counts per family × program."""
+    latest = select(func.max(FamilyOutcome.id)).group_by(FamilyOutcome.no_kk, _applies_to())
+    query = select(FamilyOutcome.no_kk, FamilyOutcome.kode_desa, FamilyOutcome.outcome,
+                   case((FamilyOutcome.outcome.in_(FAMILY_LEVEL), None), else_=FamilyOutcome.program).label("program"),
+                   FamilyOutcome.id).where(FamilyOutcome.id.in_(latest))
     if scope_code:
         query = query.where((FamilyOutcome.kode_desa == scope_code) | FamilyOutcome.kode_desa.startswith(scope_code + "."))
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return pl.DataFrame(rows, schema={"no_kk": pl.String, "kode_desa": pl.String, "outcome": pl.String}, orient="row")
+        rows = conn.execute(query.order_by(FamilyOutcome.id)).all()
+    return pl.DataFrame(rows, schema={"no_kk": pl.String, "kode_desa": pl.String, "outcome": pl.String,
+                                      "program": pl.String, "id": pl.Int64}, orient="row")
 
 
 def add_self_report(engine: Engine, no_kk: str, nik: str, tanggal_lahir: date, kode_desa: str, alasan: str) -> int:

@@ -14,6 +14,14 @@ lists come out as Polars frames. Definitions (counts behind every rate are retur
   (BLT Dana Desa) only when a family of a later priority tier of the same desa receives it
   instead; rate = salah_eksklusi / keluarga_layak;
 * leakage (`kebocoran_rp`): the money on inclusion-error rows.
+
+Field outcomes apply per program: `tidak_layak`/`layak` recorded for one program change that program's
+lists and rates only; `pindah`/`meninggal`/`tidak_ditemukan` (or any outcome recorded without a program)
+apply to every program of the family. The latest outcome that applies wins.
+
+A program with `desil_kriteria_lokal` (BLT Dana Desa) has a last priority tier: a family of those deciles
+meeting at least one of its `kriteria_lokal` is a candidate after every decile tier, and its aid is no
+inclusion error once every decile-eligible family of the desa receives the program in that period.
 """
 
 from __future__ import annotations
@@ -27,9 +35,9 @@ import polars as pl
 from madangan.errors import UserError
 from madangan.i18n import t
 from madangan.sectors.welfare import rules as rules_mod
-from madangan.sectors.welfare.eligibility import family_eligible, program_eligible, tier
-from madangan.sectors.welfare.rules import COMPONENTS, RuleFile, Version, period_start
-from madangan.sectors.welfare.store import NEGATIVE
+from madangan.sectors.welfare.eligibility import family_eligible, kelurahan, program_eligible, tier
+from madangan.sectors.welfare.rules import COMPONENTS, LOCAL_CRITERIA, RuleFile, Version, period_start
+from madangan.sectors.welfare.store import FAMILY_LEVEL, NEGATIVE
 
 REQUIRED = ("desil", "penerima_bansos")
 FLAGS = (*COMPONENTS, "kehilangan_mata_pencaharian")
@@ -44,7 +52,8 @@ ELDERLY_AGE = 60
 
 @dataclass
 class Inputs:
-    """The warehouse tables (name → Ibis table) and the current field outcomes (no_kk, kode_desa, outcome)."""
+    """The warehouse tables (name → Ibis table) and the current field outcomes (no_kk, kode_desa, outcome and,
+    optionally, program — null for the whole family — and id, later rows winning), as `store.current` gives."""
 
     tables: dict[str, ir.Table]
     outcomes: pl.DataFrame
@@ -59,14 +68,32 @@ def in_region(column: ir.StringValue, code: str | None) -> ir.BooleanValue:
     return (column == code) | column.startswith(code + ".")
 
 
-def _outcome_table(inputs: Inputs) -> ir.Table:
-    frame = inputs.outcomes.select("no_kk", "outcome") if inputs.outcomes.height else pl.DataFrame(
-        {"no_kk": ["-"], "outcome": ["-"]})
+def effective_outcomes(outcomes: pl.DataFrame, programs: list[str]) -> pl.DataFrame:
+    """Per family × program (no_kk, program, outcome): the latest outcome that applies to that program —
+    one recorded for it, or one about the whole family (family-level kinds, or recorded without a program)."""
+    o = outcomes
+    if "program" not in o.columns:
+        o = o.with_columns(program=pl.lit(None, dtype=pl.String))
+    o = o.with_columns(_seq=pl.col("id") if "id" in o.columns else pl.int_range(0, pl.len()))
+    o = o.with_columns(program=pl.when(pl.col("outcome").is_in(list(FAMILY_LEVEL))).then(None)
+                       .otherwise(pl.col("program")))
+    every = o.filter(pl.col("program").is_null()).drop("program").join(
+        pl.DataFrame({"program": programs}, schema={"program": pl.String}), how="cross")
+    own = o.filter(pl.col("program").is_in(programs))
+    both = pl.concat([every.select("no_kk", "program", "outcome", "_seq"), own.select("no_kk", "program", "outcome", "_seq")])
+    return both.sort("_seq").group_by("no_kk", "program", maintain_order=True).last().select("no_kk", "program", "outcome")
+
+
+def _outcome_table(inputs: Inputs, programs: list[str]) -> ir.Table:
+    frame = effective_outcomes(inputs.outcomes, programs)
+    if not frame.height:
+        frame = pl.DataFrame({"no_kk": ["-"], "program": ["-"], "outcome": ["-"]})
     return ibis.memtable(frame.to_arrow())
 
 
 def families(inputs: Inputs, version: Version, scope: str | None = None) -> ir.Table:
-    """DTSEN families with what the rules need: flags, pegawai family, negative field outcome, eligibility."""
+    """DTSEN families with what the rules need: flags, pegawai family, field outcome per program
+    (`ditolak_P` negative, `terverifikasi_P` confirmed eligible), eligibility `el_P` per program."""
     d = inputs.tables["desil"]
     d = d.filter(in_region(d.kode_desa, scope))
     f = d.select("no_kk", "kode_desa", "desil", "nik_kepala_keluarga", "nama_kepala_keluarga",
@@ -76,11 +103,12 @@ def families(inputs: Inputs, version: Version, scope: str | None = None) -> ir.T
         f = f.mutate(pegawai=f.no_kk.isin(p.filter(p.nik.isin(peg.nik)).no_kk))
     else:
         f = f.mutate(pegawai=ibis.literal(False))
-    o = _outcome_table(inputs)
-    f = f.mutate(ditolak=f.no_kk.isin(o.filter(o.outcome.isin(list(NEGATIVE))).no_kk),
-                 terverifikasi=f.no_kk.isin(o.filter(o.outcome == "layak").no_kk))
-    out = ~f.pegawai & ~f.ditolak
-    return f.mutate(**{f"el_{name}": program_eligible(rule, f) & out for name, rule in version.program.items()})
+    o = _outcome_table(inputs, list(version.program))
+    neg, ok = o.filter(o.outcome.isin(list(NEGATIVE))), o.filter(o.outcome == "layak")
+    f = f.mutate(**{f"ditolak_{name}": f.no_kk.isin(neg.filter(neg.program == name).no_kk) for name in version.program},
+                 **{f"terverifikasi_{name}": f.no_kk.isin(ok.filter(ok.program == name).no_kk) for name in version.program})
+    return f.mutate(**{f"el_{name}": program_eligible(rule, f) & ~f.pegawai & ~f[f"ditolak_{name}"]
+                       for name, rule in version.program.items()})
 
 
 def recipient_rows(inputs: Inputs, version: Version, periods: list[str] | None = None, scope: str | None = None,
@@ -90,12 +118,23 @@ def recipient_rows(inputs: Inputs, version: Version, periods: list[str] | None =
     r = r.filter(in_region(r.kode_desa, scope) & (r.status.fill_null("AKTIF") == "AKTIF"))
     if periods:
         r = r.filter(r.periode.isin(periods))
+    every = r
     if program:
         r = r.filter(r.program == program)
     d = inputs.tables["desil"]
-    fam = d.select(kk_f="no_kk", desil="desil", **{c: d[c] for c in COMPONENTS})
-    j = r.left_join(fam, r.no_kk == fam.kk_f)
-    reasons = {"tidak_layak": ~family_eligible(version, j.program, j)}
+    fam = d.select(kk_f="no_kk", desil="desil", **{c: d[c] for c in FLAGS})
+    j = r.left_join(fam, r.no_kk == fam.kk_f).drop("kk_f")
+    local = [(name, rule) for name, rule in version.program.items()
+             if rule.desil_kriteria_lokal and (not program or program == name)]
+    if local:
+        j = _with_local_criteria(inputs, j, every, scope)
+        j = j.mutate(**{f"lt_{name}": (j.program == name) & _local_tier_ok(inputs, version, name, rule, j, every,
+                                                                          periods, scope) for name, rule in local})
+        j = j.drop(*(f"kl_{c}" for c in LOCAL_CRITERIA))
+    ineligible = ~family_eligible(version, j.program, j)
+    for name, _ in local:
+        ineligible = ineligible & ~j[f"lt_{name}"].fill_null(False)
+    reasons = {"tidak_layak": ineligible}
     dead = inputs.has("kematian") and "meninggal" in version.pengecualian
     reasons["meninggal"] = j.nik.isin(inputs.tables["kematian"].nik) if dead else ibis.literal(False)
     staff = inputs.has("pegawai") and "pegawai" in version.pengecualian
@@ -105,10 +144,54 @@ def recipient_rows(inputs: Inputs, version: Version, periods: list[str] | None =
         reasons["keluarga_pegawai"] = j.no_kk.isin(p.filter(p.nik.isin(peg.nik)).no_kk) & ~reasons["pegawai"]
     else:
         reasons["keluarga_pegawai"] = ibis.literal(False)
-    o = _outcome_table(inputs)
-    reasons["verifikasi"] = j.no_kk.isin(o.filter(o.outcome.isin(list(NEGATIVE))).no_kk)
-    j = j.mutate(**{f"alasan_{k}": v.fill_null(False) for k, v in reasons.items()})
-    return j.mutate(salah=ibis.or_(*(j[f"alasan_{k}"] for k in REASONS))).drop("kk_f")
+    j = j.mutate(**{f"alasan_{k}": v.fill_null(False) for k, v in reasons.items() if k != "verifikasi"})
+    o = _outcome_table(inputs, list(version.program))
+    neg = o.filter(o.outcome.isin(list(NEGATIVE))).select(kk_o="no_kk", program_o="program")
+    j = j.left_join(neg, (j.no_kk == neg.kk_o) & (j.program == neg.program_o))
+    j = j.mutate(alasan_verifikasi=j.kk_o.notnull()).drop("kk_o", "program_o", *(f"lt_{name}" for name, _ in local))
+    return j.mutate(salah=ibis.or_(*(j[f"alasan_{k}"] for k in REASONS)))
+
+
+def _alone(inputs: Inputs, scope: str | None) -> ir.Table | None:
+    """Families of one living person (kk_a) and that person's birth date (born_a)."""
+    if not inputs.has("penduduk"):
+        return None
+    p = inputs.tables["penduduk"]
+    people = p.filter(in_region(p.kode_desa, scope) & (p.status_hidup == "HIDUP"))
+    g = people.group_by("no_kk").agg(n=people.count(), born=people.tanggal_lahir.min())
+    return g.filter(g.n == 1).select(kk_a="no_kk", born_a="born")
+
+
+def _with_local_criteria(inputs: Inputs, j: ir.Table, every: ir.Table, scope: str | None) -> ir.Table:
+    """Recipient rows with `kl_<criterion>` for each local criterion, as of the row's period."""
+    pkh = every.filter(every.program == "PKH").select(kk_h="no_kk", periode_h="periode").distinct()
+    j = j.left_join(pkh, (j.no_kk == pkh.kk_h) & (j.periode == pkh.periode_h))
+    j = j.mutate(kl_tidak_menerima_pkh=j.kk_h.isnull()).drop("kk_h", "periode_h")
+    alone = _alone(inputs, scope)
+    if alone is not None:
+        j = j.left_join(alone, j.no_kk == alone.kk_a)
+        start = (j.periode + "-01").cast("date")
+        j = j.mutate(kl_lansia_sendiri=(start.delta(j.born_a, unit="day") / 365.25 >= ELDERLY_AGE).fill_null(False))
+        j = j.drop("kk_a", "born_a")
+    else:
+        j = j.mutate(kl_lansia_sendiri=ibis.literal(False))
+    return j.mutate(kl_kehilangan_mata_pencaharian=j.kehilangan_mata_pencaharian.fill_null(False),
+                    kl_punya_disabilitas=j.punya_disabilitas.fill_null(False))
+
+
+def _local_tier_ok(inputs: Inputs, version: Version, name: str, rule, j: ir.Table, every: ir.Table,
+                   periods: list[str] | None, scope: str | None) -> ir.BooleanValue:
+    """A row of `name` whose family enters through the local-criteria tier, in a desa × period where every
+    decile-eligible family receives the program (so the local tier's turn has come)."""
+    met = ibis.or_(*(j[f"kl_{c}"] for c in rule.kriteria_lokal))
+    ok = j.desil.isin(list(rule.desil_kriteria_lokal)).fill_null(False) & met
+    if rule.hanya_desa:
+        ok = ok & ~kelurahan(j.kode_desa)
+    its_periods = periods or periods_of(inputs, None)
+    ep = eligible_periods(inputs, version, its_periods, scope, [name], every)
+    waiting = ep.filter(~ep.menerima).select(desa_w="kode_desa", periode_w="periode").distinct()
+    exhausted = ~j.kode_desa.concat("|", j.periode).isin(waiting.desa_w.concat("|", waiting.periode_w))
+    return ok & exhausted
 
 
 def periods_of(inputs: Inputs, period: str | None) -> list[str]:
@@ -290,13 +373,22 @@ def _family_frame(inputs: Inputs, version: Version, scope: str, period: str) -> 
         "tidak_menerima_pkh": ~pl.col("rc_PKH") if "PKH" in version.program else pl.lit(True),
         "lansia_sendiri": pl.col("lansia_sendiri"),
     }
+    fam = fam.with_columns(**{f"kl_{c}": e for c, e in local.items()})
+    for name, rule in version.program.items():  # the local-criteria tier (lk_P): outside the deciles, a criterion met
+        if rule.desil_kriteria_lokal:
+            ok = (pl.col("desil").is_in(list(rule.desil_kriteria_lokal)).fill_null(False)
+                  & pl.any_horizontal(*(pl.col(f"kl_{c}") for c in rule.kriteria_lokal))
+                  & ~pl.col("pegawai") & ~pl.col(f"ditolak_{name}"))
+            if rule.hanya_desa:
+                ok = ok & (pl.col("kode_desa").str.slice(9, 1) != "1")
+        else:
+            ok = pl.lit(False)
+        fam = fam.with_columns(ok.alias(f"lk_{name}"))
     for first, other in version.saling_eksklusif:
         if first in version.program and other in version.program:
-            fam = fam.with_columns(pl.col(f"el_{first}") & (~pl.col(f"rc_{other}") | pl.col(f"rc_{first}")))
-    return fam.with_columns(
-        skor_kerentanan=pl.sum_horizontal(pl.col(c).cast(pl.Int32) for c in VULNERABILITIES),
-        **{f"kl_{c}": e for c, e in local.items()},
-    )
+            blocked = pl.col(f"rc_{other}") & ~pl.col(f"rc_{first}")
+            fam = fam.with_columns(pl.col(f"el_{first}") & ~blocked, pl.col(f"lk_{first}") & ~blocked)
+    return fam.with_columns(skor_kerentanan=pl.sum_horizontal(pl.col(c).cast(pl.Int32) for c in VULNERABILITIES))
 
 
 def _local_score(rule) -> pl.Expr:
@@ -304,11 +396,28 @@ def _local_score(rule) -> pl.Expr:
         else pl.lit(0)
 
 
-def _tier(rule) -> pl.Expr:
+def _tier(rule, program: str) -> pl.Expr:
+    """Priority tier: the decile tiers, then the local-criteria tier for a family only it lets in."""
     expr = pl.lit(len(rule.tiers()) + 1)
     for i, deciles in reversed(list(enumerate(rule.tiers()))):
         expr = pl.when(pl.col("desil").is_in(list(deciles))).then(pl.lit(i + 1)).otherwise(expr)
-    return expr
+    return pl.when(pl.col(f"el_{program}")).then(expr).otherwise(pl.lit(rule.local_tier() or len(rule.tiers()) + 1))
+
+
+def _criteria_met(rule) -> pl.Expr:
+    """The program's local criteria the family meets, by name (which put it in the local tier, or ahead in its own)."""
+    if not rule.kriteria_lokal:
+        return pl.lit([], dtype=pl.List(pl.String))
+    return pl.concat_list(pl.when(pl.col(f"kl_{c}")).then(pl.lit(c)).otherwise(pl.lit(None, dtype=pl.String))
+                          for c in rule.kriteria_lokal).list.drop_nulls()
+
+
+def _pool(fam: pl.DataFrame, program: str, rule) -> pl.DataFrame:
+    """Families a program may reach, with their tier, local criteria met and field verification for that program."""
+    return fam.filter(pl.col(f"el_{program}") | pl.col(f"lk_{program}")).with_columns(
+        program=pl.lit(program), tingkat_prioritas=_tier(rule, program), skor_kriteria_lokal=_local_score(rule),
+        kriteria_lokal=_criteria_met(rule), terverifikasi=pl.col(f"terverifikasi_{program}"),
+        lewat_kriteria_lokal=~pl.col(f"el_{program}"))
 
 
 #: The order in which families are added: priority tier, poorer decile, confirmed in the field, more local
@@ -322,15 +431,13 @@ def candidates(inputs: Inputs, version: Version, scope: str, period: str, progra
     fam = _family_frame(inputs, version, scope, period)
     parts = []
     for p in [program] if program else list(version.program):
-        rule = version.program[p]
-        part = fam.filter(pl.col(f"el_{p}") & ~pl.col(f"rc_{p}")).with_columns(
-            program=pl.lit(p), tingkat_prioritas=_tier(rule), skor_kriteria_lokal=_local_score(rule))
-        parts.append(part)
+        parts.append(_pool(fam.filter(~pl.col(f"rc_{p}")), p, version.program[p]))
     out = pl.concat(parts, how="vertical_relaxed") if parts else fam.head(0)
     out = out.sort(["kode_desa", "program", *ORDER, "no_kk"], descending=[False, False, *ORDER_DESCENDING, False])
     return out.with_columns(urutan=pl.int_range(1, pl.len() + 1).over("kode_desa", "program")).select(
         "kode_desa", "program", "urutan", "no_kk", "nik_kepala_keluarga", "nama_kepala_keluarga", "desil",
-        "tingkat_prioritas", "terverifikasi", "skor_kriteria_lokal", *VULNERABILITIES, "skor_kerentanan")
+        "tingkat_prioritas", "lewat_kriteria_lokal", "kriteria_lokal", "terverifikasi", "skor_kriteria_lokal",
+        *VULNERABILITIES, "skor_kerentanan")
 
 
 def review_rows(inputs: Inputs, version: Version, scope: str, period: str, keys: list[str]) -> pl.DataFrame:
@@ -347,8 +454,7 @@ def whatif(inputs: Inputs, version: Version, desa: str, period: str, quota: int,
     """A new quota for one desa: who would receive the program under the rules, and the rates before and after."""
     rule = version.program[program]
     fam = _family_frame(inputs, version, desa, period)
-    pool = fam.filter(pl.col(f"el_{program}")).with_columns(tingkat_prioritas=_tier(rule),
-                                                            skor_kriteria_lokal=_local_score(rule))
+    pool = _pool(fam, program, rule)
     pool = pool.sort([*ORDER, f"rc_{program}", "no_kk"], descending=[*ORDER_DESCENDING, True, False])
     chosen = pool.head(quota).with_columns(urutan=pl.int_range(1, pl.len() + 1))
     con = inputs.tables["desil"]._find_backend()
@@ -367,6 +473,7 @@ def _one_desa_counts(pool: pl.DataFrame, receivers: pl.Series, wrong: pl.Series,
                      rule) -> dict:
     receiving = pool["no_kk"].is_in(receivers.implode())
     worst = pool.filter(receiving)["tingkat_prioritas"].max() or 0
+    pool, receiving = pool.filter(~pool["lewat_kriteria_lokal"]), receiving.filter(~pool["lewat_kriteria_lokal"])
     missed = (~receiving & ((pool["tingkat_prioritas"] < worst) if rule.berkuota else True)).sum()
     wrong = wrong.cast(pl.Boolean)
     counts = {"penerima": len(receivers), "salah_inklusi": int(wrong.sum()), "keluarga_layak": pool.height,
