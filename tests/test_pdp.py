@@ -70,6 +70,64 @@ def test_retention_dry_run_counts_and_apply_deletes_only_what_is_past_retention(
     assert left[1] >= later.replace(year=later.year - 5)
 
 
+def _self_report_retention(engine) -> None:
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from madangan.sectors.welfare import store
+
+    old_done = store.add_self_report(engine, "3211010000000001", "3211014101800001", date(1980, 1, 1), "32.11.01.2001", "a")
+    old_waiting = store.add_self_report(engine, "3211010000000002", "3211014101800002", date(1980, 1, 2), "32.11.01.2001",
+                                        "kehilangan pekerjaan")
+    recent = store.add_self_report(engine, "3211010000000003", "3211014101800003", date(1980, 1, 3), "32.11.01.2001", "c")
+    store.record_outcome(engine, "3211010000000001", "32.11.01.2001", "layak", "operator")  # handled
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    with engine.begin() as conn:
+        conn.execute(sa.update(store.SelfReport).where(store.SelfReport.id.in_([old_done, old_waiting]))
+                     .values(created_at=long_ago))
+
+    def rows():
+        with engine.connect() as conn:
+            return {r.id: r for r in conn.execute(sa.select(store.SelfReport)).all()}
+
+    dry = store.self_report_retention(engine, 365)
+    assert (dry.deleted, dry.anonymised) == (1, 1)
+    assert rows()[old_waiting].nik == "3211014101800002" and old_done in rows()  # a dry run changes nothing
+    done = store.self_report_retention(engine, 365, apply=True)
+    assert (done.deleted, done.anonymised) == (1, 1)
+    left = rows()
+    assert old_done not in left
+    assert left[old_waiting].nik is None and left[old_waiting].tanggal_lahir is None
+    assert left[old_waiting].no_kk == "3211010000000002" and left[old_waiting].status == store.WAITING  # still to visit
+    assert left[recent].nik == "3211014101800003"
+    assert [q["nik"] for q in store.queue(engine, "32.11.01.2001")] == [None, "3211014101800003"]
+    again = store.self_report_retention(engine, 365, apply=True)
+    assert (again.deleted, again.anonymised) == (0, 0)
+
+
+def test_self_report_niks_are_removed_after_their_retention_with_a_dry_run_first(deployment):
+    _self_report_retention(deployment[1])
+
+
+@pytest.mark.postgres
+def test_self_report_retention_on_postgresql(postgres_url):
+    from madangan.appdb import make_engine, migrate
+
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    _self_report_retention(engine)
+    engine.dispose()
+
+
+def test_a_bad_self_report_retention_setting_is_named():
+    from madangan.sectors.welfare import store
+
+    assert store.retention_days({}) == 365 and store.retention_days({"retensi_laporan_warga_hari": 90}) == 90
+    with pytest.raises(UserError, match="retensi_laporan_warga_hari"):
+        store.retention_days({"retensi_laporan_warga_hari": "setahun"})
+
+
 def test_the_breach_clock_runs_72_hours_from_discovery(deployment):
     _, engine = deployment
     discovered = datetime.now(UTC) - timedelta(hours=70)
@@ -93,7 +151,7 @@ def test_pdp_commands_answer_in_bahasa_indonesia(deployment):
 
     assert "UU 24/2013" in run("register").stdout
     dry = run("retention")
-    assert dry.returncode == 0 and "Uji coba" in dry.stdout
+    assert dry.returncode == 0 and "Uji coba" in dry.stdout and "Laporan warga" in dry.stdout
     bad = run("breach", "add", "--description", "x", "--discovered-at", "kemarin")
     assert bad.returncode == 2 and "tidak valid" in bad.stderr and "Traceback" not in bad.stderr
     assert run("breach", "add", "--description", "Surel salah kirim", "--subjects", "3").returncode == 0

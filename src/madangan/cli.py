@@ -713,14 +713,21 @@ def pdp_retention(apply: Annotated[bool, typer.Option("--apply", help=_h("Hapus 
     settings = load_settings()
     engine, _ = deploy.open_deployment(settings)
     counts = pdp.retention(settings, apply=apply)
+    reports = pdp.self_reports(settings, engine, apply=apply)
     table = Table(_h("Sumber", "Source"), _h("Batas", "Cutoff"), _h("Versi lama", "Old versions"),
                   _h("Rekaman kedaluwarsa", "Expired records"), _h("Baris karantina", "Quarantined rows"))
     for c in counts:
         table.add_row(c.source, str(c.cutoff), str(c.old_versions), str(c.expired_records), str(c.quarantined_rows))
     console.print(table)
+    console.print(_h(f"Laporan warga (bansos) diterima sebelum {reports.cutoff}: {reports.deleted} sudah diverifikasi "
+                     f"(dihapus), {reports.anonymised} masih menunggu (NIK dan tanggal lahir dihapus, usulan tetap).",
+                     f"Citizens' welfare self-reports received before {reports.cutoff}: {reports.deleted} handled "
+                     f"(deleted), {reports.anonymised} still waiting (NIK and birth date removed, the request stays)."))
     if apply:
         total = sum(c.old_versions + c.expired_records + c.quarantined_rows for c in counts)
-        access_store.audit(engine, "retention_applied", _os_user(), detail=f"rows={total}")
+        total += reports.deleted + reports.anonymised
+        access_store.audit(engine, "retention_applied", _os_user(), detail=f"rows={total},self_reports_deleted="
+                           f"{reports.deleted},self_reports_anonymised={reports.anonymised}")
         deploy.rebuild_summary(settings)
         console.print(_h(f"{total} baris dihapus.", f"{total} rows deleted."))
     else:
@@ -1098,7 +1105,7 @@ def targeting_queue(desa: DesaOpt = None) -> None:
     _audit_cli(engine, "targeting.queue", f"targeting:queue:desa={desa or code}", code, len(rows))
     table = Table(_h("Nomor", "No."), _h("Desa", "Desa"), "No. KK", "NIK", _h("Alasan", "Reason"), _h("Diterima", "Received"))
     for r in rows:
-        table.add_row(str(r["nomor"]), r["kode_desa"], r["no_kk"], r["nik"], r["alasan"], r["diterima"] or "")
+        table.add_row(str(r["nomor"]), r["kode_desa"], r["no_kk"], r["nik"] or "–", r["alasan"], r["diterima"] or "")
     console.print(table)
 
 

@@ -2,7 +2,8 @@
 
 - the register of processing purposes, built from the contracts (purpose, legal basis, retention);
 - impact assessments (DPIA) before high-risk processing (linkage, scoring, health data);
-- retention: records past their retention are deleted, with a dry run first;
+- retention: records past their retention are deleted, with a dry run first (warehouse sources, and the NIKs
+  of citizens' welfare self-reports in the app database);
 - breaches and their 3×24-hour notification clock.
 """
 
@@ -111,6 +112,14 @@ def retention(settings, today: date | None = None, apply: bool = False) -> list[
         return counts
     finally:
         con.disconnect()
+
+
+def self_reports(settings, engine: Engine, today: date | None = None, apply: bool = False):
+    """Citizens' welfare self-reports past their retention (`[verval] retensi_laporan_warga_hari`, default 365):
+    handled ones deleted, waiting ones keep the request without NIK and birth date. Dry run unless apply."""
+    from madangan.sectors.welfare import store
+
+    return store.self_report_retention(engine, store.retention_days(settings.verval), today, apply)
 
 
 def _cutoff(contract: Contract, today: date) -> date:

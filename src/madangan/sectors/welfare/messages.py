@@ -68,6 +68,10 @@ add_messages({
         "id": "Usulan diterima dengan nomor {id}. Petugas desa akan memverifikasi keluarga Anda.",
         "en": "Report received as number {id}. A village officer will verify your family.",
     },
+    "welfare.bad_retention": {
+        "id": "{field} harus bilangan bulat hari ≥ 1, bukan {value!r}.",
+        "en": "{field} must be a whole number of days ≥ 1, not {value!r}.",
+    },
     "welfare.exported": {"id": "{count} baris ditulis ke {path}.", "en": "{count} rows written to {path}."},
     "ui.targeting.nav": {"id": "Penargetan", "en": "Targeting"},
     "ui.targeting.title": {"id": "Ketepatan sasaran bantuan sosial", "en": "Social-assistance targeting"},

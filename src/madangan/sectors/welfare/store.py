@@ -7,10 +7,11 @@ that family.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 import polars as pl
-from sqlalchemy import Date, DateTime, Engine, String, case, func, insert, select, update
+from sqlalchemy import Date, DateTime, Engine, String, case, delete, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from madangan.appdb.models import Base
@@ -25,6 +26,10 @@ NEGATIVE = ("tidak_layak", "pindah", "meninggal", "tidak_ditemukan")
 #: The others (layak, tidak_layak) recorded with a program apply to that program only.
 FAMILY_LEVEL = ("pindah", "meninggal", "tidak_ditemukan")
 WAITING, DONE = "menunggu", "selesai"
+#: How long a self-report keeps the NIK and birth date it was sent with (UU 27/2022: no longer than the purpose
+#: needs); `[verval] retensi_laporan_warga_hari` in madangan.toml changes it.
+SELF_REPORT_RETENTION_DAYS = 365
+RETENTION_SETTING = "retensi_laporan_warga_hari"
 
 
 class FamilyOutcome(Base):
@@ -49,12 +54,13 @@ class SelfReport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     no_kk: Mapped[str] = mapped_column(String(16), index=True)
-    nik: Mapped[str] = mapped_column(String(16))
-    tanggal_lahir: Mapped[date] = mapped_column(Date)
+    nik: Mapped[str | None] = mapped_column(String(16))  # removed when the report passes its retention
+    tanggal_lahir: Mapped[date | None] = mapped_column(Date)
     kode_desa: Mapped[str] = mapped_column(String(13), index=True)
     alasan: Mapped[str] = mapped_column(String(1000), default="")
     status: Mapped[str] = mapped_column(String(20), default=WAITING, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 def now() -> datetime:
@@ -121,3 +127,35 @@ def reported_desa(engine: Engine, no_kk: str) -> str | None:
     with engine.connect() as conn:
         return conn.execute(select(SelfReport.kode_desa).where(SelfReport.no_kk == no_kk)
                             .order_by(SelfReport.id.desc()).limit(1)).scalar()
+
+
+@dataclass
+class SelfReportRetention:
+    cutoff: date
+    deleted: int  # handled reports (an outcome was recorded): removed whole
+    anonymised: int  # still waiting for a visit: the request stays (KK, desa, reason), NIK and birth date go
+
+
+def retention_days(params: dict | None) -> int:
+    value = (params or {}).get(RETENTION_SETTING, SELF_REPORT_RETENTION_DAYS)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise UserError(t("welfare.bad_retention", field=f"[verval] {RETENTION_SETTING}", value=value))
+    return value
+
+
+def self_report_retention(engine: Engine, days: int, today: date | None = None,
+                          apply: bool = False) -> SelfReportRetention:
+    """Self-reports received before `today - days`: counted (dry run) or, with apply, in one transaction the
+    handled ones deleted and the waiting ones stripped of NIK and birth date."""
+    cutoff = (today or date.today()) - timedelta(days=days)
+    since = datetime.combine(cutoff, time.min, tzinfo=UTC)
+    old = SelfReport.created_at < since
+    done = old & (SelfReport.status != WAITING)
+    waiting = old & (SelfReport.status == WAITING) & (SelfReport.nik.is_not(None) | SelfReport.tanggal_lahir.is_not(None))
+    with engine.begin() as conn:
+        deleted = conn.execute(select(func.count()).select_from(SelfReport).where(done)).scalar_one()
+        anonymised = conn.execute(select(func.count()).select_from(SelfReport).where(waiting)).scalar_one()
+        if apply:
+            conn.execute(delete(SelfReport).where(done))
+            conn.execute(update(SelfReport).where(waiting).values(nik=None, tanggal_lahir=None, anonymised_at=now()))
+    return SelfReportRetention(cutoff, deleted, anonymised)
