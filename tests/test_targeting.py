@@ -425,6 +425,27 @@ def test_musyawarah_workbook_keeps_numbers_as_text_and_neutralises_formulas(tmp_
     assert values["Nama Kepala Keluarga"].startswith("'=") and values["Kerentanan (lintas sektor)"] == "balita stunting"
 
 
+def test_a_list_longer_than_a_sheet_goes_on_in_numbered_sheets(tmp_path):
+    path = tmp_path / "kabupaten.xlsx"
+    cand = [{"desa": f"Desa {i}", "urutan": i, "program": "BLT_DD", "no_kk": f"32110101012{i:05d}",
+             "nik_kepala_keluarga": f"32110101018{i:05d}", "nama_kepala_keluarga": "+SUM(A1:A9)" if i == 7 else f"K{i}",
+             "desil": 1, "prioritas": "Prioritas 1: desil 1", "kerentanan": []} for i in range(1, 8)]
+    # 6 rows a sheet: the title, a blank row, the header and 3 families
+    export.musyawarah_xlsx(path, desa="32.11", desa_name="Sumedang", period=PERIOD, summary=[], candidates=cand,
+                           review=[], max_rows=6)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Ringkasan", "Usulan Penerima Baru", "Usulan Penerima Baru (2)", "Usulan Penerima Baru (3)",
+                               "Penerima Ditinjau"]
+    seen = []
+    for name in book.sheetnames[1:4]:
+        sheet = book[name]
+        assert [c.value for c in sheet[3]][:5] == ["No.", "Desa/Kelurahan", "Urutan", "Program", "No. KK"]
+        seen += [(r[0].value, r[4].value, r[6].value) for r in sheet.iter_rows(min_row=4)]
+    assert [n for n, _, _ in seen] == list(range(1, 8))
+    assert [kk for _, kk, _ in seen] == [f"32110101012{i:05d}" for i in range(1, 8)]  # text, all 16 digits
+    assert seen[-1][2] == "'+SUM(A1:A9)" and "lanjutan 3" in book["Usulan Penerima Baru (3)"]["A1"].value
+
+
 # --- over the API, on the demo deployment ----------------------------------------------------------------
 
 

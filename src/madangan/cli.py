@@ -1036,6 +1036,30 @@ def targeting_candidates(desa: DesaOpt = None, program: ProgramOpt = None, perio
     console.print(table)
 
 
+@targeting_app.command("export")
+def targeting_export(out: Annotated[Path, typer.Argument(help=_h("Berkas XLSX", "XLSX file"))], desa: DesaOpt = None,
+                     program: ProgramOpt = None, period: PeriodOpt = None) -> None:
+    """Ekspor ringkasan, usulan dan tinjauan seluruh kabupaten (atau satu wilayah) ke XLSX; daftar yang melebihi
+    1.048.576 baris berlanjut di lembar berikutnya (Whole-regency lists to XLSX, split over sheets)."""
+    from madangan.regions import regions as all_regions
+    from madangan.sectors.welfare.export import musyawarah_xlsx
+    from madangan.verval.findings import OPERATOR
+
+    welfare, settings, engine, code = _targeting_ctx()
+    lang = current_language()
+    scope = welfare.region(code, OPERATOR, desa)
+    with console.status(_h("Menyusun daftar…", "Building the lists…")):
+        rows, used = welfare.candidates(settings, engine, OPERATOR, code, desa=scope, program=program, period=period,
+                                        lang=lang)
+        review, _ = welfare.review(settings, engine, OPERATOR, code, desa=scope, program=program, period=used, lang=lang)
+        summary = welfare.rates(settings, engine, OPERATOR, code, program=program, desa=scope, period=used)
+    with console.status(_h(f"Menulis {_n(len(rows) + len(review))} baris…", f"Writing {_n(len(rows) + len(review))} rows…")):
+        musyawarah_xlsx(out, desa=scope, desa_name=all_regions().names.get(scope), period=used, summary=summary,
+                        candidates=rows, review=review)
+    _audit_cli(engine, "targeting.export", f"targeting:musyawarah:desa={scope}", code, len(rows) + len(review))
+    console.print(t("welfare.exported", count=_n(len(rows) + len(review)), path=out))
+
+
 @targeting_app.command("review")
 def targeting_review(desa: DesaOpt = None, program: ProgramOpt = None, period: PeriodOpt = None,
                      limit: Annotated[int, typer.Option(help=_h("Baris ditampilkan", "Rows to show"))] = 30) -> None:
