@@ -305,6 +305,84 @@ def test_quota_what_if_picks_by_the_rules_and_reports_rates_before_and_after():
     assert targeting.whatif(inputs, VERSION, DESA, PERIOD, 2, "BLT_DD")["terpilih"]["desil"].to_list() == [1, 1]
 
 
+QUOTA_FAMILIES = [fam("Q1", 1), fam("Q1B", 1), fam("Q3", 3), fam("Q7", 7),
+                  fam("R1", 1, desa=DESA2), fam("R2", 2, desa=DESA2), fam("R5L", 5, desa=DESA2, kehilangan_mata_pencaharian=True)]
+QUOTA_RECIPIENTS = [row("D-Q7", "Q7", "BLT_DD"), row("D-Q1", "Q1", "BLT_DD"), row("D-R2", "R2", "BLT_DD", desa=DESA2)]
+
+
+def test_a_regency_quota_file_gives_the_same_answer_as_each_desa_alone():
+    inputs = make_inputs(QUOTA_FAMILIES, QUOTA_RECIPIENTS)
+    per_desa = targeting.whatif_regency(inputs, VERSION, "32.11", PERIOD, "BLT_DD", {DESA: 3, DESA2: 3})
+    for code in (DESA, DESA2):
+        one = targeting.whatif(make_inputs(QUOTA_FAMILIES, QUOTA_RECIPIENTS), VERSION, code, PERIOD, 3, "BLT_DD")
+        got = per_desa.filter(pl.col("kode_desa") == code).to_dicts()[0]
+        for key in targeting.PER_DESA:
+            assert got[f"sebelum_{key}"] == one["sebelum"][key], (code, key)
+            assert got[f"sesudah_{key}"] == one["sesudah"][key], (code, key)
+        assert got["masuk"] == one["terpilih"].filter(pl.col("status") == "baru").height
+        assert got["keluar"] == one["keluar"].height
+    totals = targeting.regency_totals(per_desa)
+    # desa 1: Q1, Q1B, Q3 (Q7 out); desa 2: R1, R2 and then R5L through the local tier
+    assert (totals["sesudah"]["penerima"], totals["masuk"], totals["keluar"]) == (6, 4, 1)
+    # before: Q7 (desil 7) is an inclusion error; R1 (desil 1) passed over for R2 an exclusion error
+    assert (totals["sebelum"]["salah_inklusi"], totals["sebelum"]["salah_eksklusi"]) == (1, 1)
+    assert totals["sesudah"]["tingkat_inklusi"] == 0 and totals["kuota_sekarang"] == 3 and totals["kuota_baru"] == 6
+
+
+def _xlsx(rows) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Kuota BLT Dana Desa 2026 (Dinas PMD)"])
+    sheet.append([])
+    for r in rows:
+        sheet.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_quota_file_reads_xlsx_and_csv_with_indonesian_headers():
+    from madangan.sectors.welfare import quota
+
+    xlsx = _xlsx([["Kode Desa", "Nama Desa", "Program", "Kuota"], [DESA, "Cimungkal", "BLT_DD", 12], [DESA2, "x", "blt dd", 3.0]])
+    assert [(r.row, r.kode_desa, r.program, r.kuota) for r in quota.read("kuota.xlsx", xlsx, VERSION, "32.11")] == [
+        (4, DESA, "BLT_DD", 12), (5, DESA2, "BLT_DD", 3)]
+    csv_text = f"kode_desa;program;kuota\n{DESA};BLT_DD;1.200\n".encode("cp1252")
+    assert [(r.row, r.kuota) for r in quota.read("kuota.csv", csv_text, VERSION, "32.11")] == [(2, 1200)]
+
+
+def test_a_bad_quota_file_names_every_bad_row_and_field_and_computes_nothing():
+    from madangan.sectors.welfare import quota
+
+    data = _xlsx([["Kode Desa", "Program", "Kuota"],
+                  [DESA, "BLT_DD", 10],           # fine, but the file as a whole is refused
+                  ["32.11.01", "BLT_DD", 5],      # a kecamatan
+                  [DESA2, "BANSOS_X", 5],
+                  [DESA2, "BPNT", 5],             # no quota
+                  [KELURAHAN, "BLT_DD", 5],       # a kelurahan
+                  ["33.01.01.2001", "BLT_DD", 5],  # another regency
+                  [DESA2, "BLT_DD", "lima"],
+                  [DESA2, "BLT_DD", -1],
+                  [DESA, "BLT_DD", 4]])           # again
+    with pytest.raises(UserError) as err:
+        quota.read("kuota.xlsx", data, VERSION, "32.11")
+    message = str(err.value)
+    assert "8 masalah" in message and "tidak ada yang dihitung" in message
+    for expected in ("baris 5, kolom Kode Desa: '32.11.01' bukan kode desa", "baris 6, kolom Program: program 'BANSOS_X'",
+                     "baris 7, kolom Program: program BPNT tidak berkuota", "baris 8, kolom Kode Desa: 32.11.17.1001 kelurahan",
+                     "baris 9, kolom Kode Desa: desa 33.01.01.2001 tidak ada di 32.11", "baris 10, kolom Kuota: 'lima'",
+                     "baris 11, kolom Kuota: '-1'", "baris 12, kolom Kode Desa: 32.11.01.2001 BLT_DD sudah ada di baris 4"):
+        assert expected in message, expected
+    assert "baris 4," not in message
+    with pytest.raises(UserError, match="Kuota"):
+        quota.read("kuota.xlsx", _xlsx([["Kode Desa", "Program"], [DESA, "BLT_DD"]]), VERSION, "32.11")
+    with pytest.raises(UserError, match=".xlsx atau .csv"):
+        quota.read("kuota.pdf", b"%PDF", VERSION, "32.11")
+    with pytest.raises(UserError, match="di luar wilayah Anda"):
+        quota.read("kuota.xlsx", _xlsx([["Kode Desa", "Program", "Kuota"], [DESA2, "BLT_DD", 1]]), VERSION, "32.11",
+                   in_scope=lambda code: code == DESA)
+
+
 # --- field outcomes feed back ----------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from madangan.access import Permission, Principal, mask
 from madangan.errors import Conflict, NotFound, OutOfScope, UserError
 from madangan.i18n import t
 from madangan.regions import normalize_code, regions
-from madangan.sectors.welfare import rules, store, targeting
+from madangan.sectors.welfare import quota, rules, store, targeting
 from madangan.sectors.welfare.messages import LOCAL_LABELS, OUTCOME_LABELS, REASON_LABELS, VULNERABILITY_LABELS
 from madangan.verval import store as verval_store
 from madangan.verval import worklist
@@ -213,6 +213,29 @@ def whatif(settings, engine, who: Principal, deployment_code: str, *, desa: str 
     return {"kode_desa": scope, "program": program, "periode": period, "kuota_sekarang": result["kuota_sekarang"],
             "kuota_baru": quota, "sebelum": result["sebelum"], "sesudah": result["sesudah"], "terpilih": chosen,
             "keluar": leaving}
+
+
+def whatif_file(settings, engine, who: Principal, deployment_code: str, name: str, data: bytes,
+                period=None) -> dict:
+    """A regency-wide quota file (Kode Desa, Program, Kuota): every row checked first — one bad row and nothing is
+    computed — then per program the counts before and after for each listed desa, and their totals."""
+    scope = region(deployment_code, who, None)
+    if not sees_welfare(who):
+        raise NotFound(t("welfare.not_desa", code=scope))
+    file = rule_file(settings)
+    names = regions().names
+    with inputs(settings, engine, scope) as data_in:
+        period = targeting.latest_period(data_in, period)
+        version = file.for_period(period)
+        rows = quota.read(name, data, version, deployment_code,
+                          in_scope=lambda code: not who.region_code or who.in_scope(code))
+        results = []
+        for program in dict.fromkeys(r.program for r in rows):
+            wanted = {r.kode_desa: r.kuota for r in rows if r.program == program}
+            per_desa = targeting.whatif_regency(data_in, version, scope, period, program, wanted)
+            results.append({"program": program, "jumlah": targeting.regency_totals(per_desa),
+                            "desa": [{**r, "nama_desa": names.get(r["kode_desa"])} for r in per_desa.to_dicts()]})
+    return {"periode": period, "berkas": name, "baris": len(rows), "hasil": results}
 
 
 def family_desa(settings, no_kk: str, engine) -> str | None:

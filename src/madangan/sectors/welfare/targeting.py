@@ -481,3 +481,67 @@ def _one_desa_counts(pool: pl.DataFrame, receivers: pl.Series, wrong: pl.Series,
               "nominal_rp": int(nominal.sum()), "kebocoran_rp": int(nominal.filter(wrong).sum())}
     row = with_rates(pl.DataFrame([counts])).to_dicts()[0]
     return row
+
+
+# --------------------------------------------------------------------------- regency-wide what-if (a quota file)
+
+PER_DESA = ("penerima", "salah_inklusi", "keluarga_layak", "layak_menerima", "salah_eksklusi", "nominal_rp", "kebocoran_rp")
+
+
+def _desa_counts(pool: pl.DataFrame, receivers: pl.DataFrame, rule) -> pl.DataFrame:
+    """Per kode_desa, the what-if counts for a set of receivers (no_kk, kode_desa, salah, nominal)."""
+    rec = receivers.group_by("kode_desa").agg(
+        penerima=pl.len(), salah_inklusi=pl.col("salah").cast(pl.Int64).sum(), nominal_rp=pl.col("nominal").sum(),
+        kebocoran_rp=pl.when(pl.col("salah")).then(pl.col("nominal")).otherwise(0).sum())
+    p = pool.with_columns(receiving=pl.col("no_kk").is_in(receivers["no_kk"].implode()))
+    p = p.with_columns(worst=pl.when(pl.col("receiving")).then(pl.col("tingkat_prioritas")).otherwise(0).max()
+                       .over("kode_desa"))
+    missed = ~pl.col("receiving") & ((pl.col("tingkat_prioritas") < pl.col("worst")) if rule.berkuota else pl.lit(True))
+    el = p.filter(~pl.col("lewat_kriteria_lokal")).group_by("kode_desa").agg(
+        keluarga_layak=pl.len(), layak_menerima=pl.col("receiving").cast(pl.Int64).sum(),
+        salah_eksklusi=missed.cast(pl.Int64).sum())
+    out = rec.join(el, on="kode_desa", how="full", coalesce=True)
+    return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in PER_DESA)
+
+
+def whatif_regency(inputs: Inputs, version: Version, scope: str, period: str, program: str,
+                   quotas: dict[str, int]) -> pl.DataFrame:
+    """New quotas for many desa at once (a quota file), set-based over the whole scope: per listed desa, who
+    the rules would pick (counts of families coming in and going out) and the counts before and after, as
+    `sebelum_*` / `sesudah_*` columns. Desa not listed are left out (they stay as they are)."""
+    rule = version.program[program]
+    wanted = pl.DataFrame({"kode_desa": list(quotas), "kuota_baru": list(quotas.values())},
+                          schema={"kode_desa": pl.String, "kuota_baru": pl.Int64})
+    fam = _family_frame(inputs, version, scope, period).join(wanted.select("kode_desa"), on="kode_desa", how="semi")
+    pool = _pool(fam, program, rule)
+    pool = pool.sort(["kode_desa", *ORDER, f"rc_{program}", "no_kk"],
+                     descending=[False, *ORDER_DESCENDING, True, False])
+    pool = pool.with_columns(rank=pl.int_range(1, pl.len() + 1).over("kode_desa")).join(wanted, on="kode_desa", how="left")
+    chosen = pool.filter(pl.col("rank") <= pl.col("kuota_baru"))
+    con = inputs.tables["desil"]._find_backend()
+    current = con.to_polars(recipient_rows(inputs, version, [period], scope, program).select(
+        "no_kk", "kode_desa", "salah", "nominal")).join(wanted.select("kode_desa"), on="kode_desa", how="semi")
+    before = _desa_counts(pool, current, rule)
+    after = _desa_counts(pool, chosen.select("no_kk", "kode_desa", salah=pl.lit(False),
+                                             nominal=pl.lit(rule.nominal_per_bulan, dtype=pl.Int64)), rule)
+    moves = chosen.group_by("kode_desa").agg(masuk=(~pl.col(f"rc_{program}")).cast(pl.Int64).sum())
+    leaving = current.filter(~pl.col("no_kk").is_in(chosen["no_kk"].implode())).group_by("kode_desa").agg(
+        keluar=pl.col("no_kk").n_unique().cast(pl.Int64))
+    now = current.group_by("kode_desa").agg(kuota_sekarang=pl.col("no_kk").n_unique().cast(pl.Int64))
+    out = (wanted.join(now, on="kode_desa", how="left")
+           .join(before.rename({c: f"sebelum_{c}" for c in PER_DESA}), on="kode_desa", how="left")
+           .join(after.rename({c: f"sesudah_{c}" for c in PER_DESA}), on="kode_desa", how="left")
+           .join(moves, on="kode_desa", how="left").join(leaving, on="kode_desa", how="left"))
+    counts = ["kuota_sekarang", "masuk", "keluar", *(f"{w}_{c}" for w in ("sebelum", "sesudah") for c in PER_DESA)]
+    return out.with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in counts).sort("kode_desa")
+
+
+def regency_totals(per_desa: pl.DataFrame) -> dict:
+    """The sums over the listed desa, with the rates recomputed from them: {'sebelum': {...}, 'sesudah': {...}}."""
+    out = {}
+    for when in ("sebelum", "sesudah"):
+        sums = {c: int(per_desa[f"{when}_{c}"].sum()) for c in PER_DESA}
+        out[when] = with_rates(pl.DataFrame([sums])).to_dicts()[0]
+    out.update(kuota_sekarang=int(per_desa["kuota_sekarang"].sum()), kuota_baru=int(per_desa["kuota_baru"].sum()),
+               masuk=int(per_desa["masuk"].sum()), keluar=int(per_desa["keluar"].sum()), desa=per_desa.height)
+    return out
