@@ -625,6 +625,50 @@ def test_what_if_and_outcomes_over_the_api(app, demo_deployment):
         assert outside.status_code == 404
 
 
+def test_a_quota_file_over_the_api_and_on_the_page(app, demo_deployment):
+    _, result = demo_deployment
+    desa_user, desa_code = next((u, c) for u, r, c, _ in result.accounts if r == "desa")
+    other = next(c for c in _desa_codes(app) if c != desa_code and c[9] == "2")
+    engine = app.state.engine
+    bearer = {"Authorization": f"Bearer {access_store.add_token(engine, 'kuota-app', '32.11', '32.11', ())}"}
+    good = _xlsx([["Kode Desa", "Program", "Kuota"], [desa_code, "BLT_DD", 7], [other, "BLT_DD", 0]])
+    with TestClient(app) as client:
+        one = client.post("/api/v1/targeting/whatif", json={"kode_desa": desa_code, "kuota": 7}, headers=bearer).json()
+        answer = client.post("/api/v1/targeting/whatif/file", headers=bearer,
+                             files={"berkas": ("kuota.xlsx", good, "application/octet-stream")})
+        assert answer.status_code == 200, answer.text
+        part = answer.json()["hasil"][0]
+        assert part["program"] == "BLT_DD" and part["jumlah"]["desa"] == 2 and part["jumlah"]["kuota_baru"] == 7
+        mine = next(d for d in part["desa"] if d["kode_desa"] == desa_code)
+        assert (mine["sesudah_penerima"], mine["sesudah_salah_eksklusi"]) == (one["sesudah"]["penerima"], one["sesudah"]["salah_eksklusi"])
+        assert next(d for d in part["desa"] if d["kode_desa"] == other)["sesudah_penerima"] == 0
+        bad = _xlsx([["Kode Desa", "Program", "Kuota"], [desa_code, "BLT_DD", 7], [other, "PKH", 3]])
+        refused = client.post("/api/v1/targeting/whatif/file", headers=bearer,
+                              files={"berkas": ("kuota.xlsx", bad, "application/octet-stream")})
+        assert refused.status_code == 400 and "baris 5, kolom Program" in refused.json()["detail"]
+        # a desa operator: only their own desa, and the page names the row outside it
+        _login(client, app, desa_user)
+        page = client.get("/penargetan/kuota")
+        assert page.status_code == 200 and "Kode Desa, Program, Kuota" in page.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        shown = client.post("/penargetan/kuota", data={"csrf_token": token},
+                            files={"berkas": ("kuota.xlsx", good, "application/octet-stream")})
+        assert shown.status_code == 400 and "baris 5, kolom Kode Desa" in shown.text and "di luar wilayah Anda" in shown.text
+        mine_only = _xlsx([["Kode Desa", "Program", "Kuota"], [desa_code, "BLT_DD", 7]])
+        shown = client.post("/penargetan/kuota", data={"csrf_token": token},
+                            files={"berkas": ("kuota.xlsx", mine_only, "application/octet-stream")})
+        assert shown.status_code == 200 and desa_code in shown.text and "Jumlah" in shown.text
+
+
+def _desa_codes(app) -> list[str]:
+    con = warehouse.connect(app.state.settings.warehouse)
+    try:
+        d = con.table("desil")
+        return sorted(d.select("kode_desa").distinct().to_pyarrow()["kode_desa"].to_pylist())
+    finally:
+        con.disconnect()
+
+
 def _family_outside(app, desa_code: str) -> str:
     con = warehouse.connect(app.state.settings.warehouse)
     try:

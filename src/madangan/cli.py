@@ -1101,6 +1101,38 @@ def targeting_whatif(desa: Annotated[str, typer.Option(help=_h("Kode desa", "Des
                      f"{new} families come in, {len(result['keluar'])} current recipients leave."))
 
 
+@targeting_app.command("whatif-file")
+def targeting_whatif_file(file: Annotated[Path, typer.Argument(help=_h("XLSX/CSV: Kode Desa, Program, Kuota", "XLSX/CSV: Kode Desa, Program, Kuota"))],
+                          period: PeriodOpt = None) -> None:
+    """Simulasi kuota se-kabupaten dari berkas; baris salah disebut, tidak ada yang dihitung (Regency-wide quota what-if)."""
+    from madangan.verval.findings import OPERATOR
+
+    welfare, settings, engine, code = _targeting_ctx()
+    if not file.is_file():
+        raise UserError(_h(f"Berkas {file} tidak ada.", f"File {file} does not exist."))
+    with console.status(_h("Menghitung…", "Computing…")):
+        result = welfare.whatif_file(settings, engine, OPERATOR, code, file.name, file.read_bytes(), period)
+    _audit_cli(engine, "targeting.whatif_file", f"targeting:whatif_file:rows={result['baris']},period={result['periode']}",
+               code, result["baris"])
+    for part in result["hasil"]:
+        table = Table(_h("Desa", "Desa"), _h("Kuota", "Quota"), _h("Masuk", "In"), _h("Keluar", "Out"),
+                      _h("Salah inklusi", "Inclusion err."), _h("Salah eksklusi", "Exclusion err."), _h("Cakupan", "Coverage"),
+                      title=f"{part['program']} · {result['periode']} · {part['jumlah']['desa']} desa")
+        for r in part["desa"]:
+            table.add_row(f"{r['nama_desa'] or ''} {r['kode_desa']}", f"{r['kuota_sekarang']} → {r['kuota_baru']}",
+                          _n(r["masuk"]), _n(r["keluar"]), f"{r['sebelum_salah_inklusi']} → {r['sesudah_salah_inklusi']}",
+                          f"{r['sebelum_salah_eksklusi']} → {r['sesudah_salah_eksklusi']}",
+                          f"{r['sebelum_layak_menerima']}/{r['sebelum_keluarga_layak']} → {r['sesudah_layak_menerima']}/{r['sesudah_keluarga_layak']}")
+        total = part["jumlah"]
+        table.add_row(_h("Jumlah", "Total"), f"{total['kuota_sekarang']} → {total['kuota_baru']}", _n(total["masuk"]),
+                      _n(total["keluar"]), f"{total['sebelum']['salah_inklusi']} → {total['sesudah']['salah_inklusi']}",
+                      f"{total['sebelum']['salah_eksklusi']} → {total['sesudah']['salah_eksklusi']}",
+                      f"{_pct(total['sebelum']['cakupan'])} → {_pct(total['sesudah']['cakupan'])}", style="bold")
+        console.print(table)
+        console.print(_h(f"Rp/bulan: {_n(total['sebelum']['nominal_rp'])} → {_n(total['sesudah']['nominal_rp'])}. Tidak ada data yang diubah.",
+                         f"Rp/month: {_n(total['sebelum']['nominal_rp'])} → {_n(total['sesudah']['nominal_rp'])}. No data was changed."))
+
+
 @targeting_app.command("outcome")
 def targeting_outcome(no_kk: str, outcome: Annotated[str, typer.Argument(help="layak | tidak_layak | pindah | meninggal | tidak_ditemukan")],
                       reason: Annotated[Optional[str], typer.Option(help=_h("Catatan lapangan", "Field notes"))] = None,

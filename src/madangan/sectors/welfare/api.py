@@ -8,10 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from madangan.access import Permission, Principal
 from madangan.access import store as audit_store
@@ -113,6 +114,28 @@ def whatif(request: Request, body: WhatIfIn, who: Principal = Depends(principal)
                                 period=body.periode)
     _audit(request, who, "targeting.whatif", _target("whatif", desa=result["kode_desa"], program=body.program,
                                                       quota=str(body.kuota)), len(result["terpilih"]))
+    return result
+
+
+MAX_QUOTA_FILE = 5 * 1024 * 1024
+
+
+@router.post("/whatif/file", dependencies=[require(Permission.PERSONS)],
+             responses=error_responses(422) | {413: {"description": "Berkas terlalu besar (maks. 5 MB)"}},
+             summary="Simulasi kuota se-kabupaten dari berkas XLSX/CSV (Kode Desa, Program, Kuota); tidak mengubah data")
+async def whatif_file(request: Request, berkas: UploadFile = File(..., description="XLSX atau CSV: Kode Desa, Program, Kuota"),
+                      period: str | None = Period, who: Principal = Depends(principal)) -> dict:
+    """Every row is checked first: a bad row is named by row number and column, and then nothing is computed.
+    Per listed desa the counts before and after (recipients, errors, coverage, money) and the totals."""
+    settings, engine, code = _state(request)
+    content = await berkas.read(MAX_QUOTA_FILE + 1)
+    if len(content) > MAX_QUOTA_FILE:
+        raise HTTPException(413, t("welfare.quota_too_big", lang_of(request), limit="5 MB"))
+    with _http_errors():
+        result = await run_in_threadpool(service.whatif_file, settings, engine, who, code, berkas.filename or "kuota.xlsx",
+                                         content, period)
+    _audit(request, who, "targeting.whatif_file", _target("whatif_file", rows=str(result["baris"]),
+                                                           period=result["periode"]), result["baris"])
     return result
 
 

@@ -92,6 +92,7 @@ add_messages({
         "id": "Berkas kuota {file} tidak diproses ({count} masalah; tidak ada yang dihitung): {problems}",
         "en": "Quota file {file} was not processed ({count} problems; nothing computed): {problems}",
     },
+    "welfare.quota_too_big": {"id": "Berkas kuota maksimal {limit}.", "en": "A quota file may be at most {limit}."},
     "welfare.quota_empty": {"id": "Berkas kuota {file} tidak berisi baris kuota.", "en": "Quota file {file} has no quota rows."},
     "welfare.quota_too_long": {"id": "Berkas kuota {file} melebihi {limit} baris.", "en": "Quota file {file} has more than {limit} rows."},
     "ui.targeting.quota_file": {"id": "Simulasi kuota se-kabupaten (berkas)", "en": "Regency-wide quota what-if (file)"},

@@ -5,8 +5,9 @@ from __future__ import annotations
 from importlib import resources
 
 import jinja2
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 
 from madangan.access import Permission, Principal
@@ -107,3 +108,31 @@ def outcome_form(request: Request, no_kk: str = Form(...), hasil: str = Form(...
                       region_code=who.region_code, client=request.client.host if request.client else None,
                       reason=alasan or None, detail=f"outcome={hasil}" + (f",program={program}" if program else ""))
     return RedirectResponse(f"/penargetan/desa?desa={desa}", status_code=303)
+
+
+MAX_QUOTA_FILE = 5 * 1024 * 1024
+
+
+@router.get("/penargetan/kuota", response_class=HTMLResponse, dependencies=[require(Permission.PERSONS)])
+def quota_page(request: Request, who: Principal = Depends(principal)):
+    """Upload a regency-wide quota file and see, per desa, what the rules would do with it (nothing is changed)."""
+    return _render(request, "targeting_quota.html", result=None, error=None)
+
+
+@router.post("/penargetan/kuota", response_class=HTMLResponse, dependencies=[require(Permission.PERSONS)])
+async def quota_upload(request: Request, berkas: UploadFile = File(...), who: Principal = Depends(principal)):
+    settings, engine, code = request.app.state.settings, request.app.state.engine, request.app.state.deployment.region_code
+    content = await berkas.read(MAX_QUOTA_FILE + 1)
+    try:
+        if len(content) > MAX_QUOTA_FILE:
+            raise UserError(t("welfare.quota_too_big", lang_of(request), limit="5 MB"))
+        result = await run_in_threadpool(service.whatif_file, settings, engine, who, code, berkas.filename or "kuota.xlsx",
+                                         content)
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except UserError as exc:
+        return _render(request, "targeting_quota.html", status_code=400, result=None, error=str(exc))
+    client = request.client.host if request.client else None
+    audit_store.audit(engine, "targeting.whatif_file", who.username, target=f"targeting:whatif_file:rows={result['baris']}",
+                      region_code=who.region_code, client=client, detail=f"rows={result['baris']}")
+    return _render(request, "targeting_quota.html", result=result, error=None)
