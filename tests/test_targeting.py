@@ -805,3 +805,20 @@ def test_verval_exclusion_check_and_targeting_agree_on_exclusive_programs():
     frame = targeting.rates(inputs, rules.load(params), program="BPNT")
     assert by_program(frame, "BPNT")["salah_eksklusi"] == 0
     assert by_program(targeting.rates(inputs, RULES, program="BPNT"), "BPNT")["salah_eksklusi"] == 1
+
+
+def test_a_decile_of_11_in_a_dtsen_file_is_refused_naming_the_column_and_the_range():
+    from madangan.ingest.clean import clean
+    from madangan.sectors.welfare import DESIL
+
+    base = {"no_kk": "3211010101200001", "nik_kepala_keluarga": "3211010101800001", "nama_kepala_keluarga": "Kepala",
+            "kode_desa": DESA, "tanggal_pemutakhiran": "2026-01-05",
+            **{c: "Tidak" for c in FLAGS}}
+    frame = pl.DataFrame([{**base, "desil": "3"}, {**base, "no_kk": "3211010101200002", "desil": "11"},
+                          {**base, "no_kk": "3211010101200003", "desil": "0"}]).with_columns(_row=pl.Series([2, 3, 4]))
+    done = clean(frame, DESIL, "32.11")
+    assert done.accepted["no_kk"].to_list() == ["3211010101200001"]
+    problems = done.problems.sort("_row").to_dicts()
+    assert [(p["_row"], p["column"], p["code"]) for p in problems] == [(3, "desil", "di_luar_rentang"),
+                                                                       (4, "desil", "di_luar_rentang")]
+    assert problems[0]["message"] == "Kolom Desil berisi '11', di luar rentang yang berlaku (1–10)."

@@ -35,6 +35,8 @@ class Column:
     type: ColumnType = "str"
     required: bool = True
     allowed: tuple[str, ...] | None = None
+    #: Smallest and largest value of an int/float column (inclusive), e.g. (1, 10) for a welfare decile.
+    value_range: tuple[float, float] | None = None
     personal: bool = False  # personal data under UU 27/2022
     description: str = ""
     #: Other spellings agencies use for an allowed value, e.g. {"LAKI-LAKI": "L"}.

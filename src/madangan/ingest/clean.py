@@ -62,6 +62,10 @@ REASONS: dict[str, dict[str, str]] = {
         "id": "Kolom {column} berisi '{value}'; isi dengan Ya atau Tidak.",
         "en": "Column {column} contains '{value}'; fill it with Ya (yes) or Tidak (no).",
     },
+    "di_luar_rentang": {
+        "id": "Kolom {column} berisi '{value}', di luar rentang yang berlaku ({allowed}).",
+        "en": "Column {column} contains '{value}', outside the valid range ({allowed}).",
+    },
     "nilai_tidak_dikenal": {
         "id": "Kolom {column} berisi '{value}', nilai yang tidak dikenal. Nilai yang diterima: {allowed}.",
         "en": "Column {column} contains '{value}', which is not a known value. Accepted values: {allowed}.",
@@ -327,6 +331,10 @@ def _check(column: Column, contract: Contract, regency: str, steps: _Steps) -> N
     steps.next()
     if isinstance(bad, str):
         bad = pl.when(value.is_null()).then(pl.lit(bad))
+    if column.value_range is not None and column.type in ("int", "float"):
+        low, high = column.value_range
+        outside = pl.when(value.is_not_null() & ~value.is_between(low, high)).then(pl.lit("di_luar_rentang"))
+        bad = outside if bad is None else pl.coalesce(bad, outside)
     if column.allowed is not None and column.type == "str":
         value = steps.put("canonical", _canonical(value, column))
         steps.next()
@@ -559,6 +567,8 @@ def _shown(name: str, contract: Contract) -> pl.Expr:
 
 
 def _allowed_list(column: Column) -> str:
+    if column.value_range is not None:
+        return "–".join(f"{v:g}" for v in column.value_range)
     allowed = list(column.allowed or ())
     if len(allowed) > MAX_SHOWN_ALLOWED:
         return ", ".join(allowed[:MAX_SHOWN_ALLOWED]) + f", … ({len(allowed)} nilai)"
