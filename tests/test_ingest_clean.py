@@ -500,6 +500,15 @@ def test_every_reason_is_produced_by_some_input_and_every_message_is_filled_in()
         {"nik": "5201010101900001"},
         {"nik": "5201010101900001"},
     )
-    assert set(result.problems["code"]) == set(REASONS)
-    assert result.problems["message"].null_count() == 0 and result.problems["message_en"].null_count() == 0
-    assert not result.problems["message"].str.contains(r"\{").any()
+    ranged = Contract(name="rentang", sector="uji", title={"id": "Rentang", "en": "Range"}, owner="Dinas Uji",
+                      columns=(Column("nik", "NIK"), Column("desil", "Desil", "int", value_range=(1, 10)),
+                               Column("kode_desa", "Kode Desa")),
+                      key=("nik",), nik_column="nik", region_column="kode_desa")
+    frame = pl.DataFrame({"nik": [NIK], "desil": ["11"], "kode_desa": [DESA], "_row": [2]})
+    out_of_range = clean(frame, ranged, REGENCY).problems
+    assert out_of_range["message"].to_list() == ["Kolom Desil berisi '11', di luar rentang yang berlaku (1–10)."]
+    problems = pl.concat([result.problems.select("code", "message", "message_en"),
+                          out_of_range.select("code", "message", "message_en")])
+    assert set(problems["code"]) == set(REASONS)
+    assert problems["message"].null_count() == 0 and problems["message_en"].null_count() == 0
+    assert not problems["message"].str.contains(r"\{").any()
