@@ -194,7 +194,7 @@ def import_published(engine: Engine, who: Principal, path: Path, note: str = "",
             problems.append(tr(f"{where}, kolom 'Indeks': '{row.get('indeks')}' bukan angka 0–{instrument.scale.max}.",
                                f"{where}, column 'Indeks': '{row.get('indeks')}' is not a number 0–{instrument.scale.max}."))
         elif raw_population and population is None:
-            problems.append(tr(f"{where}, kolom 'Jumlah Penduduk': '{row.get('penduduk')}' bukan bilangan bulat 1.000–{store.MAX_POPULATION:,}.".replace(",", "."),
+            problems.append(tr(f"{where}, kolom 'Jumlah Penduduk': '{row.get('penduduk')}' bukan bilangan bulat 1.000–{store.MAX_POPULATION:_}.".replace("_", "."),
                                f"{where}, column 'Jumlah Penduduk': '{row.get('penduduk')}' is not a whole number 1,000–{store.MAX_POPULATION:,}."))
         else:
             parsed.append({"region": code, "year": year, "index": instrument.round(index), "population": population,

@@ -213,7 +213,7 @@ def set_population(engine: Engine, who: Principal, region_code: str, year: int, 
     region_code, year = check_region(region_code), check_year(year)
     _may_edit(who, region_code)
     if population is not None and not 1_000 <= population <= MAX_POPULATION:
-        raise Refused(tr(f"Jumlah penduduk {population} tidak masuk akal (1.000–{MAX_POPULATION:,}).".replace(",", "."),
+        raise Refused(tr(f"Jumlah penduduk {population} tidak masuk akal (1.000–{MAX_POPULATION:_}).".replace("_", "."),
                          f"Population {population} is not plausible (1,000–{MAX_POPULATION:,})."))
     with sessions(engine).begin() as session:
         assessment = _open_draft(session, who, region_code, year, instrument_id)

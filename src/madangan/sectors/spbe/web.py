@@ -28,7 +28,7 @@ from madangan.errors import UserError
 from madangan.i18n import add_messages, t
 from madangan.regions import regions
 from madangan.sectors.spbe import benchmark, catalog, files, planner, store
-from madangan.sectors.spbe.instrument import load
+from madangan.sectors.spbe.instrument import DEFAULT_INSTRUMENT, load, shipped
 from madangan.web.deps import ErrorDetail, lang_of, render
 
 add_messages({f"spbe.{key}": {"id": id_text, "en": en_text} for key, (id_text, en_text) in {
@@ -465,9 +465,10 @@ class PlanIn(BaseModel):
 
 
 @router.get("/api/v1/spbe/instrument", tags=["spbe"], dependencies=[public])
-def api_instrument() -> dict:
-    """The SPBE instrument (PermenPANRB 59/2020): domains, aspects, indicators, weights, levels, predicates."""
-    return load().model_dump(mode="json")
+def api_instrument(id: Literal[tuple(shipped())] = DEFAULT_INSTRUMENT) -> dict:
+    """An instrument as data (default SPBE, PermenPANRB 59/2020; also pemdi-2025, losi-2022): domains,
+    aspects, indicators, weights, levels, predicates, surveys, sources and which texts are unverified."""
+    return load(id).model_dump(mode="json")
 
 
 @router.get("/api/v1/spbe/catalog", tags=["spbe"], dependencies=[public])
