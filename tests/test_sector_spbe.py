@@ -717,3 +717,18 @@ def test_the_population_migration_goes_down_and_up_again(postgres_url):
     columns = {c["name"]: c for c in sa.inspect(engine).get_columns("spbe_assessment")}
     assert "population" in columns and columns["published_index"]["type"].scale == 4
     engine.dispose()
+
+
+def test_who_may_see_a_draft(engine):
+    fill(engine, TEAM, "32.11", 2024, levels(3))
+    draft = store.get(engine, "32.11", 2024)
+    assert store.may_see(TEAM, draft) and store.may_see(VERIFIER, draft)
+    assert store.may_see(Principal(Role.DESA, "32.11.01.2001", username="desa"), draft)  # the host's own staff
+    assert store.may_see(Principal(Role.LIVINGLAB, "32", username="provinsi"), draft)  # a province hosting its regencies
+    guest = Principal(Role.LIVINGLAB, "32.04", username="tamu")
+    assert not store.may_see(guest, draft) and not store.may_see(OTHER_TEAM, draft)
+    with pytest.raises(UserError, match="masih draf"):
+        store.check_may_see(guest, draft)
+    store.move(engine, TEAM, "32.11", 2024, "submit")
+    store.move(engine, VERIFIER, "32.11", 2024, "verify")
+    assert store.may_see(guest, store.get(engine, "32.11", 2024))  # verified: everyone compares with it

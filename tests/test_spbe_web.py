@@ -302,6 +302,9 @@ def test_peer_group_by_population_band_on_the_page_and_api(lab):
         assert page.status_code == 200
         band = re.search(r'id="spbe-peer-band">([^<]+)<', page.text)
         assert '<option value="population" selected>' in page.text
+        unknown = client.get(f"/living-lab?tahun={YEAR}&kelompok=population")  # Sumedang gave no population
+        assert 'id="spbe-group-error">Jumlah penduduk 32.11 belum diketahui' in unknown.text
+        assert '<option value="all" selected>' in unknown.text
         api = client.get(f"/api/v1/spbe/benchmark/{YEAR}?region=32.04&group=population").json()
         bad = client.get(f"/api/v1/spbe/benchmark/{YEAR}?region=32.04&group=besar")
     people = populations(3)

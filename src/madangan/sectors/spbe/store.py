@@ -126,8 +126,8 @@ def may_see(who: Principal, view: AssessmentView) -> bool:
     always; everyone else once it is verified or published, or when it is a loaded result (published
     or synthetic). A region's draft stays its own until it is verified ("each region sees and edits
     its own, compares with all")."""
-    return (who.in_scope(view.region_code) or who.can(Permission.SPBE_VERIFY)
-            or view.status in ("verified", "published") or view.origin != "self")
+    own = who.in_scope(view.region_code) or who.region_code.startswith(view.region_code + ".")  # a desa officer's regency too
+    return own or who.can(Permission.SPBE_VERIFY) or view.status in ("verified", "published") or view.origin != "self"
 
 
 def visible(who: Principal, views: list[AssessmentView]) -> list[AssessmentView]:

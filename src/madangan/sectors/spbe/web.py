@@ -167,7 +167,7 @@ def _context(request: Request, who: Principal, region_code: str, year: int, grou
     try:
         peer_entries = benchmark.peers(region_code, found, group)
     except UserError as exc:
-        group_error, peer_entries = str(exc), benchmark.peers(region_code, found, "all")
+        group_error, group, peer_entries = str(exc), "all", benchmark.peers(region_code, found, "all")
     ranked = benchmark.ranking(peer_entries)
     own = next((r for r in ranked if r.entry.region_code == region_code), None)
     view = _visible_view(request, who, region_code, year)
