@@ -27,6 +27,7 @@ ROLE_SAMPLE_PARAMS = {Role.DESA: {"code": "32.11.22.2001"}, Role.CADRE: {"code":
 ROLE_SCOPES = {
     Role.ADMIN: "32.11", Role.EXECUTIVE: "32.11", Role.ANALYST: "32.11",
     Role.KECAMATAN: "32.11.22", Role.DESA: "32.11.22.2001", Role.CADRE: "32.11.22.2001",
+    Role.LIVINGLAB: "32.04",  # another region's team in the Living Lab hosted by 32.11
 }
 NOT_ROUTES = {"/api/openapi.json"}  # FastAPI's own, public by nature
 

@@ -527,3 +527,208 @@ def test_catalog_import_is_all_or_nothing_and_scoped(engine, tmp_path):
     assert catalog.import_file(engine, TEAM, path) == 1
     assert [a.name for a in catalog.search("36", engine=engine)] == ["Sampurasun"]
     assert "Sampurasun" in [a.name for a in catalog.search("42", engine=engine)]
+
+
+# --- other instruments as data: PEMDI and UN LOSI --------------------------------------------------
+
+PEMDI = load("pemdi-2025")
+LOSI = load("losi-2022")
+
+
+def test_pemdi_and_losi_ship_as_data_with_their_shape_sources_and_unverified_marks():
+    assert len(PEMDI.indicators) == 35 and len(PEMDI.aspects) == 9 and sum(i.weight for i in PEMDI.indicators) == 100
+    first = PEMDI.indicator("1")
+    assert first.name == "Tingkat Kematangan Strategi Transformasi Digital Pemerintah" and first.weight == 1
+    assert first.verified and not first.weight_derived
+    assert PEMDI.aspects[0].name == "Strategi dan Rencana" and PEMDI.indicator("33").aspect == "A9"
+    unverified = [i.id for i in PEMDI.indicators if not i.verified]
+    assert unverified == [str(n) for n in range(2, 33)]  # texts not available: marked, as the file's header says
+    assert [s.indicator for s in PEMDI.surveys] == ["33"] and not PEMDI.surveys[0].verified_bands
+    assert {i.kind for i in PEMDI.surveys[0].items} == {"benefit", "cost"} and len(PEMDI.surveys[0].items) == 12
+
+    assert len(LOSI.indicators) == 86 and LOSI.weight_total == 86 and (LOSI.scale.min, LOSI.scale.max) == (0, 1)
+    assert [(a.id, a.weight) for a in LOSI.aspects] == [("IF", 8), ("CP", 25), ("SP", 18), ("PE", 17), ("TEC", 18)]
+    assert all(not i.verified for i in LOSI.indicators)
+    for instrument in (PEMDI, LOSI):
+        assert instrument.sources and all(s.startswith("https://") for s in instrument.sources)
+    text = (resources.files("madangan.sectors.spbe") / "data" / "pemdi-2025.toml").read_text(encoding="utf-8")
+    assert "NOT AVAILABLE" in text and "pemdi.baritotimurkab.go.id/konsep-pemdi" in text
+
+
+def losi(present: int) -> dict[str, int]:
+    """The first `present` LOSI indicators (file order: IF, CP, SP, PE, TEC) present, the rest absent."""
+    ids = [i.id for i in LOSI.indicators]
+    return {i: int(n < present) for n, i in enumerate(ids)}
+
+
+@pytest.mark.parametrize("present, index, predicate", [
+    (86, "1.0000", "Sangat Tinggi"),
+    (0, "0.0000", "Rendah"),
+    (33, "0.3837", "Menengah"),  # 33 / 86 = 0.383720…
+    (43, "0.5000", "Tinggi"),  # exactly half: the boundary belongs to the band above
+    (42, "0.4884", "Menengah"),  # 42 / 86 = 0.488372…
+    (65, "0.7558", "Sangat Tinggi"),  # 65 / 86 = 0.755813…
+    (64, "0.7442", "Tinggi"),  # 64 / 86 = 0.744186…
+    (22, "0.2558", "Menengah"),  # 22 / 86 = 0.255813…
+    (21, "0.2442", "Rendah"),
+])
+def test_losi_is_the_share_of_features_present_by_hand(present, index, predicate):
+    score = LOSI.score(losi(present))
+    assert score.index == Decimal(index) and score.predicate == predicate
+
+
+def test_losi_criterion_indices_and_binary_scale():
+    score = LOSI.score(losi(33))  # institutional framework (8) and content provision (25) complete
+    assert score.aspects["IF"] == 1 and score.aspects["CP"] == 1 and score.aspects["SP"] == 0
+    given = losi(0) | {"SP1": 1, "SP2": 1, "SP3": 1}
+    assert LOSI.score(given).aspects["SP"] == Decimal(3) / 18
+    with pytest.raises(UserError, match="SP1: tingkat 2 di luar skala 0–1"):
+        LOSI.score(given | {"SP1": 2})
+    plan = planner.cheapest_plan(LOSI, losi(42), "0.5")
+    assert len(plan.steps) == 1 and plan.end.index == Decimal("0.5000")
+
+
+def test_pemdi_survey_is_mean_benefit_minus_mean_cost_then_a_level():
+    survey = PEMDI.surveys[0]
+    # every respondent's answers: benefit (5 + 4 + 3) / 3 = 4, cost (2 + 2 + 5) / 3 = 3, value 1 → level 4
+    result = PEMDI.survey_value(survey, {"K1": [5, 4], "K2": [3], "B1": [2, 2], "B2": [5]})
+    assert (result.benefit, result.cost, result.value, result.level) == (4, 3, 1, 4)
+    # the range is −4..4 and the bands split it evenly (placeholders until published)
+    assert PEMDI.survey_value(survey, {"K1": 1, "B1": 5}).value == -4
+    assert PEMDI.survey_value(survey, {"K1": 1, "B1": 5}).level == 1
+    assert PEMDI.survey_value(survey, {"K1": Decimal("4.4"), "B1": 2}).level == 5  # 2.4: the boundary is in
+    assert PEMDI.survey_value(survey, {"K1": Decimal("4.3"), "B1": 2}).level == 4  # 2.3
+    assert PEMDI.survey_value(survey, {"K1": 3, "B1": Decimal("3.8")}).level == 3  # −0.8
+    with pytest.raises(UserError, match="butir K1: nilai 6 di luar 1–5"):
+        PEMDI.survey_value(survey, {"K1": 6, "B1": 3})
+    with pytest.raises(UserError, match="belum ada jawaban butir cost"):
+        PEMDI.survey_value(survey, {"K1": 4})
+    with pytest.raises(UserError, match="butir 'X9' tidak dikenal"):
+        PEMDI.survey_value(survey, {"X9": 4, "K1": 4, "B1": 3})
+
+
+def test_pemdi_index_by_hand_with_the_survey_level():
+    level = PEMDI.survey_value(PEMDI.surveys[0], {f"K{n}": 4 for n in range(1, 8)} | {f"B{n}": 3 for n in range(1, 6)}).level
+    given = {i.id: 3 for i in PEMDI.indicators} | {"33": level}
+    score = PEMDI.score(given)
+    # indicator 33 weighs 5 %: (3 × 95 + 4 × 5) / 100
+    assert score.index == Decimal("3.05") and score.predicate == "Baik"
+    # aspect 9: (4 × 5 + 3 × 4 + 3 × 4) / 13
+    assert score.aspects["A9"] == Decimal(44) / 13
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda r: r["surveys"][0].update(indicator="99"), "surveys[kepuasan].indicator"),
+    (lambda r: r["surveys"][0]["bands"][0].update(level=7), "surveys[kepuasan].bands"),
+    (lambda r: r["surveys"][0]["bands"].reverse(), "surveys[kepuasan].bands"),
+    (lambda r: r["surveys"][0].update(items=[i for i in r["surveys"][0]["items"] if i["kind"] == "cost"]), "surveys[kepuasan].items"),
+    (lambda r: r.update(weight_total=99), "indicators.weight"),
+])
+def test_a_malformed_survey_or_total_is_refused_naming_the_field(change, field):
+    raw = tomllib.loads((resources.files("madangan.sectors.spbe") / "data" / "pemdi-2025.toml").read_text(encoding="utf-8"))
+    change(raw)
+    with pytest.raises(UserError) as refused:
+        parse(raw, "pemdi-rusak.toml")
+    assert field in str(refused.value)
+
+
+def test_cli_livinglab_scores_pemdi_with_survey_items_and_losi(tmp_path):
+    from test_cli import assert_clean_failure, run
+
+    pemdi = tmp_path / "pemdi.csv"
+    pemdi.write_text("No. Indikator;Tingkat\n" + "".join(f"{n};3\n" for n in range(1, 36) if n != 33)
+                     + "".join(f"K{n};4\n" for n in range(1, 8)) + "".join(f"B{n};3\n" for n in range(1, 6)), encoding="utf-8")
+    scored = run("livinglab", "score", "--instrumen", "pemdi-2025", str(pemdi))
+    assert scored.returncode == 0, scored.stderr
+    assert "Indeks PEMDI: 3,05 · predikat Baik" in scored.stdout
+    assert "manfaat 4,00 − biaya 3,00 = 1,00 → tingkat 4" in scored.stdout
+    both = tmp_path / "pemdi-ganda.csv"
+    both.write_text(pemdi.read_text(encoding="utf-8") + "33;2\nK1;4,5\n", encoding="utf-8")
+    failed = run("livinglab", "score", "--instrumen", "pemdi-2025", str(both))
+    assert_clean_failure(failed, "butir survei K1 muncul dua kali")
+    assert "indikator 33 diberi tingkat dan juga butir survei kepuasan" in failed.stderr + failed.stdout
+
+    losi_file = tmp_path / "losi.csv"
+    losi_file.write_text("indicator,level\n" + "".join(f"{i},{v}\n" for i, v in losi(33).items()), encoding="utf-8")
+    scored = run("livinglab", "score", "--instrumen", "losi-2022", str(losi_file), MADANGAN_LANG="en")
+    assert scored.returncode == 0, scored.stderr
+    assert "LOSI: 0.3837 · predicate Menengah" in scored.stdout
+    planned = run("livinglab", "plan", "--instrumen", "losi-2022", str(losi_file), "--target", "0.5")
+    assert planned.returncode == 0 and "Dari 0,3837 (Menengah) ke ≥ 0,5000: 10 langkah" in planned.stdout
+
+
+# --- peer groups: province and kind together, population band ---------------------------------------
+
+
+def test_peer_groups_by_population_band_and_province_with_kind(engine):
+    rows = [{"region": "32.04", "year": 2024, "levels": levels(3), "population": 3_700_000, "note": "uji"},   # kab. Bandung
+            {"region": "32.73", "year": 2024, "levels": levels(4), "population": 2_500_000, "note": "uji"},   # kota Bandung
+            {"region": "32.05", "year": 2024, "levels": levels(2), "population": 2_600_000, "note": "uji"},   # kab. Garut
+            {"region": "35.10", "year": 2024, "levels": levels(2), "population": 1_700_000, "note": "uji"},   # kab. Banyuwangi
+            {"region": "32.06", "year": 2024, "levels": levels(3), "note": "penduduk tidak diketahui"}]
+    store.load_published(engine, VERIFIER, rows)
+    fill(engine, TEAM, "32.11", 2024, levels(3))
+    found = benchmark.entries(SPBE, store.for_year(engine, 2024))
+    with pytest.raises(UserError, match="Jumlah penduduk 32.11 belum diketahui"):
+        benchmark.peers("32.11", found, "population")
+    assert {e.region_code for e in benchmark.peers("32.11", found, "population", population=1_226_660)} == {"35.10"}
+    store.set_population(engine, TEAM, "32.11", 2024, 1_226_660)
+    with pytest.raises(UserError, match="tidak masuk akal"):
+        store.set_population(engine, TEAM, "32.11", 2024, 12)
+    with pytest.raises(UserError, match="hanya boleh mengisi penilaian wilayah Anda"):
+        store.set_population(engine, TEAM, "32.04", 2024, 3_000_000)
+    found = benchmark.entries(SPBE, store.for_year(engine, 2024))
+    assert {e.region_code for e in benchmark.peers("32.11", found, "population")} == {"32.11", "35.10"}
+    assert {e.region_code for e in benchmark.peers("32.04", found, "population")} == {"32.04", "32.73", "32.05"}
+    assert benchmark.band_label(1_226_660) == "1–2 juta jiwa" and benchmark.band_label(None) == "—"
+    assert {e.region_code for e in benchmark.peers("32.11", found, "province_kind")} == {"32.11", "32.04", "32.05", "32.06"}
+    assert {e.region_code for e in benchmark.peers("32.73", found, "province_kind")} == {"32.73"}
+
+
+def test_published_import_carries_population_and_names_a_bad_one(engine, tmp_path):
+    path = tmp_path / "terbitan.csv"
+    path.write_text("Kode Wilayah;Tahun;Indeks;Sumber;Jumlah Penduduk\n32.04;2024;3,10;uji;3.700.000\n"
+                    "32.05;2024;2,80;uji;banyak\n", encoding="utf-8")
+    with pytest.raises(UserError, match="baris 3, kolom 'Jumlah Penduduk': 'banyak'"):
+        files.import_published(engine, VERIFIER, path)
+    assert store.for_year(engine, 2024) == []
+    path.write_text("Kode Wilayah;Tahun;Indeks;Sumber;Jumlah Penduduk\n32.04;2024;3,10;uji;3.700.000\n32.05;2024;2,80;uji;\n",
+                    encoding="utf-8")
+    assert files.import_published(engine, VERIFIER, path) == 2
+    assert {v.region_code: v.population for v in store.for_year(engine, 2024)} == {"32.04": 3_700_000, "32.05": None}
+
+
+def test_the_population_migration_goes_down_and_up_again(postgres_url):
+    from importlib import resources as res
+
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    engine = make_engine(postgres_url)
+    migrate(engine)
+    config = Config()
+    config.set_main_option("script_location", str(res.files("madangan.appdb") / "migrations"))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0010_alerts")
+    assert "population" not in {c["name"] for c in sa.inspect(engine).get_columns("spbe_assessment")}
+    migrate(engine)
+    columns = {c["name"]: c for c in sa.inspect(engine).get_columns("spbe_assessment")}
+    assert "population" in columns and columns["published_index"]["type"].scale == 4
+    engine.dispose()
+
+
+def test_who_may_see_a_draft(engine):
+    fill(engine, TEAM, "32.11", 2024, levels(3))
+    draft = store.get(engine, "32.11", 2024)
+    assert store.may_see(TEAM, draft) and store.may_see(VERIFIER, draft)
+    assert store.may_see(Principal(Role.DESA, "32.11.01.2001", username="desa"), draft)  # the host's own staff
+    assert store.may_see(Principal(Role.LIVINGLAB, "32", username="provinsi"), draft)  # a province hosting its regencies
+    guest = Principal(Role.LIVINGLAB, "32.04", username="tamu")
+    assert not store.may_see(guest, draft) and not store.may_see(OTHER_TEAM, draft)
+    with pytest.raises(UserError, match="masih draf"):
+        store.check_may_see(guest, draft)
+    store.move(engine, TEAM, "32.11", 2024, "submit")
+    store.move(engine, VERIFIER, "32.11", 2024, "verify")
+    assert store.may_see(guest, store.get(engine, "32.11", 2024))  # verified: everyone compares with it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import socket
 import threading
@@ -18,7 +19,7 @@ from madangan.access.web import SESSION_COOKIE
 from madangan.config import Settings
 from madangan.sectors.spbe import store as spbe_store
 from madangan.sectors.spbe.instrument import load
-from madangan.sectors.spbe.synth import generate
+from madangan.sectors.spbe.synth import generate, populations
 from madangan.web.app import create_app
 
 from conftest import login
@@ -36,10 +37,14 @@ def lab(tmp_path_factory):
     engine = app.state.engine
     for name, role in (("tim", Role.ANALYST), ("asesor", Role.ADMIN), ("sekda", Role.EXECUTIVE)):
         store.add_user(engine, name, role, "32.11", "32.11", password=PASSWORD)
+    # officers of other regions using the lab Sumedang hosts
+    store.add_user(engine, "tamu.bandung", Role.LIVINGLAB, "32.04", "32.11", password=PASSWORD)
+    store.add_user(engine, "tamu.bdgkota", Role.LIVINGLAB, "32.73", "32.11", password=PASSWORD)
     host = Principal(Role.ADMIN, "32.11", username="host")
     generated = generate(load(), YEAR, seed=3)
     del generated["32.11"]  # Sumedang fills in its own
-    spbe_store.load_published(engine, host, [{"region": c, "year": YEAR, "levels": lv, "note": "sintetis"}
+    people = populations(3)
+    spbe_store.load_published(engine, host, [{"region": c, "year": YEAR, "levels": lv, "population": people[c], "note": "sintetis"}
                                              for c, lv in generated.items()], origin="synthetic")
     return app
 
@@ -238,3 +243,85 @@ def test_a_region_lists_its_application_and_others_find_it_by_indicator(lab):
         assert 'name="nama"' not in page  # executives read the catalog, they do not list applications
     listed = [a for a in TestClient(lab).get("/api/v1/spbe/catalog?indicator=45").json() if a["name"] == "SiAntre Sumedang"]
     assert listed[0]["indicators"] == ["42", "45"] and listed[0]["region"] == "32.11"
+
+
+def test_other_regions_fill_their_own_assessment_in_the_hosted_lab_and_see_nothing_of_the_host(lab):
+    """A `livinglab` guest (Kab. Bandung's team in Sumedang's lab): own assessment yes; host's pages, others' drafts no."""
+    year = YEAR + 7
+    engine = lab.state.engine
+    with pytest.raises(Exception, match="harus dibatasi"):
+        store.add_user(engine, "tamu.kecamatan", Role.LIVINGLAB, "32.04.05", "32.11", password=PASSWORD)
+    with pytest.raises(Exception, match="di luar deployment"):
+        store.add_user(engine, "desa.luar", Role.DESA, "32.04.05.2001", "32.11", password=PASSWORD)
+    spbe_store.set_level(engine, Principal(Role.ANALYST, "32.11", username="tim"), "32.11", year, "1", 4, "draf Sumedang")
+    with TestClient(lab, follow_redirects=False) as client:
+        landed = login(client, "tamu.bandung", PASSWORD)
+        assert landed.headers["location"] == "/living-lab"  # no command center for a guest
+    with signed_in(lab, "tamu.bandung") as guest:
+        home = guest.get(f"/living-lab?tahun={year}")
+        assert home.status_code == 200 and "Bandung" in home.text
+        form = guest.get(f"/living-lab/penilaian?tahun={year}")
+        assert form.status_code == 200 and "(32.04)" in form.text and 'name="level_47"' in form.text
+        data = {"csrf_token": csrf_of(form.text), "wilayah": "32.04", "tahun": str(year), "penduduk": "3.721.112"}
+        data |= {f"level_{n}": "3" for n in range(1, 48)}
+        saved = guest.post("/living-lab/penilaian", data=data)
+        assert saved.status_code == 200 and "Tersimpan" in saved.text
+        # not the host's region, nor another guest's
+        data["wilayah"] = "32.11"
+        assert guest.post("/living-lab/penilaian", data=data).status_code == 403
+        # the host's command center and region pages: 403
+        assert guest.get("/").status_code == 403
+        assert guest.get("/wilayah/32.11.01").status_code == 403
+        assert guest.get("/api/v1/indicators").status_code == 403
+        # the host's draft, in every form it can be asked for: 403
+        assert guest.get(f"/living-lab/penilaian?wilayah=32.11&tahun={year}").status_code == 403
+        assert guest.get(f"/api/v1/spbe/assessments/32.11/{year}").status_code == 403
+        assert guest.get(f"/living-lab/ekspor?wilayah=32.11&tahun={year}").status_code == 403
+        page = guest.get(f"/living-lab?tahun={year}&kelompok=all").text
+        chart = json.loads(re.search(r'id="spbe-data">(.*?)</script>', page, re.S).group(1))
+        assert [r["name"] for r in chart["ranking"]] == ["Kabupaten Bandung"]  # the host's draft is not ranked either
+        # published results of others stay comparable
+        assert guest.get(f"/api/v1/spbe/assessments/32.73/{YEAR}").status_code == 200
+        assert guest.put(f"/api/v1/spbe/assessments/32.04/{year}/indicators/1", json={"level": 4},
+                         headers={"X-CSRF-Token": csrf_of(form.text)}).status_code == 200
+    with signed_in(lab, "tamu.bdgkota") as other_guest:
+        assert other_guest.get(f"/api/v1/spbe/assessments/32.04/{year}").status_code == 403
+        assert other_guest.get(f"/living-lab/penilaian?wilayah=32.04&tahun={year}").status_code == 403
+    with signed_in(lab, "tim") as host_team:  # the host's own team does not read a guest's draft either
+        assert host_team.get(f"/api/v1/spbe/assessments/32.04/{year}").status_code == 403
+    with signed_in(lab, "asesor") as verifier:  # the lab's verifier does
+        seen = verifier.get(f"/api/v1/spbe/assessments/32.04/{year}").json()
+    assert seen["status"] == "draft" and seen["answers"][0]["level"] == 4
+    view = spbe_store.get(engine, "32.04", year)
+    assert view.population == 3_721_112 and len(view.levels()) == 47
+
+
+def test_peer_group_by_population_band_on_the_page_and_api(lab):
+    with signed_in(lab, "sekda") as client:
+        page = client.get(f"/living-lab?wilayah=32.04&tahun={YEAR}&kelompok=population")
+        assert page.status_code == 200
+        band = re.search(r'id="spbe-peer-band">([^<]+)<', page.text)
+        assert '<option value="population" selected>' in page.text
+        unknown = client.get(f"/living-lab?tahun={YEAR}&kelompok=population")  # Sumedang gave no population
+        assert 'id="spbe-group-error">Jumlah penduduk 32.11 belum diketahui' in unknown.text
+        assert '<option value="all" selected>' in unknown.text
+        api = client.get(f"/api/v1/spbe/benchmark/{YEAR}?region=32.04&group=population").json()
+        bad = client.get(f"/api/v1/spbe/benchmark/{YEAR}?region=32.04&group=besar")
+    people = populations(3)
+    from madangan.sectors.spbe.benchmark import band_label, population_band
+
+    assert band and band.group(1) == f"Kelas penduduk: {band_label(people['32.04'])}"
+
+    expected = sum(1 for c, p in people.items() if population_band(p) == population_band(people["32.04"]) and c != "32.11")
+    assert api["summary"]["regions"] == expected and 1 < expected < 514
+    assert bad.status_code == 422
+
+
+def test_every_shipped_instrument_is_served_as_data(lab):
+    with TestClient(lab) as client:
+        assert len(client.get("/api/v1/spbe/instrument").json()["indicators"]) == 47
+        losi = client.get("/api/v1/spbe/instrument?id=losi-2022").json()
+        pemdi = client.get("/api/v1/spbe/instrument?id=pemdi-2025").json()
+        assert client.get("/api/v1/spbe/instrument?id=tidak-ada").status_code == 422
+    assert len(losi["indicators"]) == 86 and losi["weight_total"] == "86" and not losi["indicators"][0]["verified"]
+    assert len(pemdi["indicators"]) == 35 and pemdi["surveys"][0]["indicator"] == "33"

@@ -60,7 +60,8 @@ findings_app = typer.Typer(help=_h("Temuan verval: daftar kerja, rincian, hasil 
                                    "Verval findings: worklists, details, field-verification outcomes."),
                            invoke_without_command=True)
 app.add_typer(findings_app, name="findings")
-app.add_typer(spbe_app, name="spbe")
+app.add_typer(spbe_app, name="livinglab")
+app.add_typer(spbe_app, name="spbe", hidden=True)  # the older name, kept as an alias
 app.add_typer(alerts_app, name="alerts")
 
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help=_h("Kode kabupaten/kota, mis. 32.11", "Regency/city code, e.g. 32.11"))]

@@ -18,6 +18,7 @@ class Role(StrEnum):
     KECAMATAN = "kecamatan"  # kecamatan officer
     DESA = "desa"  # desa operator: persons of their desa only
     CADRE = "cadre"  # posyandu cadre: their posyandu's children
+    LIVINGLAB = "livinglab"  # another region's SPBE team in a hosted Living Lab: its own assessment only
     PUBLIC = "public"  # no login
 
 
@@ -30,16 +31,20 @@ class Permission(StrEnum):
     AUDIT = "audit"  # read the audit log
     SPBE = "spbe"  # fill in and submit the own region's SPBE self-assessment (Living Lab)
     SPBE_VERIFY = "spbe_verify"  # verify and publish SPBE assessments, load published results
+    LIVINGLAB = "livinglab"  # see the Living Lab: benchmark, published results, catalog (no person, no host data)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.EXECUTIVE: frozenset({Permission.AGGREGATES}),
+    Role.EXECUTIVE: frozenset({Permission.AGGREGATES, Permission.LIVINGLAB}),
     Role.ANALYST: frozenset({Permission.AGGREGATES, Permission.PERSONS, Permission.UNMASKED, Permission.INGEST,
-                             Permission.SPBE}),
-    Role.KECAMATAN: frozenset({Permission.AGGREGATES, Permission.PERSONS}),
-    Role.DESA: frozenset({Permission.AGGREGATES, Permission.PERSONS, Permission.UNMASKED}),
-    Role.CADRE: frozenset({Permission.AGGREGATES, Permission.PERSONS}),
+                             Permission.SPBE, Permission.LIVINGLAB}),
+    Role.KECAMATAN: frozenset({Permission.AGGREGATES, Permission.PERSONS, Permission.LIVINGLAB}),
+    Role.DESA: frozenset({Permission.AGGREGATES, Permission.PERSONS, Permission.UNMASKED, Permission.LIVINGLAB}),
+    Role.CADRE: frozenset({Permission.AGGREGATES, Permission.PERSONS, Permission.LIVINGLAB}),
+    # A hosted Living Lab (a province, a ministry or Sumedang's lab) lets officers of other regions
+    # in: the Living Lab and their own region's assessment, none of the host's command center.
+    Role.LIVINGLAB: frozenset({Permission.LIVINGLAB, Permission.SPBE}),
     Role.PUBLIC: frozenset(),
 }
 
@@ -51,6 +56,7 @@ ROLE_SCOPE_DEPTH: dict[Role, tuple[int, ...]] = {
     Role.KECAMATAN: (3,),
     Role.DESA: (4,),
     Role.CADRE: (4,),
+    Role.LIVINGLAB: (1, 2),  # a province or regency/city anywhere in the country, not the deployment's
     Role.PUBLIC: (2,),
 }
 
@@ -74,6 +80,11 @@ class Principal:
 
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]
+
+    @property
+    def guest(self) -> bool:
+        """An officer of another region using a hosted Living Lab (scope outside the deployment)."""
+        return self.role is Role.LIVINGLAB
 
     def in_scope(self, code: str) -> bool:
         """True when the region `code` lies inside (or is) the principal's scope."""

@@ -51,11 +51,21 @@ def check_within(region_code: str, deployment_code: str) -> None:
 
 
 def check_scope(role: Role, region_code: str, deployment_code: str) -> None:
-    """The role's scope is a region of the deployment at the level the role works at."""
-    check_within(region_code, deployment_code)
+    """The role's scope is a region of the deployment at the level the role works at.
+
+    A Living Lab guest (`livinglab`) is the exception: an officer of any province or regency/city of
+    the country, who fills in their own region's assessment in a lab hosted by this deployment.
+    """
+    if role is Role.LIVINGLAB:
+        from madangan.regions import regions
+
+        if region_code not in regions().names:
+            raise UserError(f"Wilayah {region_code} tidak ada di daftar Kemendagri.")
+    else:
+        check_within(region_code, deployment_code)
     depth = region_code.count(".") + 1
     if depth not in ROLE_SCOPE_DEPTH[role]:
-        levels = {2: "kabupaten/kota", 3: "kecamatan", 4: "desa/kelurahan"}
+        levels = {1: "provinsi", 2: "kabupaten/kota", 3: "kecamatan", 4: "desa/kelurahan"}
         wanted = " atau ".join(levels[d] for d in ROLE_SCOPE_DEPTH[role])
         raise UserError(f"Peran '{role}' harus dibatasi ke satu {wanted} (diberikan: {region_code}).")
 

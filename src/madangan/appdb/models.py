@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -192,7 +192,8 @@ class SpbeAssessment(Base):
     year: Mapped[int] = mapped_column(Integer, index=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     origin: Mapped[str] = mapped_column(String(20), default="self")  # self, published, synthetic
-    published_index: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    published_index: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
+    population: Mapped[int | None] = mapped_column(BigInteger)  # residents that year (peer groups by population band)
     source_note: Mapped[str] = mapped_column(String(500), default="")
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -9,7 +9,7 @@ import secrets
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from madangan.access import Principal, oidc, store
+from madangan.access import Permission, Principal, oidc, store
 from madangan.access.web import LOGIN_CSRF_COOKIE, SESSION_COOKIE, principal, public
 from madangan.i18n import t
 from madangan.web.deps import lang_of, render
@@ -67,7 +67,11 @@ def _signed_in(request: Request, user, method: str, next_url: str) -> RedirectRe
     cookie, _ = store.open_session(engine, user, method=method)
     store.audit(engine, "login" if method == "password" else f"login.{method}", user.username,
                 region_code=user.region_code, client=_client(request))
-    response = RedirectResponse(_safe_next(next_url), status_code=303)
+    destination = _safe_next(next_url)
+    who = store.principal_of(user)
+    if destination == "/" and not who.can(Permission.AGGREGATES) and who.can(Permission.LIVINGLAB):
+        destination = "/living-lab"  # a Living Lab guest (another region's team) has no command center here
+    response = RedirectResponse(destination, status_code=303)
     response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=request.url.scheme == "https",
                         max_age=store.SESSION_HOURS * 3600)
     response.delete_cookie(LOGIN_CSRF_COOKIE)

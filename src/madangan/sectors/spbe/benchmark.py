@@ -21,7 +21,29 @@ PEER_GROUPS = {
     "all": {"id": "Semua wilayah", "en": "All regions"},
     "province": {"id": "Satu provinsi", "en": "Same province"},
     "kind": {"id": "Sesama kabupaten atau sesama kota", "en": "Regencies with regencies, cities with cities"},
+    "province_kind": {"id": "Satu provinsi, sesama kabupaten/kota", "en": "Same province, same kind (regency/city)"},
+    "population": {"id": "Sekelas jumlah penduduk", "en": "Same population band"},
 }
+#: Population bands (lower bound, label): a region is compared with regions of its own size.
+POPULATION_BANDS = (
+    (0, {"id": "di bawah 250 ribu jiwa", "en": "under 250 thousand residents"}),
+    (250_000, {"id": "250–500 ribu jiwa", "en": "250–500 thousand residents"}),
+    (500_000, {"id": "500 ribu–1 juta jiwa", "en": "500 thousand–1 million residents"}),
+    (1_000_000, {"id": "1–2 juta jiwa", "en": "1–2 million residents"}),
+    (2_000_000, {"id": "2 juta jiwa atau lebih", "en": "2 million residents or more"}),
+)
+
+
+def population_band(population: int | None) -> int | None:
+    """The band index of a population (None when unknown)."""
+    if population is None:
+        return None
+    return max(n for n, (lower, _) in enumerate(POPULATION_BANDS) if population >= lower)
+
+
+def band_label(population: int | None, lang: str = "id") -> str:
+    band = population_band(population)
+    return "—" if band is None else POPULATION_BANDS[band][1][lang]
 
 
 @dataclass(frozen=True)
@@ -33,6 +55,7 @@ class Entry:
     levels: dict[str, int]  # empty when only the published total is known
     origin: str
     status: str
+    population: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +93,8 @@ def entries(instrument: Instrument, views: list[AssessmentView], published_only:
             index, levels = v.published_index, {}
         else:
             continue
-        found.append(Entry(v.region_code, v.region_name, index, instrument.predicate(index), levels, v.origin, v.status))
+        found.append(Entry(v.region_code, v.region_name, index, instrument.predicate(index), levels, v.origin, v.status,
+                           v.population))
     return found
 
 
@@ -85,22 +109,37 @@ def ranking(found: list[Entry]) -> list[Ranked]:
     return ranked
 
 
-def peers(region_code: str, found: list[Entry], group: str) -> list[Entry]:
-    """The region's peer group (the region itself included)."""
-    if group not in PEER_GROUPS:
-        from madangan.sectors.spbe.text import Refused
+def peers(region_code: str, found: list[Entry], group: str, population: int | None = None) -> list[Entry]:
+    """The region's peer group (the region itself included).
 
+    `population` is the region's own population for the "population" group when it has no entry
+    carrying one (e.g. it has not assessed yet); regions of unknown population are left out of it.
+    """
+    from madangan.sectors.spbe.text import Refused
+
+    if group not in PEER_GROUPS:
         raise Refused(tr(f"Kelompok pembanding '{group}' tidak dikenal; pilih {', '.join(PEER_GROUPS)}.",
                          f"Unknown peer group '{group}'; choose {', '.join(PEER_GROUPS)}."))
     if group == "all":
         return list(found)
     depth = region_code.count(".") + 1
     same_depth = [e for e in found if e.region_code.count(".") + 1 == depth]
-    if group == "province":
-        province = region_code.split(".")[0]
-        return [e for e in same_depth if e.region_code.split(".")[0] == province]
+    province = region_code.split(".")[0]
     kind = _kind(region_code)
-    return [e for e in same_depth if _kind(e.region_code) == kind]
+    if group == "province":
+        return [e for e in same_depth if e.region_code.split(".")[0] == province]
+    if group == "kind":
+        return [e for e in same_depth if _kind(e.region_code) == kind]
+    if group == "province_kind":
+        return [e for e in same_depth if e.region_code.split(".")[0] == province and _kind(e.region_code) == kind]
+    own = next((e.population for e in found if e.region_code == region_code and e.population is not None), population)
+    if own is None:
+        raise Refused(tr(f"Jumlah penduduk {region_code} belum diketahui, jadi kelompok sekelas penduduk tidak bisa dibentuk; "
+                         "isi 'Jumlah penduduk' di penilaian mandiri atau kolom 'Jumlah Penduduk' saat impor.",
+                         f"{region_code}'s population is not known, so there is no population-band group; fill in "
+                         "'Jumlah penduduk' on the self-assessment or the 'Jumlah Penduduk' column on import."))
+    band = population_band(own)
+    return [e for e in same_depth if population_band(e.population) == band]
 
 
 def _kind(code: str) -> str:

@@ -1,4 +1,9 @@
-"""`madangan spbe …`: the Living Lab on the command line (Typer + Rich)."""
+"""`madangan livinglab …` (alias `madangan spbe …`): the Living Lab on the command line (Typer + Rich).
+
+`madangan livinglab score LEVELS.csv` prints the index, domain and aspect indices and predicate;
+`madangan livinglab plan LEVELS.csv --target 3.5` the cheapest plan. `--instrumen pemdi-2025`,
+`losi-2022` or a path to a region's own .toml scores the same way: instruments are data.
+"""
 
 from __future__ import annotations
 
@@ -56,25 +61,30 @@ def _operator(deployment):
     return Principal(Role.ADMIN, deployment.region_code, username=f"cli:{user}")
 
 
-def _fmt(value: Decimal | float | None) -> str:
+def _fmt(value: Decimal | float | None, places: int = 2) -> str:
     if value is None:
         return "—"
-    text = f"{float(value):.2f}"
+    text = f"{float(value):.{places}f}"
     return text.replace(".", ",") if current_language() == "id" else text
 
 
-def print_score(instrument: Instrument, score: Score, title: str) -> None:
+def print_score(instrument: Instrument, score: Score, title: str, surveys=()) -> None:
+    places = instrument.decimals
     console.print(f"[bold]{title}[/]")
-    console.print(_h("Indeks SPBE: ", "SPBE index: ") + f"[bold]{_fmt(score.index)}[/] · {_h('predikat', 'predicate')} [bold]{score.predicate}[/]")
+    console.print(_h(f"{instrument.label}: ", f"{instrument.label_en}: ") + f"[bold]{_fmt(score.index, places)}[/] · {_h('predikat', 'predicate')} [bold]{score.predicate}[/]")
+    for result in surveys:
+        console.print(_h(f"Survei {result.survey} (indikator {result.indicator}): manfaat {_fmt(result.benefit)} − biaya {_fmt(result.cost)} = {_fmt(result.value)} → tingkat {result.level}",
+                         f"Survey {result.survey} (indicator {result.indicator}): benefit {_fmt(result.benefit)} − cost {_fmt(result.cost)} = {_fmt(result.value)} → level {result.level}"))
     if score.missing:
         console.print(_h(f"⚠ {len(score.missing)} indikator belum diisi (dihitung 0): ", f"⚠ {len(score.missing)} indicators missing (counted as 0): ")
                       + ", ".join(score.missing), soft_wrap=True)
     table = Table(_h("Domain / aspek", "Domain / aspect"), _h("Bobot", "Weight"), _h("Indeks", "Index"))
+    unit = f" {instrument.unit}" if instrument.unit else ""
     for domain in instrument.domains:
-        table.add_row(f"[bold]{domain.id} {domain.name}[/]", f"{domain.weight} %", f"[bold]{_fmt(score.domains[domain.id])}[/]")
+        table.add_row(f"[bold]{domain.id} {domain.name}[/]", f"{domain.weight}{unit}", f"[bold]{_fmt(score.domains[domain.id], places)}[/]")
         for aspect in instrument.aspects:
             if aspect.domain == domain.id:
-                table.add_row(f"  {aspect.id} {aspect.name}", f"{aspect.weight} %", _fmt(score.aspects[aspect.id]))
+                table.add_row(f"  {aspect.id} {aspect.name}", f"{aspect.weight}{unit}", _fmt(score.aspects[aspect.id], places))
     console.print(table)
 
 
@@ -86,15 +96,25 @@ def show_instrument(instrument: InstrumentOpt = DEFAULT_INSTRUMENT) -> None:
     inst = load(instrument)
     console.print(f"[bold]{inst.name}[/] · {inst.regulation}")
     table = Table("No.", _h("Indikator", "Indicator"), _h("Aspek", "Aspect"), _h("Bobot", "Weight"))
+    unit = f" {inst.unit}" if inst.unit else ""
     for ind in inst.indicators:
-        table.add_row(ind.id, ind.name, ind.aspect, f"{ind.weight} %" + (" *" if ind.weight_derived else ""))
+        table.add_row(ind.id, ind.name + ("" if ind.verified else " †"), ind.aspect,
+                      f"{ind.weight}{unit}" + (" *" if ind.weight_derived else ""))
     console.print(table)
-    console.print(_h("* bobot diturunkan dari total aspek yang terverifikasi (lihat berkas instrumen)",
-                     "* weight derived from a verified aspect total (see the instrument file)"))
+    console.print(_h("* bobot diturunkan dari total yang terverifikasi atau pengganti sementara (lihat berkas instrumen)",
+                     "* weight derived from a verified total, or a placeholder (see the instrument file)"))
+    if not all(i.verified for i in inst.indicators):
+        console.print(_h("† teks indikator belum terverifikasi dari sumber (lihat asal-usul di berkas instrumen)",
+                         "† indicator text not yet verified from a source (see the provenance in the instrument file)"))
+    for survey in inst.surveys:
+        console.print(_h(f"Indikator {survey.indicator} dinilai dari survei '{survey.name}': rata-rata manfaat − rata-rata biaya",
+                         f"Indicator {survey.indicator} is scored from the survey '{survey.name}': mean benefit − mean cost")
+                      + f" ({', '.join(i.id for i in survey.items)})")
     console.print(_h("Tingkat: ", "Levels: ") + ", ".join(f"{lv.level} {lv.name}" for lv in inst.levels))
 
 
-@app.command("index")
+@app.command("score")
+@app.command("index", hidden=True)
 def index(
     file: Annotated[Optional[Path], typer.Argument(help=_h("CSV/XLSX: No. Indikator, Tingkat", "CSV/XLSX: indicator, level"))] = None,
     region: RegionOpt = None,
@@ -108,8 +128,9 @@ def index(
 
     inst = load(instrument)
     if file is not None:
-        levels, _ = files.read_levels(file, instrument)
-        print_score(inst, inst.score(levels), file.name)
+        surveys: list = []
+        levels, _ = files.read_levels(file, instrument, surveys_out=surveys)
+        print_score(inst, inst.score(levels), file.name, surveys)
         return
     _, engine, deployment = _deployment()
     code = region or deployment.region_code
@@ -170,14 +191,15 @@ def plan(
             return
     else:
         result = planner.cheapest_plan(inst, levels, target.replace(",", "."), effort)
-    console.print(_h("Dari ", "From ") + f"{_fmt(result.start.index)} ({result.start.predicate}) "
-                  + _h("ke ", "to ") + f"≥ {_fmt(result.target)}: [bold]{len(result.steps)}[/] " + _h("langkah", "steps")
+    places = inst.decimals
+    console.print(_h("Dari ", "From ") + f"{_fmt(result.start.index, places)} ({result.start.predicate}) "
+                  + _h("ke ", "to ") + f"≥ {_fmt(result.target, places)}: [bold]{len(result.steps)}[/] " + _h("langkah", "steps")
                   + f", {_h('usaha', 'effort')} {result.cost:g}")
     table = Table("#", _h("Indikator", "Indicator"), _h("Tingkat", "Level"), _h("Usaha", "Effort"), _h("Indeks sesudahnya", "Index after"))
     for n, step in enumerate(result.steps, 1):
-        table.add_row(str(n), f"{step.indicator} {step.name}", f"{step.from_level} → {step.to_level}", f"{step.cost:g}", _fmt(step.index_after))
+        table.add_row(str(n), f"{step.indicator} {step.name}", f"{step.from_level} → {step.to_level}", f"{step.cost:g}", _fmt(step.index_after, places))
     console.print(table)
-    console.print(_h("Hasil: ", "Result: ") + f"[bold]{_fmt(result.end.index)} ({result.end.predicate})[/]")
+    console.print(_h("Hasil: ", "Result: ") + f"[bold]{_fmt(result.end.index, places)} ({result.end.predicate})[/]")
 
 
 @app.command("import")
@@ -229,12 +251,13 @@ def synth(
     from madangan.sectors.spbe import store
     from madangan.sectors.spbe.instrument import load
 
-    from madangan.sectors.spbe.synth import generate
+    from madangan.sectors.spbe.synth import generate, populations
 
     _, engine, deployment = _deployment()
     existing = {v.region_code for v in store.for_year(engine, year, instrument) if v.origin != "synthetic"}
     generated = generate(load(instrument), year, seed)
-    rows = [{"region": code, "year": year, "levels": levels, "note": f"sintetis, benih {seed}"}
+    people = populations(seed)
+    rows = [{"region": code, "year": year, "levels": levels, "population": people.get(code), "note": f"sintetis, benih {seed}"}
             for code, levels in generated.items() if code not in existing]
     store.load_published(engine, _operator(deployment), rows, origin="synthetic", instrument_id=instrument)
     console.print(_h(f"{len(rows)} penilaian sintetis tahun {year} dimuat (bukan data nyata).",
@@ -245,7 +268,7 @@ def synth(
 def benchmark_(
     year: YearOpt = 2024,
     region: RegionOpt = None,
-    group: Annotated[str, typer.Option("--kelompok", "--group", help="all, province, kind")] = "all",
+    group: Annotated[str, typer.Option("--kelompok", "--group", help="all, province, kind, province_kind, population")] = "all",
     top: Annotated[int, typer.Option(help=_h("Jumlah baris peringkat", "Ranking rows"))] = 10,
     instrument: InstrumentOpt = DEFAULT_INSTRUMENT,
 ) -> None:
@@ -260,7 +283,9 @@ def benchmark_(
     peer_entries = benchmark.peers(code, found, group)
     ranked = benchmark.ranking(peer_entries)
     stats = benchmark.summary(peer_entries)
-    console.print(f"[bold]{benchmark.PEER_GROUPS[group][current_language()]} · {year}[/] · "
+    own_population = next((e.population for e in peer_entries if e.region_code == code), None)
+    band = f" ({benchmark.band_label(own_population, current_language())})" if group == "population" else ""
+    console.print(f"[bold]{benchmark.PEER_GROUPS[group][current_language()]}{band} · {year}[/] · "
                   + _h(f"{stats['regions']} wilayah", f"{stats['regions']} regions")
                   + (f" · {_h('rata-rata', 'mean')} {_fmt(stats['mean'])}" if stats["regions"] else ""))
     table = Table(_h("Peringkat", "Rank"), _h("Wilayah", "Region"), _h("Indeks", "Index"), _h("Predikat", "Predicate"), _h("Asal", "Origin"))

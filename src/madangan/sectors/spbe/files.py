@@ -48,9 +48,11 @@ PUBLISHED_FILE = Contract(
         Column("tahun", "Tahun"),
         Column("indeks", "Indeks"),
         Column("sumber", "Sumber", required=False),
+        Column("penduduk", "Jumlah Penduduk", required=False),
     ),
     key=("kode_wilayah", "tahun"),
-    aliases={"Indeks SPBE": "indeks", "Nilai Indeks": "indeks", "Kode": "kode_wilayah"},
+    aliases={"Indeks SPBE": "indeks", "Nilai Indeks": "indeks", "Kode": "kode_wilayah", "Penduduk": "penduduk",
+             "Population": "penduduk"},
 )
 EXPORT_HEADERS = ["Kode Wilayah", "Nama Wilayah", "Tahun", "Status", "Domain", "Aspek", "No. Indikator",
                   "Nama Indikator", "Bobot (%)", "Tingkat", "Nama Tingkat", "Penjelasan", "Tautan Bukti",
@@ -184,13 +186,18 @@ def import_published(engine: Engine, who: Principal, path: Path, note: str = "",
             index = Decimal(str(row.get("indeks")).strip().replace(",", "."))
         except InvalidOperation:
             index = None
+        raw_population = str(row.get("penduduk") or "").strip().replace(".", "").replace(" ", "").removesuffix(",0")
+        population = _int(raw_population, 1_000, store.MAX_POPULATION) if raw_population else None
         if year is None:
             problems.append(tr(f"{where}, kolom 'Tahun': '{row.get('tahun')}' bukan tahun.", f"{where}, column 'Tahun': '{row.get('tahun')}' is not a year."))
-        elif index is None or not 0 <= index <= instrument.scale.max:
+        elif index is None or not index.is_finite() or not 0 <= index <= instrument.scale.max:
             problems.append(tr(f"{where}, kolom 'Indeks': '{row.get('indeks')}' bukan angka 0–{instrument.scale.max}.",
                                f"{where}, column 'Indeks': '{row.get('indeks')}' is not a number 0–{instrument.scale.max}."))
+        elif raw_population and population is None:
+            problems.append(tr(f"{where}, kolom 'Jumlah Penduduk': '{row.get('penduduk')}' bukan bilangan bulat 1.000–{store.MAX_POPULATION:_}.".replace("_", "."),
+                               f"{where}, column 'Jumlah Penduduk': '{row.get('penduduk')}' is not a whole number 1,000–{store.MAX_POPULATION:,}."))
         else:
-            parsed.append({"region": code, "year": year, "index": index.quantize(Decimal("0.01")),
+            parsed.append({"region": code, "year": year, "index": instrument.round(index), "population": population,
                            "note": row.get("sumber") or note})
     if problems or not rows:
         raise Refused(tr(f"{Path(path).name}: tidak ada yang disimpan:\n", f"{Path(path).name}: nothing was saved:\n")
@@ -260,15 +267,37 @@ SCORE_FILE = Contract(
 )
 
 
-def read_levels(path: Path, instrument_id: str = DEFAULT_INSTRUMENT) -> tuple[dict[str, int], dict[str, float]]:
-    """Levels (and optional effort per step) by indicator from a small CSV/XLSX; every bad row named."""
+def read_levels(path: Path, instrument_id: str = DEFAULT_INSTRUMENT,
+                surveys_out: list | None = None) -> tuple[dict[str, int], dict[str, float]]:
+    """Levels (and optional effort per step) by indicator from a small CSV/XLSX; every bad row named.
+
+    For an instrument with a survey-scored indicator (PEMDI's user satisfaction), rows may give the
+    survey's items instead (e.g. "K1;4,2" … "B5;3,1", item means on the survey scale): the
+    indicator's level is then computed from them (mean benefit − mean cost → the file's bands), and
+    the result is appended to `surveys_out` when given.
+    """
     instrument = load(instrument_id)
     rows = _read(path, SCORE_FILE)
     known = {i.id for i in instrument.indicators}
     levels, effort, problems = {}, {}, []
+    answers: dict[str, dict[str, Decimal]] = {}  # survey id → item → value
     for row in rows:
         where = _where(row)
         indicator = str(row.get("indikator") or "").strip().removesuffix(".0")
+        survey = instrument.survey_for(indicator) if indicator not in known else None
+        if survey is not None:
+            try:
+                value = Decimal(str(row.get("tingkat")).strip().replace(",", "."))
+            except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite() or not survey.scale.min <= value <= survey.scale.max:
+                problems.append(tr(f"{where}, kolom 'Tingkat': butir survei {indicator} perlu nilai {survey.scale.min}–{survey.scale.max}, bukan '{row.get('tingkat')}'.",
+                                   f"{where}, column 'Tingkat': survey item {indicator} needs a value {survey.scale.min}–{survey.scale.max}, not '{row.get('tingkat')}'."))
+            elif indicator in answers.setdefault(survey.id, {}):
+                problems.append(tr(f"{where}: butir survei {indicator} muncul dua kali.", f"{where}: survey item {indicator} appears twice."))
+            else:
+                answers[survey.id][indicator] = value
+            continue
         level = _int(row.get("tingkat"), instrument.scale.min, instrument.scale.max)
         if indicator not in known:
             problems.append(tr(f"{where}: '{indicator}' bukan indikator {instrument.id}.", f"{where}: '{indicator}' is not a {instrument.id} indicator."))
@@ -285,6 +314,20 @@ def read_levels(path: Path, instrument_id: str = DEFAULT_INSTRUMENT) -> tuple[di
                 except ValueError:
                     problems.append(tr(f"{where}, kolom 'Usaha per Langkah': '{row['usaha']}' bukan angka.",
                                        f"{where}, column 'Usaha per Langkah': '{row['usaha']}' is not a number."))
+    for survey_id, given in answers.items():
+        survey = next(s for s in instrument.surveys if s.id == survey_id)
+        if survey.indicator in levels:
+            problems.append(tr(f"indikator {survey.indicator} diberi tingkat dan juga butir survei {survey.id}; pilih salah satu.",
+                               f"indicator {survey.indicator} has a level and also survey {survey.id} items; give one of them."))
+            continue
+        try:
+            result = instrument.survey_value(survey, given)
+        except UserError as exc:
+            problems.append(str(exc))
+            continue
+        levels[survey.indicator] = result.level
+        if surveys_out is not None:
+            surveys_out.append(result)
     if problems:
         raise Refused(f"{Path(path).name}:\n" + "\n".join(problems))
     return levels, effort

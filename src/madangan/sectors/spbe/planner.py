@@ -19,7 +19,12 @@ from madangan.errors import UserError
 from madangan.sectors.spbe.instrument import Instrument, Score
 from madangan.sectors.spbe.text import tr
 
-HALF_CENT = Decimal("0.005")  # the published index is rounded half-up to 2 decimals
+HALF_CENT = Decimal("0.005")  # SPBE's published index is rounded half-up to 2 decimals
+
+
+def _half_unit(instrument: Instrument) -> Decimal:
+    """Half of the last published place: the rounded index reaches t when the exact one reaches t − this."""
+    return Decimal(5).scaleb(-(instrument.decimals + 1))
 
 
 def whatif(instrument: Instrument, levels: dict[str, int], raises: dict[str, int]) -> tuple[Score, Score]:
@@ -91,7 +96,7 @@ def cheapest_plan(instrument: Instrument, levels: dict[str, int], target: Decima
     total_w = sum(w)
     have = sum(lv * wi for lv, wi in zip(current, w))
     # the rounded index reaches the target when the exact one reaches target − 0.005
-    need = max(0, math.ceil((target - HALF_CENT) * total_w) - have)
+    need = max(0, math.ceil((target - _half_unit(instrument)) * total_w) - have)
     room = [instrument.scale.max - lv for lv in current]  # every level at the top reaches any target ≤ max
 
     costs = [float(effort.get(i.id, 1.0)) for i in indicators]

@@ -13,6 +13,8 @@ import xlsxwriter
 from fpdf import FPDF
 from sqlalchemy import Engine
 
+from madangan.access import Principal
+
 from madangan.exports import neutralise
 from madangan.sectors.spbe import benchmark, planner, store
 from madangan.sectors.spbe.instrument import DEFAULT_INSTRUMENT, Instrument, Score, load
@@ -35,14 +37,16 @@ class Report:
 
 
 def build(engine: Engine, region_code: str, year: int, group: str = "province",
-          instrument_id: str = DEFAULT_INSTRUMENT) -> Report:
+          instrument_id: str = DEFAULT_INSTRUMENT, who: Principal | None = None) -> Report:
+    """The report; with `who`, peers are only the assessments that caller may see (`store.may_see`)."""
     instrument = load(instrument_id)
     view = store.get(engine, region_code, year, instrument_id)
     levels = view.levels() if view else {}
     if len(levels) != len(instrument.indicators):
         raise Refused(tr(f"Laporan perlu tingkat semua indikator; {region_code} tahun {year} belum lengkap.",
                          f"A report needs every indicator's level; {region_code} {year} is incomplete."), code=404)
-    found = benchmark.entries(instrument, store.for_year(engine, year, instrument_id))
+    views = store.for_year(engine, year, instrument_id)
+    found = benchmark.entries(instrument, store.visible(who, views) if who is not None else views)
     peer_entries = benchmark.peers(region_code, found, group)
     ranked = benchmark.ranking(peer_entries)
     own = next(r for r in ranked if r.entry.region_code == region_code)

@@ -66,6 +66,7 @@ class AssessmentView:
     source_note: str
     submitted_by: str | None
     verified_by: str | None
+    population: int | None = None
     answers: dict[str, SpbeAnswer] = field(default_factory=dict)
     evidence: dict[str, list[SpbeEvidence]] = field(default_factory=dict)
 
@@ -118,6 +119,28 @@ def _may_edit(who: Principal, region_code: str) -> None:
         raise Refused(tr(f"Anda hanya boleh mengisi penilaian wilayah Anda ({who.region_code}), bukan {region_code}.",
                            f"You may only fill in your own region's assessment ({who.region_code}), not {region_code}."),
                         code=403)
+
+
+def may_see(who: Principal, view: AssessmentView) -> bool:
+    """Details of an assessment (levels, justifications, evidence): the region's own team and verifiers
+    always; everyone else once it is verified or published, or when it is a loaded result (published
+    or synthetic). A region's draft stays its own until it is verified ("each region sees and edits
+    its own, compares with all")."""
+    own = who.in_scope(view.region_code) or who.region_code.startswith(view.region_code + ".")  # a desa officer's regency too
+    return own or who.can(Permission.SPBE_VERIFY) or view.status in ("verified", "published") or view.origin != "self"
+
+
+def visible(who: Principal, views: list[AssessmentView]) -> list[AssessmentView]:
+    """The assessments `who` may compare with (see `may_see`)."""
+    return [v for v in views if may_see(who, v)]
+
+
+def check_may_see(who: Principal, view: AssessmentView) -> None:
+    if not may_see(who, view):
+        raise Refused(tr(f"Penilaian {view.region_code} tahun {view.year} masih {STATUS_LABELS[view.status]['id'].lower()}; "
+                         "hanya wilayahnya dan verifikator yang boleh melihatnya sebelum terverifikasi.",
+                         f"The {view.region_code} {view.year} assessment is still {STATUS_LABELS[view.status]['en'].lower()}; "
+                         "only its region and verifiers may see it before it is verified."), code=403)
 
 
 def _event(session: Session, assessment_id: int, actor: str | None, action: str, indicator: str | None = None,
@@ -179,6 +202,24 @@ def set_level(engine: Engine, who: Principal, region_code: str, year: int, indic
         if justification is not None and justification != answer.justification:
             answer.justification = justification[:4000]
             _event(session, assessment.id, who.username, "justification", indicator)
+
+
+MAX_POPULATION = 50_000_000  # the largest province has about 50 million residents
+
+
+def set_population(engine: Engine, who: Principal, region_code: str, year: int, population: int | None,
+                   instrument_id: str = DEFAULT_INSTRUMENT) -> None:
+    """The region's population that year (for peer groups by population band), on its draft."""
+    region_code, year = check_region(region_code), check_year(year)
+    _may_edit(who, region_code)
+    if population is not None and not 1_000 <= population <= MAX_POPULATION:
+        raise Refused(tr(f"Jumlah penduduk {population} tidak masuk akal (1.000–{MAX_POPULATION:_}).".replace("_", "."),
+                         f"Population {population} is not plausible (1,000–{MAX_POPULATION:,})."))
+    with sessions(engine).begin() as session:
+        assessment = _open_draft(session, who, region_code, year, instrument_id)
+        if assessment.population != population:
+            _event(session, assessment.id, who.username, "population", old=assessment.population, new=population)
+            assessment.population = population
 
 
 def add_evidence(engine: Engine, who: Principal, region_code: str, year: int, indicator: str, *,
@@ -297,6 +338,7 @@ def load_published(engine: Engine, who: Principal, rows: list[dict], origin: str
                 session.flush()
             assessment = SpbeAssessment(instrument=instrument_id, region_code=row["region"], year=row["year"],
                                         status="published", origin=origin, published_index=row.get("index"),
+                                        population=row.get("population"),
                                         source_note=row.get("note", "")[:500], created_by=who.username)
             session.add(assessment)
             session.flush()
@@ -316,7 +358,7 @@ def _view(session: Session, assessment: SpbeAssessment, with_evidence: bool = Tr
         id=assessment.id, instrument=assessment.instrument, region_code=assessment.region_code,
         region_name=region_name(assessment.region_code), year=assessment.year, status=assessment.status,
         origin=assessment.origin, published_index=assessment.published_index, source_note=assessment.source_note,
-        submitted_by=assessment.submitted_by, verified_by=assessment.verified_by)
+        submitted_by=assessment.submitted_by, verified_by=assessment.verified_by, population=assessment.population)
     for answer in session.scalars(select(SpbeAnswer).where(SpbeAnswer.assessment_id == assessment.id)):
         view.answers[answer.indicator] = answer
     if with_evidence:
@@ -353,7 +395,7 @@ def _view_shallow(a: SpbeAssessment) -> AssessmentView:
     return AssessmentView(id=a.id, instrument=a.instrument, region_code=a.region_code,
                           region_name=region_name(a.region_code), year=a.year, status=a.status, origin=a.origin,
                           published_index=a.published_index, source_note=a.source_note,
-                          submitted_by=a.submitted_by, verified_by=a.verified_by)
+                          submitted_by=a.submitted_by, verified_by=a.verified_by, population=a.population)
 
 
 def years(engine: Engine, instrument_id: str = DEFAULT_INSTRUMENT) -> list[int]:

@@ -36,3 +36,18 @@ def generate(instrument: Instrument, year: int, seed: int, codes: list[str] | No
         raw = [maturity + strength[d] + rng.normal(0, 0.6) for d in domain_of]
         result[code] = {ind.id: int(np.clip(np.rint(value), lo, hi)) for ind, value in zip(instrument.indicators, raw)}
     return result
+
+
+def populations(seed: int, codes: list[str] | None = None) -> dict[str, int]:
+    """A synthetic population per region (for peer groups by population band), seeded; not real figures.
+
+    Cities are smaller than regencies (medians ≈ 300 and 550 thousand), spread log-normally.
+    """
+    codes = codes or regencies()
+    index = regions()
+    rng = np.random.default_rng([seed, 62])
+    result = {}
+    for code in codes:
+        median = 300_000 if index.region(code).level.lower().startswith("kota") else 550_000
+        result[code] = int(np.clip(rng.lognormal(np.log(median), 0.6), 20_000, 6_000_000))
+    return result

@@ -1,9 +1,14 @@
 """Living Lab pages (/living-lab) and JSON API (/api/v1/spbe/...).
 
 Every route declares its access rule. Reading (index, ranking, peers, catalog) needs the
-`aggregates` permission; filling in the region's own assessment needs `spbe`; verifying needs
+`livinglab` permission; filling in the region's own assessment needs `spbe`; verifying needs
 `spbe_verify`. The store checks region scope and workflow state again, so a page is never the
 only guard.
+
+One deployment hosts the lab for many regions: an officer of another region signs in with the
+`livinglab` role, scoped to their own region code. They see the lab (ranking, published results,
+the catalog) and fill in their own assessment; another region's draft answers 403 until it is
+verified (`store.may_see`), and the host's command-center pages need `aggregates`, which they lack.
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ from pydantic import BaseModel, Field
 from madangan.access import Permission, Principal
 from madangan.access.web import principal, public, require
 from madangan.errors import UserError
-from madangan.i18n import add_messages
+from madangan.i18n import add_messages, t
 from madangan.regions import regions
 from madangan.sectors.spbe import benchmark, catalog, files, planner, store
-from madangan.sectors.spbe.instrument import load
+from madangan.sectors.spbe.instrument import DEFAULT_INSTRUMENT, load, shipped
 from madangan.web.deps import ErrorDetail, lang_of, render
 
 add_messages({f"spbe.{key}": {"id": id_text, "en": en_text} for key, (id_text, en_text) in {
@@ -91,6 +96,9 @@ add_messages({f"spbe.{key}": {"id": id_text, "en": en_text} for key, (id_text, e
     "technology": ("Teknologi", "Technology"),
     "description": ("Keterangan", "Description"),
     "sources": ("Sumber", "Sources"),
+    "population": ("Jumlah penduduk", "Population"),
+    "population_note": ("untuk kelompok pembanding sekelas penduduk", "for the population-band peer group"),
+    "peer_band": ("Kelas penduduk", "Population band"),
     "synthetic_note": ("Wilayah bertanda 'sintetis' berasal dari generator data pembanding, bukan hasil nyata.",
                        "Regions marked 'synthetic' come from the benchmark generator, not real results."),
 }.items()})
@@ -104,6 +112,7 @@ Year = Annotated[int, PathParam(ge=store.MIN_YEAR, le=store.MAX_YEAR)]
 YearQuery = Annotated[int | None, Query(ge=store.MIN_YEAR, le=store.MAX_YEAR)]
 FormYear = Annotated[int, Form(ge=store.MIN_YEAR, le=store.MAX_YEAR)]
 FormText = Annotated[str, Form(max_length=4000)]
+PeerGroup = Literal[tuple(benchmark.PEER_GROUPS)]
 pages = dict(include_in_schema=False, response_class=HTMLResponse)
 CONFLICT = {409: {"model": ErrorDetail, "description": "Status penilaian tidak mengizinkan perubahan ini"}}
 API_ERRORS = {code: {"model": ErrorDetail, "description": text} for code, text in
@@ -112,6 +121,17 @@ API_ERRORS = {code: {"model": ErrorDetail, "description": text} for code, text i
 
 def _refused(exc: UserError) -> HTTPException:
     return HTTPException(getattr(exc, "code", 400), str(exc))
+
+
+def _home(request: Request, who: Principal) -> str:
+    """The region a page shows by default: a guest's own region, else the deployment's."""
+    return who.region_code if who.guest else request.app.state.deployment.region_code
+
+
+def _visible_view(request: Request, who: Principal, region_code: str, year: int):
+    """The region's assessment if `who` may see its details, else None (403 where details are asked for)."""
+    view = store.get(request.app.state.engine, region_code, year)
+    return view if view is not None and store.may_see(who, view) else None
 
 
 def _year(request: Request, year: int | None) -> int:
@@ -138,15 +158,19 @@ def _fmt(value, lang: str) -> str:
     return text.replace(".", ",") if lang == "id" else text
 
 
-def _context(request: Request, region_code: str, year: int, group: str) -> dict:
+def _context(request: Request, who: Principal, region_code: str, year: int, group: str) -> dict:
     """Everything the Living Lab overview shows for one region and year."""
     instrument = load()
     engine = request.app.state.engine
-    found = benchmark.entries(instrument, store.for_year(engine, year))
-    peer_entries = benchmark.peers(region_code, found, group)
+    found = benchmark.entries(instrument, store.visible(who, store.for_year(engine, year)))
+    group_error = None
+    try:
+        peer_entries = benchmark.peers(region_code, found, group)
+    except UserError as exc:
+        group_error, group, peer_entries = str(exc), "all", benchmark.peers(region_code, found, "all")
     ranked = benchmark.ranking(peer_entries)
     own = next((r for r in ranked if r.entry.region_code == region_code), None)
-    view = store.get(engine, region_code, year)
+    view = _visible_view(request, who, region_code, year)
     score = view.score(instrument) if view else None
     with_levels = [e for e in peer_entries if e.levels]
     best = max(with_levels, key=lambda e: e.index) if with_levels else None
@@ -183,25 +207,31 @@ def _context(request: Request, region_code: str, year: int, group: str) -> dict:
         "view": view, "score": score, "own": own, "peers_count": len(peer_entries), "gaps": gaps, "plan": plan,
         "chart_json": _json(chart), "apps_by_indicator": apps_by_indicator, "f2": lambda v: _fmt(v, lang_of(request)),
         "status_labels": store.STATUS_LABELS, "origin_labels": store.ORIGIN_LABELS,
-        "chart_has_synthetic": any(e.origin == "synthetic" for e in peer_entries),
+        "chart_has_synthetic": any(e.origin == "synthetic" for e in peer_entries), "group_error": group_error,
+        "peer_band": (f"{t('spbe.peer_band', lang_of(request))}: {benchmark.band_label(own.entry.population, lang_of(request))}"
+                      if group == "population" and own and own.entry.population else None),
+        "can_fill": who.can(Permission.SPBE) and who.in_scope(region_code),
     }
 
 
 # --- pages --------------------------------------------------------------------------------------
 
 
-@router.get("/living-lab", dependencies=[require(Permission.AGGREGATES)], **pages)
-def lab_page(request: Request, tahun: YearQuery = None, kelompok: str = "province", wilayah: str | None = None):
-    region_code = wilayah or request.app.state.deployment.region_code
+@router.get("/living-lab", dependencies=[require(Permission.LIVINGLAB)], **pages)
+def lab_page(request: Request, tahun: YearQuery = None, kelompok: str = "province", wilayah: str | None = None,
+             who: Principal = Depends(principal)):
+    region_code = wilayah or _home(request, who)
+    if region_code not in regions().names:
+        raise HTTPException(404, f"Wilayah {region_code[:20]} tidak ada di daftar Kemendagri.")
     if kelompok not in benchmark.PEER_GROUPS:
         kelompok = "province"
-    return render(request, "spbe_lab.html", **_context(request, region_code, _year(request, tahun), kelompok))
+    return render(request, "spbe_lab.html", **_context(request, who, region_code, _year(request, tahun), kelompok))
 
 
-@router.get("/living-lab/penilaian", dependencies=[require(Permission.AGGREGATES)], **pages)
+@router.get("/living-lab/penilaian", dependencies=[require(Permission.LIVINGLAB)], **pages)
 def form_page(request: Request, tahun: YearQuery = None, wilayah: str | None = None, tersimpan: int = 0,
               who: Principal = Depends(principal)):
-    region_code = wilayah or request.app.state.deployment.region_code
+    region_code = wilayah or _home(request, who)
     return _form(request, who, region_code, _year(request, tahun), saved=bool(tersimpan))
 
 
@@ -210,6 +240,13 @@ def _form(request: Request, who: Principal, region_code: str, year: int, saved: 
     instrument = load()
     engine = request.app.state.engine
     view = store.get(engine, region_code, year)
+    if view is not None and not store.may_see(who, view):
+        try:
+            store.check_may_see(who, view)
+        except UserError as exc:
+            raise _refused(exc) from None
+    if view is None and not who.in_scope(region_code) and not who.can(Permission.SPBE_VERIFY):
+        raise HTTPException(404, f"Belum ada penilaian untuk {region_code[:20]} tahun {year}.")
     status = view.status if view else "draft"
     editable = status == "draft" and who.can(Permission.SPBE) and who.in_scope(region_code) and (view is None or view.origin == "self")
     verifying = status == "submitted" and who.can(Permission.SPBE_VERIFY)
@@ -230,6 +267,12 @@ async def form_save(request: Request, who: Principal = Depends(principal)):
     engine = request.app.state.engine
     view = store.get(engine, region_code, year)
     try:
+        raw_population = str(form.get("penduduk", "")).strip().replace(".", "").replace(" ", "")
+        if raw_population and not raw_population.isdigit():
+            raise UserError(f"Jumlah penduduk: '{raw_population[:12]}' bukan bilangan bulat.")
+        population = int(raw_population) if raw_population else None
+        if population != (view.population if view else None):
+            store.set_population(engine, who, region_code, year, population)
         for ind in instrument.indicators:
             raw_level = str(form.get(f"level_{ind.id}", "")).strip()
             justification = str(form.get(f"alasan_{ind.id}", ""))
@@ -285,27 +328,35 @@ async def upload_evidence(request: Request, wilayah: FormText, tahun: FormYear, 
     return RedirectResponse(f"/living-lab/penilaian?wilayah={wilayah}&tahun={tahun}&tersimpan=1", status_code=303)
 
 
-@router.get("/living-lab/bukti/{evidence_id}", dependencies=[require(Permission.AGGREGATES)], include_in_schema=False)
-def download_evidence(request: Request, evidence_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)]):
+@router.get("/living-lab/bukti/{evidence_id}", dependencies=[require(Permission.LIVINGLAB)], include_in_schema=False)
+def download_evidence(request: Request, evidence_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+                      who: Principal = Depends(principal)):
     from madangan.appdb import sessions
-    from madangan.appdb.models import SpbeEvidence
+    from madangan.appdb.models import SpbeAssessment, SpbeEvidence
 
     with sessions(request.app.state.engine)() as session:
         evidence = session.get(SpbeEvidence, evidence_id)
-    if evidence is None or not evidence.stored_as:
+        assessment = session.get(SpbeAssessment, evidence.assessment_id) if evidence is not None else None
+    if evidence is None or not evidence.stored_as or assessment is None:
         raise HTTPException(404, "Bukti tidak ditemukan.")
+    view = store.get(request.app.state.engine, assessment.region_code, assessment.year, assessment.instrument)
+    try:
+        store.check_may_see(who, view)
+    except UserError as exc:
+        raise _refused(exc) from None
     path = Path(request.app.state.settings.data_dir) / evidence.stored_as
     if not path.is_file():
         raise HTTPException(404, "Berkas bukti tidak ditemukan.")
     return FileResponse(path, filename=evidence.file_name or path.name)
 
 
-@router.get("/living-lab/banding", dependencies=[require(Permission.AGGREGATES)], **pages)
-def compare_page(request: Request, dengan: str | None = None, tahun: YearQuery = None, wilayah: str | None = None):
+@router.get("/living-lab/banding", dependencies=[require(Permission.LIVINGLAB)], **pages)
+def compare_page(request: Request, dengan: str | None = None, tahun: YearQuery = None, wilayah: str | None = None,
+                 who: Principal = Depends(principal)):
     instrument = load()
     year = _year(request, tahun)
-    region_code = wilayah or request.app.state.deployment.region_code
-    found = {e.region_code: e for e in benchmark.entries(instrument, store.for_year(request.app.state.engine, year))}
+    region_code = wilayah or _home(request, who)
+    found = {e.region_code: e for e in benchmark.entries(instrument, store.visible(who, store.for_year(request.app.state.engine, year)))}
     ranked = benchmark.ranking(list(found.values()))
     if dengan is None and ranked:
         dengan = next((r.entry.region_code for r in ranked if r.entry.levels and r.entry.region_code != region_code), None)
@@ -322,7 +373,7 @@ def compare_page(request: Request, dengan: str | None = None, tahun: YearQuery =
                   f2=lambda v: _fmt(v, lang_of(request)))
 
 
-@router.get("/living-lab/katalog", dependencies=[require(Permission.AGGREGATES)], **pages)
+@router.get("/living-lab/katalog", dependencies=[require(Permission.LIVINGLAB)], **pages)
 def catalog_page(request: Request, indikator: str | None = None, cari: str | None = None,
                  who: Principal = Depends(principal)):
     return _catalog(request, who, indikator, cari)
@@ -349,35 +400,49 @@ async def catalog_add(request: Request, who: Principal = Depends(principal)):
     return RedirectResponse("/living-lab/katalog", status_code=303)
 
 
-@router.get("/living-lab/ekspor", dependencies=[require(Permission.AGGREGATES)], include_in_schema=False)
-def export_xlsx(request: Request, tahun: YearQuery = None, wilayah: str | None = None):
+@router.get("/living-lab/ekspor", dependencies=[require(Permission.LIVINGLAB)], include_in_schema=False)
+def export_xlsx(request: Request, tahun: YearQuery = None, wilayah: str | None = None,
+                who: Principal = Depends(principal)):
     import tempfile
 
-    region_code = wilayah or request.app.state.deployment.region_code
+    region_code = wilayah or _home(request, who)
     year = _year(request, tahun)
+    _check_details(request, who, region_code, year)
     out = Path(tempfile.mkdtemp(prefix="spbe-")) / f"penilaian-spbe-{region_code}-{year}.xlsx"
     files.export(request.app.state.engine, out, region_code=region_code, year=year)
     return FileResponse(out, filename=out.name,
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@router.get("/living-lab/laporan", dependencies=[require(Permission.AGGREGATES)], include_in_schema=False)
+@router.get("/living-lab/laporan", dependencies=[require(Permission.LIVINGLAB)], include_in_schema=False)
 def report_download(request: Request, tahun: YearQuery = None, wilayah: str | None = None,
-                    kelompok: Literal["all", "province", "kind"] = "province", format: Literal["pdf", "xlsx"] = "pdf"):
+                    kelompok: PeerGroup = "province", format: Literal["pdf", "xlsx"] = "pdf",
+                    who: Principal = Depends(principal)):
     """The assessment and gap report as PDF or XLSX."""
     import tempfile
 
     from madangan.sectors.spbe import report
 
-    region_code = wilayah or request.app.state.deployment.region_code
+    region_code = wilayah or _home(request, who)
     year = _year(request, tahun)
+    _check_details(request, who, region_code, year)
     try:
-        built = report.build(request.app.state.engine, region_code, year, kelompok)
+        built = report.build(request.app.state.engine, region_code, year, kelompok, who=who)
     except UserError as exc:
         raise _refused(exc) from None
     out = Path(tempfile.mkdtemp(prefix="spbe-")) / f"laporan-spbe-{region_code}-{year}.{format}"
     report.write(built, out)
     return FileResponse(out, filename=out.name)
+
+
+def _check_details(request: Request, who: Principal, region_code: str, year: int) -> None:
+    """Exports and reports show a region's levels: refused (403) for another region's unverified draft."""
+    view = store.get(request.app.state.engine, region_code, year)
+    if view is not None:
+        try:
+            store.check_may_see(who, view)
+        except UserError as exc:
+            raise _refused(exc) from None
 
 
 # --- JSON API -----------------------------------------------------------------------------------
@@ -400,9 +465,10 @@ class PlanIn(BaseModel):
 
 
 @router.get("/api/v1/spbe/instrument", tags=["spbe"], dependencies=[public])
-def api_instrument() -> dict:
-    """The SPBE instrument (PermenPANRB 59/2020): domains, aspects, indicators, weights, levels, predicates."""
-    return load().model_dump(mode="json")
+def api_instrument(id: Literal[tuple(shipped())] = DEFAULT_INSTRUMENT) -> dict:
+    """An instrument as data (default SPBE, PermenPANRB 59/2020; also pemdi-2025, losi-2022): domains,
+    aspects, indicators, weights, levels, predicates, surveys, sources and which texts are unverified."""
+    return load(id).model_dump(mode="json")
 
 
 @router.get("/api/v1/spbe/catalog", tags=["spbe"], dependencies=[public])
@@ -412,13 +478,20 @@ def api_catalog(request: Request, indicator: Annotated[str | None, Query(max_len
     return [a.model_dump() for a in catalog.search(indicator, q, request.app.state.engine)]
 
 
-@router.get("/api/v1/spbe/assessments/{code}/{year}", tags=["spbe"], dependencies=[require(Permission.AGGREGATES)],
+@router.get("/api/v1/spbe/assessments/{code}/{year}", tags=["spbe"], dependencies=[require(Permission.LIVINGLAB)],
             responses=API_ERRORS)
-def api_assessment(request: Request, code: Annotated[str, PathParam(max_length=13)], year: Year) -> dict:
-    """A region's assessment for a year: status, levels (claimed and verified), evidence links, index."""
+def api_assessment(request: Request, code: Annotated[str, PathParam(max_length=13)], year: Year,
+                   who: Principal = Depends(principal)) -> dict:
+    """A region's assessment for a year: status, levels (claimed and verified), evidence links, index.
+
+    Another region's assessment answers 403 until it is verified (its own team and verifiers see it always)."""
     view = store.get(request.app.state.engine, code, year)
     if view is None:
         raise HTTPException(404, f"Belum ada penilaian untuk {code} tahun {year}.")
+    try:
+        store.check_may_see(who, view)
+    except UserError as exc:
+        raise _refused(exc) from None
     score = view.score()
     return {
         "region": view.region_code, "name": view.region_name, "year": view.year, "status": view.status,
@@ -445,7 +518,7 @@ def api_set_level(request: Request, code: RegionCode, year: Year, indicator: Ind
     return score.as_dict()
 
 
-@router.post("/api/v1/spbe/score", tags=["spbe"], dependencies=[require(Permission.AGGREGATES)], responses=API_ERRORS)
+@router.post("/api/v1/spbe/score", tags=["spbe"], dependencies=[require(Permission.LIVINGLAB)], responses=API_ERRORS)
 def api_score(body: LevelsIn) -> dict:
     """Index, domain and aspect indices and predicate for levels by indicator (missing ones count as 0)."""
     try:
@@ -454,7 +527,7 @@ def api_score(body: LevelsIn) -> dict:
         raise _refused(exc) from None
 
 
-@router.post("/api/v1/spbe/plan", tags=["spbe"], dependencies=[require(Permission.AGGREGATES)], responses=API_ERRORS)
+@router.post("/api/v1/spbe/plan", tags=["spbe"], dependencies=[require(Permission.LIVINGLAB)], responses=API_ERRORS)
 def api_plan(body: PlanIn) -> dict:
     """The least-effort set of level steps to the target index (exact optimisation), with the index after each step."""
     instrument = load()
@@ -470,15 +543,18 @@ def api_plan(body: PlanIn) -> dict:
     return plan.as_dict()
 
 
-@router.get("/api/v1/spbe/benchmark/{year}", tags=["spbe"], dependencies=[require(Permission.AGGREGATES)],
+@router.get("/api/v1/spbe/benchmark/{year}", tags=["spbe"], dependencies=[require(Permission.LIVINGLAB)],
             responses=API_ERRORS)
 def api_benchmark(request: Request, year: Year, region: Annotated[str | None, Query(max_length=13)] = None,
-                  group: Literal["all", "province", "kind"] = "all") -> dict:
-    """Ranking of a peer group, and for `region` its gaps per indicator and who to learn from."""
+                  group: PeerGroup = "all", who: Principal = Depends(principal)) -> dict:
+    """Ranking of a peer group, and for `region` its gaps per indicator and who to learn from.
+
+    Groups: all, province (same province), kind (regencies with regencies, cities with cities),
+    province_kind (both), population (same population band)."""
     instrument = load()
-    region = region or request.app.state.deployment.region_code
+    region = region or _home(request, who)
     try:
-        found = benchmark.entries(instrument, store.for_year(request.app.state.engine, year))
+        found = benchmark.entries(instrument, store.visible(who, store.for_year(request.app.state.engine, year)))
         peer_entries = benchmark.peers(region, found, group)
     except UserError as exc:
         raise _refused(exc) from None

@@ -63,16 +63,19 @@
     const form = document.getElementById("spbe-form");
     if (!box || !form || form.dataset.live) return;
     form.dataset.live = "1";
+    let latest = 0;  // answers may come back out of order: only the last change's answer is shown
     form.addEventListener("change", async (event) => {
       if (!event.target.classList.contains("spbe-level")) return;
+      const asked = ++latest;
       const levels = {};
       form.querySelectorAll("select.spbe-level").forEach(s => { if (s.value) levels[s.dataset.indicator] = Number(s.value); });
       const response = await fetch("/api/v1/spbe/score", {
         method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": box.dataset.csrf },
         body: JSON.stringify({ levels }),
       });
-      if (!response.ok) return;
+      if (!response.ok || asked !== latest) return;
       const score = await response.json();
+      if (asked !== latest) return;
       document.getElementById("live-index").textContent = number(score.index);
       document.getElementById("live-predicate").textContent = score.predicate;
       document.getElementById("live-missing").textContent = score.missing.length ? score.missing.length + " …" : "";
