@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_spbe_population"
-down_revision = "0010_alerts"
+down_revision = "0011_targeting_retention"
 branch_labels = None
 depends_on = None
 
