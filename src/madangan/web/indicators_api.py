@@ -18,12 +18,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from madangan import warehouse
 from madangan.access import Permission, Principal
 from madangan.access.web import principal, require
 from madangan.exports import neutralise
 from madangan.indicators import engine
 from madangan.web.deps import error_responses
+from madangan.web.readmodel import snapshot
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indikator"], responses=error_responses(400, 401, 403, 404))
 MAX_ROWS = 50_000  # DHIS2's analytics cap per response
@@ -109,18 +109,18 @@ def indicator_facts(
 
     Malformed parameters get 422 naming the parameter; an unknown indicator or region 404; a region
     outside the caller's scope 403; a level above the region or a period ending before it starts 400."""
-    con = warehouse.connect(request.app.state.settings.warehouse)
+    # answered from the read model (facts in memory, reloaded when the warehouse file changes), like the pages
+    snap = snapshot(request.app.state.settings.warehouse)
     try:
-        try:
-            q = engine.check_query(con, indicator_id, region, level, period, scope=who.region_code, by=by)
-        except engine.QueryError as exc:
-            raise HTTPException(exc.status, f"{exc.field}: {exc}") from None
-        if format == "csv":
-            rows, _ = engine.query(con, q, limit=MAX_ROWS)
-            return _csv(q, rows)
-        rows, total = engine.query(con, q, limit=limit, offset=offset)
-    finally:
-        con.disconnect()
+        q = engine.validate_query(indicator_id, region, level, period, scope=who.region_code, by=by,
+                                  regency=lambda: request.app.state.deployment.region_code,
+                                  known=lambda code: code in snap.regions)
+    except engine.QueryError as exc:
+        raise HTTPException(exc.status, f"{exc.field}: {exc}") from None
+    if format == "csv":
+        rows, _ = engine.query_frames(snap.facts, q, limit=MAX_ROWS)
+        return _csv(q, rows)
+    rows, total = engine.query_frames(snap.facts, q, limit=limit, offset=offset)
     return FactPage(
         indicator=_info(q.indicator), region=q.region, level=q.level, period=period, by=q.by or None,
         total=total, limit=limit, offset=offset, computed_at=rows["computed_at"].max() if len(rows) else None,

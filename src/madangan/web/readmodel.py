@@ -138,6 +138,8 @@ class Snapshot:
     quality: list[tuple]  # kualitas_data rows: (sumber, kode_desa, bulan, jumlah_record, record_bermasalah,
     #                        validitas, kelengkapan, ketepatan_waktu, skor)
     fresh: dict[str, datetime]  # source → last committed batch
+    #: (indicator, level, dimensi) → its facts with breakdowns (the indicator API's answers; engine.load_facts)
+    facts: dict = field(default_factory=dict)
 
 
 _snapshots: dict[str, Snapshot] = {}
@@ -176,10 +178,11 @@ def _load(path: Path, stamp: tuple) -> Snapshot:
             if QUALITY_TABLE in tables else []
         fresh = dict(raw.execute("SELECT source, max(committed_at) FROM _batch WHERE status = 'committed' GROUP BY source")
                      .fetchall()) if "_batch" in tables else {}
+        facts = indicator_engine.load_facts(con) if FACTS in tables else {}
     finally:
         con.disconnect()
     with_sub = {i for (i, level, _m) in by_month if level == "kecamatan"}
-    return Snapshot(stamp, regions, series, by_month, with_sub, quality, fresh)
+    return Snapshot(stamp, regions, series, by_month, with_sub, quality, fresh, facts)
 
 
 def snapshot(path: Path) -> Snapshot:
