@@ -118,8 +118,9 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
         console.print(t("serve.start", host=host, port=port))
         # each process builds the app from the same settings (environment and madangan.toml) and keeps its own
         # read model; they share the warehouse file and the app database
+        # a worker loading a large snapshot holds the GIL for a while: do not take it for hung after uvicorn's 5 s
         uvicorn.run("madangan.web.app:app_from_settings", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
+                    log_level="warning", timeout_worker_healthcheck=120)
         return
     _serve(settings, host, port)
 
