@@ -2,6 +2,7 @@
 (Locust), and the overview's load-and-render time in Chromium.
 
     python benchmarks/bench_pages.py --data-dir DIR [--users 50] [--seconds 60] [--locust PATH] [--renders 15]
+                                     [--workers 2] [--waits 0,1]
 
 DIR holds a built deployment (`madangan demo --no-serve`); the script serves it on a free port with
 `madangan serve`, signs in once as `admin` (password from DIR/akun-demo.txt), then
@@ -123,11 +124,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--renders", type=int, default=15)
     parser.add_argument("--locust", default=shutil.which("locust") or "locust")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (madangan serve --workers)")
+    parser.add_argument("--waits", default="0,1", help="seconds each client pauses between requests, one run each")
     args = parser.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MADANGAN_DATA_DIR": str(args.data_dir)}
-    server = subprocess.Popen([sys.executable, "-m", "madangan", "serve", "--port", str(port)], env=env,
+    server = subprocess.Popen([sys.executable, "-m", "madangan", "serve", "--port", str(port),
+                               "--workers", str(args.workers)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(200):
@@ -138,14 +142,17 @@ def main() -> None:
                 time.sleep(0.1)
         secret = password(args.data_dir)
         cookie = sign_in(base, "admin", secret)
-        with httpx.Client(base_url=base, cookies={"madangan_session": cookie}) as warm:  # first snapshot load
-            warm.get("/")
-        print(f"CPU: {os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.1f}")
+        with httpx.Client(base_url=base, cookies={"madangan_session": cookie}, timeout=60) as warm:
+            for _ in range(4 * args.workers):  # the first snapshot load, in every worker process
+                warm.get("/")
+                warm.get("/api/v1/indicators/prevalensi_stunting?level=kecamatan")
+        print(f"CPU: {os.cpu_count()} cores; server processes: {args.workers}; "
+              f"load average before: {os.getloadavg()[0]:.1f}")
         print("\nOne client, sequential (100 requests each)\n| endpoint | p50 ms | p95 ms |\n| --- | ---: | ---: |")
         for name, p50, p95 in sequential(base, cookie):
             print(f"| {name} | {p50:.1f} | {p95:.1f} |")
         folder = Path(tempfile.mkdtemp(prefix="madangan-locust-"))
-        for wait in (0.0, 1.0):
+        for wait in (float(w) for w in args.waits.split(",")):
             rows = run_locust(args.locust, base, cookie, args.users, args.seconds, wait, folder / f"w{wait}")
             print(f"\n{args.users} clients, pause {wait:g} s, {args.seconds} s  (load average now {os.getloadavg()[0]:.1f})")
             print("| endpoint | requests | failures | req/s | p50 ms | p95 ms | p99 ms |")

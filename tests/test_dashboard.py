@@ -322,3 +322,75 @@ def test_a_batch_shows_on_the_overview_at_once_without_a_restart(demo_deployment
         pipeline.revert(copied, batch, "test")  # the service requests leave the warehouse
         assert _tile(client.get("/").text, "kepatuhan_standar_layanan") == ("none", "—")
         assert client.get("/tema/layanan-publik").status_code == 200  # a theme without data still opens
+
+
+def test_a_theme_page_breaks_an_indicator_down_by_its_declared_disaggregations(admin):
+    """The layanan-publik indicators declare a breakdown by channel: their page shows it, categories add up to
+    the region's total of the same month, and the table exports with the same rows."""
+    indicator = "kepatuhan_standar_layanan"
+    assert "kanal" in indicators()[indicator].disaggregations
+    html = admin.get("/tema/layanan-publik", params={"indikator": indicator, "wilayah": "32.11.22"}).text
+    assert 'id="rincian-kanal"' in html
+    shown = _table_rows(html, "breakdown-kanal")
+    total = _latest(admin, indicator, "32.11.22", "kecamatan")["32.11.22"]
+    month = total["bulan"]
+    by = [r for r in admin.get(f"/api/v1/indicators/{indicator}", params={
+        "region": "32.11.22", "by": "kanal", "period": month}).json()["rows"]]
+    assert sorted(r[0] for r in shown) == sorted(r["kategori"] for r in by) and len(shown) >= 2
+    assert sum(r["denominator"] for r in by) == total["denominator"]
+    assert sum(r["numerator"] for r in by) == total["numerator"]
+    response = admin.get("/ekspor/rincian", params={"format": "csv", "indikator": indicator, "wilayah": "32.11.22",
+                                                    "rincian": "kanal"})
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert [r[0] for r in rows[2:]] == [r[0] for r in shown]
+    assert admin.get("/ekspor/rincian", params={"indikator": indicator, "rincian": "usia"}).status_code == 404
+    # an indicator without disaggregations has no breakdown section
+    assert 'class="panel breakdown"' not in admin.get("/tema/stunting-gizi").text
+
+
+def test_a_survey_estimate_shows_beside_the_census_figure_with_its_n_and_year(admin):
+    """Stunting: the posyandu census (every measured child, n = its denominator) beside SSGI 2022 (n = 636 sampled
+    children) and SKI 2023, each labelled as a survey with its source; never where the survey has no estimate."""
+    html = unescape(admin.get("/tema/stunting-gizi", params={"indikator": "prevalensi_stunting"}).text)
+    block = html[html.index('id="survey-vs-census"'):]
+    block = block[:block.index("</div>")]
+    fact = _latest(admin, "prevalensi_stunting", "32.11", "kabupaten")["32.11"]
+    assert readmodel.count_text(fact["denominator"], "id") in block
+    assert "SSGI 2022" in block and "27,6 %" in block and "636" in block
+    assert "SKI 2023" in block and "14,4 %" in block and "n tidak disebut sumber" in block
+    assert "Survei nasional (sampel)" in block and "Tribun Jabar" in block
+    # a kecamatan has no survey estimate of its own
+    assert 'id="survey-vs-census"' not in admin.get("/tema/stunting-gizi", params={"wilayah": "32.11.22"}).text
+    english = admin.get("/tema/stunting-gizi", params={"lang": "en"}).text
+    assert "National survey (sample)" in english and "27.6 %" in english
+    admin.get("/", params={"lang": "id"})
+
+
+def test_sectors_add_their_own_pages_to_the_top_navigation_for_roles_allowed(admin, monkeypatch):
+    from madangan.access import Principal
+    from madangan.plugins import nav_links
+    from madangan.sector import NavLink
+    from madangan.web import app as web_app
+
+    assert [(link.href, link.label["id"]) for link in nav_links()] == [("/penargetan", "Penargetan"),
+                                                                        ("/living-lab", "Living Lab")]
+    html = admin.get("/").text
+    assert '<a class="navlink" href="/penargetan">Penargetan</a>' in html
+    assert '<a class="navlink" href="/living-lab">Living Lab</a>' in html
+    executive = Principal(username="bupati", role=Role.EXECUTIVE, region_code="32.11")
+    assert [link.href for link in web_app.sector_nav(executive)] == ["/penargetan", "/living-lab"]
+    assert web_app.sector_nav(Principal(username=None, role=Role.PUBLIC, region_code="32.11")) == []
+    assert web_app.sector_nav(None) == []
+    # a link asking for a permission the role lacks is not shown to it
+    persons_only = NavLink("/rahasia", {"id": "Rahasia", "en": "Secret"}, "persons")
+    monkeypatch.setattr(web_app.plugins, "nav_links", lambda: [persons_only])
+    assert web_app.sector_nav(executive) == []
+    assert web_app.sector_nav(Principal(username="op", role=Role.DESA, region_code="32.11.22.2001")) == [persons_only]
+
+
+def test_a_sectors_templates_directory_is_on_the_platforms_loader(app):
+    from madangan.plugins import template_dirs
+
+    assert any(d.parts[-2:] == ("welfare", "templates") for d in template_dirs())
+    assert app.state.templates.env.get_template("targeting.html") is not None
+    assert app.state.templates.env.get_template("base.html") is not None

@@ -103,9 +103,27 @@ def demo(
 
 
 @app.command()
-def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
+          workers: Annotated[int, typer.Option(min=1, max=64, help=_h(
+              "Jumlah proses server (mis. satu per inti CPU)", "Server processes (e.g. one per CPU core)"))] = 1) -> None:
     """Layani deployment yang sudah ada (Serve an existing deployment)."""
-    _serve(load_settings(), host, port)
+    settings = load_settings()
+    if workers > 1:
+        import uvicorn
+
+        if settings.mqtt_url:
+            raise UserError(_h("--workers > 1 tidak bisa dipakai bersama MQTT (setiap proses akan berlangganan); "
+                               "pakai satu proses.", "--workers > 1 cannot be used with MQTT (every process would "
+                               "subscribe); use one process."))
+        deploy.open_deployment(settings)  # a clear error before the workers start
+        console.print(t("serve.start", host=host, port=port))
+        # each process builds the app from the same settings (environment and madangan.toml) and keeps its own
+        # read model; they share the warehouse file and the app database
+        # a worker loading a large snapshot holds the GIL for a while: do not take it for hung after uvicorn's 5 s
+        uvicorn.run("madangan.web.app:app_from_settings", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", timeout_worker_healthcheck=120)
+        return
+    _serve(settings, host, port)
 
 
 def _serve(settings, host: str, port: int) -> None:

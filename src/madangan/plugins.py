@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from graphlib import TopologicalSorter
+from pathlib import Path
 
 import pluggy
 
@@ -43,6 +44,24 @@ def sectors() -> tuple[Sector, ...]:
     found = {s.name: s for batch in plugin_manager().hook.madangan_sectors() for s in batch}
     order = TopologicalSorter({name: set(s.requires) for name, s in found.items()}).static_order()
     return tuple(found[name] for name in order)
+
+
+@cache
+def template_dirs() -> tuple[Path, ...]:
+    """The `templates/` directory beside each module that registers sectors (e.g. sectors/welfare/templates),
+    for the platform's Jinja environment: a sector's pages extend the platform's base.html like any other."""
+    found = []
+    for impl in plugin_manager().hook.madangan_sectors.get_hookimpls():
+        origin = getattr(impl.plugin, "__file__", None)
+        folder = Path(origin).parent / "templates" if origin else None
+        if folder is not None and folder.is_dir() and folder not in found:
+            found.append(folder)
+    return tuple(found)
+
+
+def nav_links() -> list:
+    """Every sector's top-navigation links (madangan.sector.NavLink), by their order."""
+    return sorted((link for s in sectors() for link in s.nav), key=lambda link: (link.order, link.href))
 
 
 def contracts() -> dict[str, Contract]:

@@ -41,6 +41,19 @@ def rows_per_desa(source: str, desa_column: str = "kode_desa"):
 
 
 @dataclass(frozen=True)
+class NavLink:
+    """A link a sector adds to the top navigation, e.g. NavLink("/penargetan", {"id": "Penargetan", "en": "Targeting"}).
+
+    Shown only to a signed-in role that holds `permission` (a madangan.access.Permission value): the
+    same permission the linked page requires, so nobody is shown a link that answers 403."""
+
+    href: str
+    label: dict[str, str]
+    permission: str = "aggregates"
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Sector:
     name: str
     title: dict[str, str]
@@ -58,3 +71,5 @@ class Sector:
     pages: tuple = ()
     #: Early-warning rules (madangan.alerts.AlertRule) over this sector's records, places and trends.
     alert_rules: tuple = ()
+    #: Links to this sector's own pages in the top navigation (shown to the roles allowed to open them).
+    nav: tuple[NavLink, ...] = ()

@@ -23,6 +23,30 @@ Tables = dict[str, "ir.Table"]
 
 
 @dataclass(frozen=True)
+class SurveyValue:
+    """A national survey's estimate of an indicator for one region and year (e.g. SSGI 2022: stunting 27.6 % in
+    Kabupaten Sumedang from 636 sampled children), shown beside the computed census figure, never mixed into it."""
+
+    region: str  # Kemendagri code the estimate is for, e.g. 32.11
+    survey: str  # short name, e.g. SSGI, SKI
+    year: int
+    value: float  # in the indicator's unit
+    n: int | None  # sample size; None when the source does not give it
+    source: str  # who published it, and where it was read
+
+
+def load_surveys(path, indicator_id: str) -> tuple[SurveyValue, ...]:
+    """The rows of a survey file (CSV: indikator, kode_wilayah, survei, tahun, nilai, n, sumber) for one indicator."""
+    import csv
+    from pathlib import Path
+
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        return tuple(SurveyValue(r["kode_wilayah"], r["survei"], int(r["tahun"]), float(r["nilai"]),
+                                 int(r["n"]) if r["n"].strip() else None, r["sumber"])
+                     for r in csv.DictReader(f) if r["indikator"] == indicator_id)
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str  # stable, snake_case, e.g. "prevalensi_stunting"
     sector: str
@@ -55,6 +79,8 @@ class Indicator:
     #: What the public output must protect (`madangan.access.disclosure`): "counts" when numerator and
     #: denominator count people, "denominator" when only the denominator does, "none" for money.
     disclosure: str = "counts"
+    #: National surveys' estimates (SSGI, SKI, Susenas) of the same figure, shown beside the computed one.
+    surveys: tuple[SurveyValue, ...] = ()
 
     @property
     def scale(self) -> float:

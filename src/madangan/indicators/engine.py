@@ -316,16 +316,26 @@ class Query:
 def check_query(con, indicator_id: str, region: str | None, level: str | None, period: str | None,
                 scope: str | None = None, by: str | None = None) -> Query:
     """Validate the parameters of a facts query; `scope` (a user's region) bounds the region."""
+    def known(code: str) -> bool:
+        return con.con.execute(f"SELECT count(*) FROM {warehouse.REGION_TABLE} WHERE code = ?", [code]).fetchone()[0] > 0
+
+    return validate_query(indicator_id, region, level, period, scope=scope, by=by, regency=lambda: _regency(con),
+                          known=known)
+
+
+def validate_query(indicator_id: str, region: str | None, level: str | None, period: str | None, *,
+                   scope: str | None, by: str | None, regency: Callable[[], str], known: Callable[[str], bool]) -> Query:
+    """check_query without a connection: `regency()` gives the deployment's code, `known(code)` says whether a
+    region is part of it (the server answers both from its in-memory read model)."""
     found = indicators().get(indicator_id)
     if found is None:
         raise QueryError("indicator", f"Indikator '{indicator_id}' tidak dikenal (unknown indicator). "
                                       f"Yang ada: {', '.join(indicators())}.", 404)
-    region = (region or scope or _regency(con)).strip()
+    region = (region or scope or regency()).strip()
     if not REGION_CODE.fullmatch(region):
         raise QueryError("region", f"Kode wilayah '{region}' tidak sah: tulis kode Kemendagri, mis. 32.11, 32.11.01 "
                                    f"atau 32.11.01.2001 (region must be a Kemendagri code).")
-    known = con.con.execute(f"SELECT count(*) FROM {warehouse.REGION_TABLE} WHERE code = ?", [region]).fetchone()[0]
-    if not known:
+    if not known(region):
         raise QueryError("region", f"Wilayah '{region}' tidak ada di deployment ini (unknown region).", 404)
     if scope is not None and not (region == scope or region.startswith(scope + ".")):
         raise QueryError("region", f"Wilayah '{region}' di luar wilayah akun Anda ({scope}) "
@@ -373,6 +383,42 @@ def query(con, q: Query, limit: int | None = None, offset: int = 0) -> tuple[pl.
     total = int(frame["_total"][0]) if len(frame) else _count(con, where, params[: len(params) - (2 if limit else 0)])
     status = [q.indicator.status(v) for v in frame["value"].to_list()]
     return frame.drop("_total").with_columns(status=pl.Series(status, dtype=pl.String)), total
+
+
+FACT_SCHEMA = {"kode_wilayah": pl.String, "nama_wilayah": pl.String, "level": pl.String, "bulan": pl.Date,
+               "kategori": pl.String, "numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64,
+               "computed_at": pl.Datetime("us")}
+
+
+def load_facts(con) -> dict[tuple[str, str, str], pl.DataFrame]:
+    """Every fact with its region's name, split by (indicator, level, dimensi), each part ordered as `query`
+    orders its answer: what a server keeps in memory to answer `query_frames` without opening the file."""
+    if FACT_TABLE not in con.list_tables():
+        return {}
+    frame = con.con.execute(
+        f"""SELECT f.indicator, f.dimensi, f.kode_wilayah, w.name AS nama_wilayah, f.level, f.bulan, f.kategori,
+                   f.numerator, f.denominator, f.value, f.computed_at
+            FROM {FACT_TABLE} f LEFT JOIN {warehouse.REGION_TABLE} w ON w.code = f.kode_wilayah
+            ORDER BY f.indicator, f.level, f.dimensi, f.kode_wilayah, f.bulan, f.kategori""").pl()
+    parts = frame.partition_by("indicator", "level", "dimensi", as_dict=True, maintain_order=True)
+    return {key: part.drop("indicator", "dimensi").cast(FACT_SCHEMA) for key, part in parts.items()}
+
+
+def query_frames(facts: dict[tuple[str, str, str], pl.DataFrame], q: Query, limit: int | None = None,
+                 offset: int = 0) -> tuple[pl.DataFrame, int]:
+    """`query` over facts held in memory (`load_facts`): the same rows, order, status and total."""
+    part = facts.get((q.indicator.id, q.level, q.by))
+    if part is None:
+        part = pl.DataFrame(schema=FACT_SCHEMA)
+    keep = (pl.col("kode_wilayah") == q.region) | pl.col("kode_wilayah").str.starts_with(q.region + ".")
+    if q.start is not None:
+        keep &= pl.col("bulan").is_between(q.start, q.end)
+    found = part.filter(keep)
+    total = len(found)
+    if limit is not None:
+        found = found.slice(offset, limit)
+    status = [q.indicator.status(v) for v in found["value"].to_list()]
+    return found.with_columns(status=pl.Series(status, dtype=pl.String)), total
 
 
 def _count(con, where: list[str], params: list) -> int:

@@ -10,13 +10,14 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from urllib.parse import urlsplit
 
+import jinja2
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from madangan import __version__, deploy
+from madangan import __version__, deploy, plugins
 from madangan.access.web import LoginRequired, RateLimiter, login_redirect, public
 from madangan.config import Settings
 from madangan.alerts import web as alerts_web
@@ -55,6 +56,13 @@ def _lifespan(settings: Settings, region_code: str):
     return lifespan
 
 
+def sector_nav(principal) -> list:
+    """The sectors' navigation links this principal may open (a link shows only with the permission it needs)."""
+    if principal is None or not principal.is_authenticated:
+        return []
+    return [link for link in plugins.nav_links() if principal.can(link.permission)]
+
+
 def create_app(settings: Settings) -> FastAPI:
     engine, deployment = deploy.open_deployment(settings)
     app = FastAPI(
@@ -69,8 +77,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.deployment = deployment
-    app.state.templates = Jinja2Templates(directory=str(WEB / "templates"))
+    # the platform's templates, then each sector's own templates/ directory (plugins.template_dirs)
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(WEB / "templates")),
+                                  *(jinja2.FileSystemLoader(str(d)) for d in plugins.template_dirs())])
+    app.state.templates = Jinja2Templates(env=jinja2.Environment(loader=loader, autoescape=True))
     app.state.templates.env.globals["theme_nav"] = readmodel.themes  # the sectors' thematic pages, for the menu
+    app.state.templates.env.globals["sector_nav"] = sector_nav  # the sectors' own pages, for the top navigation
     app.state.login_limiter = RateLimiter(limit=10, window=60)
     app.state.oidc_client = None
     if settings.oidc.enabled:
@@ -136,3 +148,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(portal_pages.router)
     alerts_web.install(app)
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app for one of several server processes (`madangan serve --workers N`): settings from the environment."""
+    from madangan.config import load_settings
+
+    return create_app(load_settings())

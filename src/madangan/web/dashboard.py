@@ -108,8 +108,22 @@ add_messages({f"dash.{key}": {"id": id_text, "en": en_text} for key, (id_text, e
     "unknown_indicator": ("Indikator '{id}' tidak dikenal.", "Unknown indicator '{id}'."),
     "unknown_theme": ("Tema '{slug}' tidak ada.", "No theme '{slug}'."),
     "bad_level": ("Tingkat '{level}' tidak dikenal: pilih kecamatan atau desa.", "Unknown level '{level}': choose kecamatan or desa."),
-    "bad_table": ("Tabel '{name}' tidak ada: pilih tren, peringkat, profil atau kualitas.",
-                  "No table '{name}': choose tren, peringkat, profil or kualitas."),
+    "bad_table": ("Tabel '{name}' tidak ada: pilih tren, peringkat, rincian, profil atau kualitas.",
+                  "No table '{name}': choose tren, peringkat, rincian, profil or kualitas."),
+    "bad_breakdown": ("Rincian '{name}' tidak ada untuk indikator ini.", "No breakdown '{name}' for this indicator."),
+    "breakdown": ("Rincian menurut", "Broken down by"),
+    "breakdown_note": ("Setiap kategori dihitung dari data yang sama; jumlah kategori = total wilayah.",
+                       "Each category is counted from the same records; the categories add up to the region's total."),
+    "no_breakdown": ("Belum ada data rincian untuk bulan ini.", "No breakdown for this month yet."),
+    "survey_vs_census": ("Survei dan sensus", "Survey and census"),
+    "census": ("Sensus/administratif (semua balita diukur)", "Census/administrative (every child measured)"),
+    "survey": ("Survei nasional (sampel)", "National survey (sample)"),
+    "survey_note": ("Survei memakai sampel dan metode sendiri; angkanya tidak dicampur ke angka sensus, hanya "
+                    "ditampilkan berdampingan.",
+                    "A survey uses a sample and methods of its own; its figure is never mixed into the census figure, "
+                    "only shown beside it."),
+    "n_unknown": ("n tidak disebut sumber", "n not given by the source"),
+    "sample": ("sampel", "sample"),
     "bad_format": ("Format '{fmt}' tidak dikenal: pilih csv atau xlsx.", "Unknown format '{fmt}': choose csv or xlsx."),
 }.items()})
 
@@ -316,21 +330,44 @@ def _crumbs(reader: rm.Reader, region: rm.Region, who: Principal, path_of) -> li
             for r in reader.trail(region.code)]
 
 
+_counts: OrderedDict[tuple, list[dict]] = OrderedDict()
+_counts_lock = threading.Lock()
+
+
+def _finding_counts(request: Request, who: Principal, desa: str | None, by: tuple[str, ...]) -> list[dict]:
+    """summary_by, kept until the findings change. At full size the app database holds ~200k findings and a
+    grouped count scans them (~0.3 s of every overview); findings change only through a verval run (a new
+    verval_run row) or a status change (a new finding_event row), so the two largest ids tell whether a count
+    can be reused — both are primary-key lookups."""
+    engine = request.app.state.engine
+    with engine.connect() as conn:
+        version = tuple(conn.exec_driver_sql(
+            "SELECT (SELECT max(id) FROM verval_run), (SELECT max(id) FROM finding_event)").one())
+    sources = worklist.visible_sources(who)
+    key = (str(engine.url), version, desa, who.region_code, None if sources is None else tuple(sorted(sources)), by)
+    with _counts_lock:
+        hit = _counts.get(key)
+    if hit is None:
+        hit = summary_by(engine, FindingFilter(desa=desa), scope_code=who.region_code, sources=sources, by=by)
+        with _counts_lock:
+            _counts[key] = hit
+            while len(_counts) > 256:
+                _counts.popitem(last=False)
+    return hit
+
+
 def _findings_count(request: Request, who: Principal, code: str) -> int | None:
     if not who.can(Permission.PERSONS):
         return None
-    rows = summary_by(request.app.state.engine, FindingFilter(desa=code), scope_code=who.region_code,
-                      sources=worklist.visible_sources(who), by=("status",))
-    return sum(r["jumlah"] for r in rows)
+    return sum(r["jumlah"] for r in _finding_counts(request, who, code, ("status",)))
 
 
 def _sources_panel(request: Request, reader: rm.Reader, region: rm.Region, who: Principal) -> dict:
     lang = lang_of(request)
     rows, month = rm.quality(reader, region.code)
     if who.can(Permission.PERSONS):
-        counts = {r["source"]: r["jumlah"] for r in summary_by(
-            request.app.state.engine, FindingFilter(desa=region.code if region.depth > 1 else None),
-            scope_code=who.region_code, sources=worklist.visible_sources(who), by=("source",))}
+        counts = {r["source"]: r["jumlah"] for r in _finding_counts(
+            request, who, region.code if region.depth > 1 else None, ("source",))}
         for q in rows:
             q.findings = counts.get(q.name, 0)
     table = rm.quality_table(rows, region, lang)
@@ -485,7 +522,26 @@ def theme_page(request: Request, slug: str, wilayah: str | None = None, indikato
                               {"wilayah": region.code if region.depth > 1 else None})
         crumbs = _crumbs(reader, region, who, lambda r: _link(f"/tema/{slug}", indikator=indicator.id,
                                                                wilayah=r.code if r.depth > 1 else None))
+        parts = []
+        for b in rm.breakdowns(reader, indicator, region.code, f.latest.month if f.latest else None):
+            table = rm.breakdown_table(indicator, region, b, lang)
+            title = f"{indicator.title[lang]} · {b.label[lang]}"
+            parts.append({"column": b.column, "label": b.label[lang], "month": rm.month_label(b.month, lang),
+                          "table": table, "export": _export_links(table),
+                          "chart": _rank_chart(b.rows, indicator.unit, title, indicator.target, lang) if b.rows else None})
+        survey = None
+        if indicator.surveys:
+            p = f.latest
+            survey = {"census": {"value": rm.value_text(p.value if p else None, indicator.unit, lang),
+                                 "n": rm.count_text(p.denominator if p else None, lang),
+                                 "month": rm.month_label(p.month if p else None, lang)},
+                      "rows": [{"survey": s.survey, "year": s.year, "value": rm.value_text(s.value, indicator.unit, lang),
+                                "n": None if s.n is None else rm.count_text(s.n, lang), "source": s.source}
+                               for s in rm.surveys(indicator, region.code)]}
+            if not survey["rows"]:
+                survey = None
         return render(request, "theme.html", page=page, region=region, indicator=indicator, figure=f,
+                      breakdowns=parts, survey=survey,
                       tile=_tile(f, lang, ""), tabs=tabs, trend=trend, trend_export=_export_links(trend),
                       trend_chart=_trend_chart(f, indicator.title[lang], lang), panel=panel, crumbs=crumbs,
                       rank_chart=_rank_chart(panel["rows"], indicator.unit, indicator.title[lang], indicator.target, lang)
@@ -615,7 +671,8 @@ def structure_page(request: Request, wilayah: str | None = None, who: Principal 
 
 @router.get("/ekspor/{tabel}")
 def export(request: Request, tabel: str, format: str = "csv", wilayah: str | None = None,
-           indikator: str | None = None, tingkat: str | None = None, who: Principal = Depends(principal)):
+           indikator: str | None = None, tingkat: str | None = None, rincian: str | None = None,
+           who: Principal = Depends(principal)):
     """A page's table as CSV or XLSX; the same rows the page shows, text cells neutralised against formulas."""
     if format not in ("csv", "xlsx"):
         raise HTTPException(400, _t(request, "bad_format", fmt=format[:20]))
@@ -635,6 +692,13 @@ def export(request: Request, tabel: str, format: str = "csv", wilayah: str | Non
             month = f.latest.month if f.latest else None
             table = rm.ranking_table(indicator, reader.regions[parent], depth, month,
                                      rm.ranking(reader, indicator, parent, depth, month), lang)
+        elif tabel == "rincian":
+            indicator = _indicator(request, indikator, rm.headline_ids()[0])
+            if rincian not in indicator.disaggregations:
+                raise HTTPException(404, _t(request, "bad_breakdown", name=(rincian or "")[:40]))
+            f = rm.figures(reader, region.code, [indicator.id])[indicator.id]
+            found = rm.breakdowns(reader, indicator, region.code, f.latest.month if f.latest else None)
+            table = rm.breakdown_table(indicator, region, next(b for b in found if b.column == rincian), lang)
         elif tabel == "profil":
             ids = [i for p in rm.themes() for i in p.indicators]
             table = rm.profile_table(region, _profile_figs(reader, region, rm.figures(reader, region.code, ids)), lang)

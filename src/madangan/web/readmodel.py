@@ -138,6 +138,8 @@ class Snapshot:
     quality: list[tuple]  # kualitas_data rows: (sumber, kode_desa, bulan, jumlah_record, record_bermasalah,
     #                        validitas, kelengkapan, ketepatan_waktu, skor)
     fresh: dict[str, datetime]  # source → last committed batch
+    #: (indicator, level, dimensi) → its facts with breakdowns (the indicator API's answers; engine.load_facts)
+    facts: dict = field(default_factory=dict)
 
 
 _snapshots: dict[str, Snapshot] = {}
@@ -176,10 +178,11 @@ def _load(path: Path, stamp: tuple) -> Snapshot:
             if QUALITY_TABLE in tables else []
         fresh = dict(raw.execute("SELECT source, max(committed_at) FROM _batch WHERE status = 'committed' GROUP BY source")
                      .fetchall()) if "_batch" in tables else {}
+        facts = indicator_engine.load_facts(con) if FACTS in tables else {}
     finally:
         con.disconnect()
     with_sub = {i for (i, level, _m) in by_month if level == "kecamatan"}
-    return Snapshot(stamp, regions, series, by_month, with_sub, quality, fresh)
+    return Snapshot(stamp, regions, series, by_month, with_sub, quality, fresh, facts)
 
 
 def snapshot(path: Path) -> Snapshot:
@@ -305,6 +308,49 @@ def ranking(reader: Reader, indicator: Indicator, parent: str, depth: int, month
     with_value = [r for r in rows if r.value is not None]
     with_value.sort(key=lambda r: r.value, reverse=not indicator.higher_is_better)
     return with_value + [r for r in rows if r.value is None]
+
+
+@dataclass
+class Breakdown:
+    """One of an indicator's disaggregations for a region and month: each category's counts and value."""
+
+    column: str  # the breakdown column, e.g. kanal
+    label: dict[str, str]
+    month: date | None
+    rows: list[RankRow]  # region = the category (code = category, name = category)
+
+
+def breakdowns(reader: Reader, indicator: Indicator, code: str, month: date | None) -> list[Breakdown]:
+    """Each declared disaggregation of `indicator` for region `code` in `month`, categories largest first.
+
+    Read from the stored facts (the engine computes every breakdown beside the total); categories sum to it."""
+    out = []
+    level = indicator_engine.level_of(code)
+    for column, label in indicator.disaggregations.items():
+        rows: list[RankRow] = []
+        part = reader.snap.facts.get((indicator.id, level, column))
+        if part is not None and month is not None:
+            for r in part.filter((part["kode_wilayah"] == code) & (part["bulan"] == month)).iter_rows(named=True):
+                rows.append(RankRow(Region(r["kategori"], r["kategori"], column, code), r["numerator"],
+                                    r["denominator"], r["value"], indicator.status(r["value"])))
+        rows.sort(key=lambda r: -(r.denominator or 0))
+        out.append(Breakdown(column, label, month, rows))
+    return out
+
+
+def breakdown_table(indicator: Indicator, region: Region, b: Breakdown, lang: str) -> Table:
+    return Table("rincian", f"{indicator.title[lang]} · {b.label[lang]} · {region.name} · {month_label(b.month, lang)}",
+                 [Column("kategori", b.label), Column("numerator", L["numerator"], "count"),
+                  Column("denominator", L["denominator"], "count"), Column("value", L["value"], "number"),
+                  Column("status", L["status"], "status")],
+                 [{"kategori": r.region.name, "numerator": r.numerator, "denominator": r.denominator, "value": r.value,
+                   "status": r.status, "_unit": indicator.unit} for r in b.rows],
+                 {"indikator": indicator.id, "wilayah": region.code, "rincian": b.column})
+
+
+def surveys(indicator: Indicator, code: str) -> list:
+    """The national surveys' estimates of `indicator` for region `code` (madangan.indicators.SurveyValue), newest first."""
+    return sorted((s for s in indicator.surveys if s.region == code), key=lambda s: -s.year)
 
 
 def has_sub_regions(reader: Reader, indicator: Indicator) -> bool:

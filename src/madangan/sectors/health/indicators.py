@@ -9,14 +9,18 @@ restricted ±3 SD rule would be a second implementation to keep identical to WHO
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ibis
 import numpy as np
 import pyarrow as pa
 from ibis import _
 
-from madangan.indicators import Indicator
+from madangan.indicators import Indicator, load_surveys
 from madangan.sectors.health import KSPR_FACTORS, KSPR_START
 from madangan.sectors.health.growth import zscores
+
+DATA = Path(__file__).parent / "data"
 
 SECTOR = "health"
 
@@ -292,14 +296,14 @@ def _meta(definisi: str, rumus: str, sumber: str, en: str) -> dict[str, str]:
 
 
 def _growth(id_, title, indicator, en_title, definisi, en, below=None, above=None, target=None, thresholds=None,
-            public=False):
+            public=False, surveys=()):
     return Indicator(
         id=id_, sector=SECTOR, title={"id": title, "en": en_title},
         compute=_prevalence(indicator, below=below, above=above), sources=("posyandu", "balita"),
         unit="%", higher_is_better=False, target=target, thresholds=thresholds, period_from="posyandu.tanggal_ukur",
         metadata=_meta(definisi, "balita dengan z-skor memenuhi batas ÷ balita diukur dengan z-skor sah × 100",
                        "Pengukuran posyandu (e-PPGBM), Standar WHO 2006, Permenkes 2/2020", en),
-        public=public,
+        public=public, surveys=surveys,
     )
 
 
@@ -307,7 +311,8 @@ INDICATORS = (
     _growth("prevalensi_stunting", "Prevalensi stunting (TB/U < −2 SD)", "haz", "Stunting prevalence (HAZ < −2)",
             "Persentase balita diukur dengan tinggi/panjang badan menurut umur di bawah −2 SD (pendek dan sangat pendek)",
             "Share of measured children under five with length/height-for-age below −2 SD",
-            below=-2, target=14.0, thresholds=(10.0, 20.0), public=True),
+            below=-2, target=14.0, thresholds=(10.0, 20.0), public=True,
+            surveys=load_surveys(DATA / "survei_stunting.csv", "prevalensi_stunting")),
     _growth("prevalensi_stunting_berat", "Prevalensi sangat pendek (TB/U < −3 SD)", "haz",
             "Severe stunting prevalence (HAZ < −3)",
             "Persentase balita diukur dengan TB/U di bawah −3 SD", "Share of measured children with HAZ below −3 SD",

@@ -8,9 +8,10 @@ the CLI (`madangan spbe …`) and pages (/living-lab) are this package's own.
 from __future__ import annotations
 
 from madangan.hookspecs import hookimpl
-from madangan.sector import Sector
+from madangan.sector import NavLink, Sector
 
 
 @hookimpl
 def madangan_sectors():
-    return [Sector(name="spbe", title={"id": "SPBE / Living Lab Layanan Digital", "en": "SPBE / Digital Services Living Lab"})]
+    return [Sector(name="spbe", title={"id": "SPBE / Living Lab Layanan Digital", "en": "SPBE / Digital Services Living Lab"},
+                   nav=(NavLink("/living-lab", {"id": "Living Lab", "en": "Living Lab"}, "aggregates", order=20),))]

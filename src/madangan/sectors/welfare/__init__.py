@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from madangan.contracts import Column, Contract, Processing
 from madangan.hookspecs import hookimpl
-from madangan.sector import DesaCount, Sector
+from madangan.sector import DesaCount, NavLink, Sector
 
 PROGRAMS = ("PKH", "BPNT", "BLT_DD", "PBI_JK")
 
@@ -103,6 +103,7 @@ def madangan_sectors():
             indicators=INDICATORS,
             pages=PAGES,
             alert_rules=ALERT_RULES,
+            nav=(NavLink("/penargetan", {"id": "Penargetan", "en": "Targeting"}, "aggregates", order=10),),
             requires=("population", "civil_service"),
             checks=CHECKS,
             desa_counts=(

@@ -2,51 +2,30 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
-import jinja2
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
-from fastapi.templating import Jinja2Templates
 
 from madangan.access import Permission, Principal
 from madangan.access import store as audit_store
 from madangan.access.web import principal, require
 from madangan.errors import Conflict, NotFound, OutOfScope, UserError
-from madangan.i18n import LANGUAGES, t
+from madangan.i18n import t
 from madangan.regions import regions
 from madangan.sectors.welfare import PROGRAMS, service
 from madangan.sectors.welfare.messages import OUTCOME_LABELS
-from madangan.web.deps import format_number, lang_of
+from madangan.web.deps import lang_of, render
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 200  # rows per list on a page; the XLSX has them all
-_templates: Jinja2Templates | None = None
 
 
 def _render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
-    """As madangan.web.deps.render, with this sector's templates first (base.html comes from the platform)."""
-    global _templates
-    if _templates is None:
-        loader = jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader(str(resources.files("madangan.sectors.welfare") / "templates")),
-            jinja2.FileSystemLoader(str(resources.files("madangan.web") / "templates")),
-        ])
-        _templates = Jinja2Templates(env=jinja2.Environment(loader=loader, autoescape=True))
-        _templates.env.globals.update(request.app.state.templates.env.globals)  # what base.html needs (menu)
+    """madangan.web.deps.render (this sector's templates/ is on the platform's loader), with `pct` for rates."""
     lang = lang_of(request)
-    response = _templates.TemplateResponse(
-        request, name,
-        {"lang": lang, "tr": lambda key, **kw: t(key, lang, **kw), "fmt": lambda n: format_number(n, lang),
-         "pct": lambda x: "–" if x is None else f"{x * 100:.1f}%".replace(".", "," if lang == "id" else "."),
-         "deployment": request.app.state.deployment, "principal": getattr(request.state, "principal", None),
-         "csrf_token": getattr(request.state, "csrf", None), **context},
-        status_code=status_code,
-    )
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie("lang", lang, max_age=365 * 86400, httponly=True, samesite="lax")
-    return response
+    return render(request, name, status_code,
+                  pct=lambda x: "–" if x is None else f"{x * 100:.1f}%".replace(".", "," if lang == "id" else "."),
+                  **context)
 
 
 def _fail(exc: Exception):
