@@ -87,6 +87,13 @@ def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict
     ).unique("id", keep="first", maintain_order=True)
 
 
+def _touched(con, change) -> tuple[list[str], object]:
+    """The record keys a batch touched (the versions it wrote and those it closed or took out), as a list
+    and as an Ibis table with one column `record_key`."""
+    rows = change.rows.select(record_key=identity.record_key(change.rows, change.contract)).distinct()
+    return con.to_polars(rows)["record_key"].cast(pl.String).to_list(), rows
+
+
 def _runnable(checks: list[Check], present: set[str], engine) -> tuple[list[Check], list[tuple[str, str, str]]]:
     """The checks whose sources are loaded and whose high-risk processing has a current impact assessment."""
     from madangan.pdp import assessed
@@ -105,8 +112,12 @@ def _runnable(checks: list[Check], present: set[str], engine) -> tuple[list[Chec
 
 def verify(settings, engine, region_code: str, *, actor: str | None = None, today: date | None = None,
            params: dict | None = None, progress: Callable[[str, int, int], None] = lambda *_: None,
-           only_source: str | None = None, con=None) -> RunReport:
-    """Run the checks (all, or those reading `only_source`) and bring findings and quality scores up to date."""
+           only_source: str | None = None, con=None, change=None) -> RunReport:
+    """Run the checks (all, or those reading `only_source`) and bring findings and quality scores up to date.
+
+    After a batch (`change`, a `madangan.ingest.store.BatchChange` of `only_source`), a row-local check of
+    that source looks only at the records the batch touched; its other records' findings stay as they are.
+    """
     started = datetime.now(timezone.utc)
     ctx = context(region_code, today, settings.verval if params is None else params)
     checks = [c for c in all_checks() if only_source is None or only_source in c.sources]
@@ -119,15 +130,25 @@ def verify(settings, engine, region_code: str, *, actor: str | None = None, toda
         present = set(con.list_tables()) & needed
         tables = {name: con.table(name) for name in present}
         runnable, skipped = _runnable(checks, present, engine)
-        frames = []
+        touched = _touched(con, change) if change is not None else None
+        frames, scope = [], {}
         for i, check in enumerate(runnable):
             progress(f"{check.source}: {check.rule}", i, len(runnable))
-            frames.append(run_check(check, tables, ctx, con, owners))
+            if touched is not None and check.row_local and check.source == change.contract.name:
+                keys, rows = touched
+                cut = dict(tables)
+                t = tables[check.source]
+                cut[check.source] = t.filter(identity.record_key(t, change.contract).isin(rows.record_key))
+                frames.append(run_check(check, cut, ctx, con, owners))
+                scope[(check.rule, check.source)] = [finding_id(check.rule, check.source, k) for k in keys]
+            else:
+                frames.append(run_check(check, tables, ctx, con, owners))
         progress("", len(runnable), len(runnable))
         found = pl.concat(frames) if frames else pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
-        run_id, summary = store.sync(engine, found, {(c.rule, c.source): c.severity for c in runnable}, actor, started)
-        open_errors = store.open_error_keys(engine)
+        run_id, summary = store.sync(engine, found, {(c.rule, c.source): c.severity for c in runnable}, actor, started,
+                                     scope)
         scored = owners if only_source is None else {n: c for n, c in owners.items() if n in {c.source for c in runnable}}
+        open_errors = store.open_error_keys(engine, None if only_source is None else list(scored))
         quality.write_scores(con, scored, open_errors, ctx.today)
     finally:
         if own:
