@@ -62,9 +62,26 @@ def finding_id(rule: str, source: str, record_key: str) -> str:
     return hashlib.sha1(f"{rule}\x1f{source}\x1f{record_key}".encode()).hexdigest()[:20]
 
 
-def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict[str, Contract]) -> pl.DataFrame:
-    """One check's findings in the stored shape (evidence as a JSON object)."""
-    frame = con.to_polars(check.find(tables, ctx))
+#: A batch's records, for its row-local checks: a temporary table (each connection has its own), so the SQL
+#: Ibis compiles for a check over it is the same for every batch and is compiled once: for a batch of a few
+#: thousand readings compiling the query costs more than running it.
+SCOPE_TABLE = "_verval_lingkup"
+_SCOPED_SQL: dict[tuple, tuple[str, object]] = {}  # key → (SQL, the expression: its in-memory tables)
+
+
+def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict[str, Contract],
+              cache_key: tuple | None = None) -> pl.DataFrame:
+    """One check's findings in the stored shape (evidence as a JSON object). With `cache_key`, the check's SQL
+    is compiled once for that key and reused."""
+    if cache_key is None:
+        frame = con.to_polars(check.find(tables, ctx))
+    else:
+        if cache_key not in _SCOPED_SQL:
+            expr = check.find(tables, ctx)
+            _SCOPED_SQL[cache_key] = (str(con.compile(expr)), expr)
+        sql, expr = _SCOPED_SQL[cache_key]
+        con._run_pre_execute_hooks(expr)  # registers the check's in-memory tables (lists) on this connection
+        frame = con.con.execute(sql).pl()
     evidence_columns = [c for c in frame.columns if c not in ("record_key", "kode_desa")]
     if evidence_columns:
         packed = pl.struct([pl.col(c).cast(pl.String) for c in evidence_columns]).struct.json_encode()
@@ -130,19 +147,27 @@ def verify(settings, engine, region_code: str, *, actor: str | None = None, toda
         present = set(con.list_tables()) & needed
         tables = {name: con.table(name) for name in present}
         runnable, skipped = _runnable(checks, present, engine)
-        touched = _touched(con, change) if change is not None else None
+        scoped = [c for c in runnable if change is not None and c.row_local and c.source == change.contract.name]
+        cut, keys = tables, []
+        if scoped:
+            keys, rows = _touched(con, change)
+            t = tables[change.contract.name]
+            batch_rows = t.filter(identity.record_key(t, change.contract).isin(rows.record_key))
+            con.con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS {con.compile(batch_rows)}")
+            cut = {**tables, change.contract.name: con.table(SCOPE_TABLE)}
         frames, scope = [], {}
-        for i, check in enumerate(runnable):
-            progress(f"{check.source}: {check.rule}", i, len(runnable))
-            if touched is not None and check.row_local and check.source == change.contract.name:
-                keys, rows = touched
-                cut = dict(tables)
-                t = tables[check.source]
-                cut[check.source] = t.filter(identity.record_key(t, change.contract).isin(rows.record_key))
-                frames.append(run_check(check, cut, ctx, con, owners))
-                scope[(check.rule, check.source)] = [finding_id(check.rule, check.source, k) for k in keys]
-            else:
-                frames.append(run_check(check, tables, ctx, con, owners))
+        try:
+            for i, check in enumerate(runnable):
+                progress(f"{check.source}: {check.rule}", i, len(runnable))
+                if check in scoped:
+                    key = (check.rule, check.source, ctx.region_code, ctx.today, repr(sorted(ctx.params.items())))
+                    frames.append(run_check(check, cut, ctx, con, owners, cache_key=key))
+                    scope[(check.rule, check.source)] = [finding_id(check.rule, check.source, k) for k in keys]
+                else:
+                    frames.append(run_check(check, tables, ctx, con, owners))
+        finally:
+            if scoped:
+                con.con.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
         progress("", len(runnable), len(runnable))
         found = pl.concat(frames) if frames else pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
         run_id, summary = store.sync(engine, found, {(c.rule, c.source): c.severity for c in runnable}, actor, started,
