@@ -343,3 +343,24 @@ def test_after_a_batch_row_local_checks_look_only_at_its_records_and_agree_with_
 
     revert(settings, fix.batch, "test")
     assert store.get_finding(engine, verval.finding_id("nik_struktur", "telemetri", key1)).status == "open"
+
+
+def test_concurrent_batches_of_one_source_all_land_and_are_verified(regency):
+    """Four senders at once (API pushes run in threads): every batch commits and passes verval without an error.
+    Each batch's verval replaces the source's quality scores; unserialised, the later transaction failed with
+    'Conflict on tuple deletion' and its push answered 500."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings, engine, _ = regency
+
+    def push(n: int):
+        rows = [{"id_perangkat": f"JAM-SERENTAK-{n}-{i}", "waktu": "2026-10-02T08:00:00Z",
+                 "nik_ibu": "3211019999990001" if i == 0 else "3211015506900001", "kode_desa": "32.11.01.2001",
+                 "detak_jantung": 80, "spo2": 98} for i in range(20)]
+        return ingest_records(settings, "32.11", "telemetri", rows, submitted_by=f"sender-{n}")
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(push, range(8)))
+    assert [r.counts.accepted for r in results] == [20] * 8
+    found = findings_of(engine, "nik_struktur", "telemetri")
+    assert {f"JAM-SERENTAK-{n}-0|2026-10-02 08:00:00" for n in range(8)} <= found
