@@ -127,9 +127,12 @@ def _set_status(conn, ids: list[str], old: str, new: str, actor: str, stamp: dat
 
 
 def _summary(conn, checked: dict[tuple[str, str], str], new: pl.DataFrame, gone: pl.DataFrame) -> list[dict]:
+    # only the pairs that ran (after a telemetry batch: a few rules of one source, not every finding of every source)
+    sources, rules = sorted({s for _, s in checked}), sorted({r for r, _ in checked})
     active = dict(
         ((rule, source), n) for rule, source, n in conn.execute(
-            select(Finding.rule, Finding.source, func.count()).where(Finding.status.in_(ACTIVE))
+            select(Finding.rule, Finding.source, func.count())
+            .where(Finding.status.in_(ACTIVE), Finding.source.in_(sources), Finding.rule.in_(rules))
             .group_by(Finding.rule, Finding.source)
         ).all()
     )
