@@ -8,6 +8,8 @@
 2. A smartwatch reading pushed over the API (`POST /api/v1/sources/telemetri/records`) that breaks the
    safe range, until its alert arrives at a server-sent-events client of `/api/v1/alerts/stream`
    (the same stream the dashboard's feed follows): p50 / p95 / max over `--pushes` readings (target p95 ≤ 1 s).
+2b. (`--parts mqtt`) the same, the reading published to the MQTT broker (`--mqtt-url`, topic
+   `<prefix>/telemetri`) that the server subscribes to (as `madangan serve` with MADANGAN_MQTT_URL does).
 3. Sustained readings per second over the API for `--seconds`, `--per-request` readings per request, from
    `--senders` senders (default 1, like the MQTT flusher): every reading must land in the warehouse and every
    out-of-range device must have its alert (no loss). Target 1,000 readings/s.
@@ -102,11 +104,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--per-request", type=int, default=2000)
     parser.add_argument("--parts", default="evaluate,latency,sustained")
-    parser.add_argument("--senders", type=int, default=1,
-                        help="concurrent senders (more than 1 trips a race in verval's after-batch run: see docs)")
+    parser.add_argument("--senders", type=int, default=1, help="concurrent senders")
+    parser.add_argument("--mqtt-url", default="mqtt://127.0.0.1:1883")
     args = parser.parse_args()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="madangan-bench-alerts-")) / "data"
-    settings = Settings(data_dir=data_dir)
+    prefix = f"madangan-bench-{os.getpid()}"
+    settings = Settings(data_dir=data_dir, mqtt_url=args.mqtt_url if "mqtt" in args.parts else None,
+                        mqtt_topic_prefix=prefix)
     if not settings.warehouse.exists():
         print(f"building the demo regency ({args.population:,} residents) in {data_dir} …", flush=True)
         deploy.demo(settings, "32.11", args.population, args.seed)
@@ -126,6 +130,8 @@ def main() -> None:
     sse = SseClient(base, token)
     if "latency" in parts:
         latency(args, base, token, sse)
+    if "mqtt" in parts:
+        mqtt_latency(args, prefix, sse)
     if "sustained" in parts:
         sustained(args, settings, engine, base, token, sse)
     sse.stop = True
@@ -175,6 +181,47 @@ def latency(args, base: str, token: str, sse: SseClient) -> None:
           f"p50 **{statistics.median(latencies) * 1000:.0f} ms**, p95 **{p95 * 1000:.0f} ms**, "
           f"max {latencies[-1] * 1000:.0f} ms |")
 
+
+
+def mqtt_latency(args, prefix: str, sse: SseClient) -> None:
+    """2b. one reading published to the broker → the SSE client."""
+    import paho.mqtt.client as mqtt
+    from urllib.parse import urlparse
+
+    broker = urlparse(args.mqtt_url)
+    publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{os.getpid()}")
+    publisher.connect(broker.hostname, broker.port or 1883)
+    publisher.loop_start()
+    topic = f"{prefix}/telemetri"
+    time.sleep(1.0)  # the server's subscription is made when it starts; let it settle
+    publisher.publish(topic, json.dumps(reading(f"MWARM-{os.getpid()}", 98)), qos=1).wait_for_publish()
+    time.sleep(3.0)  # warm-up batch (not counted)
+    latencies = []
+    for n in range(args.pushes):
+        spo2, heart = 60 + n % 30, 161 + n  # distinct from the API part's messages
+        device = f"MQTT-{os.getpid()}-{n}"
+        message_part = f"Detak jantung {heart} bpm; SpO2 {spo2} %"
+        before = {m for m in sse.fired if message_part in m}
+        started = time.perf_counter()
+        publisher.publish(topic, json.dumps(reading(device, spo2, heart=heart)), qos=1)
+        deadline = started + 10
+        while time.perf_counter() < deadline:
+            new = [sse.fired[m] for m in sse.fired if message_part in m and m not in before]
+            if new:
+                latencies.append(new[0] - started)
+                break
+            time.sleep(0.002)
+        else:
+            latencies.append(float("inf"))
+        while time.perf_counter() - started < 1.0:  # one reading a second, like a watch
+            time.sleep(0.01)
+    publisher.loop_stop()
+    publisher.disconnect()
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * len(latencies))) - 1)]
+    print(f"| reading published to MQTT ({args.mqtt_url}) → its alert on an SSE client ({len(latencies)} readings) | "
+          f"p50 **{statistics.median(latencies) * 1000:.0f} ms**, p95 **{p95 * 1000:.0f} ms**, "
+          f"max {latencies[-1] * 1000:.0f} ms |", flush=True)
 
 
 def sustained(args, settings, engine, base: str, token: str, sse: SseClient) -> None:

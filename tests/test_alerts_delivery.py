@@ -13,7 +13,7 @@ import pytest
 from madangan import deploy
 from madangan.alerts import rules as rules_module
 from madangan.alerts import notify, store
-from madangan.alerts.models import AlertDelivery
+from madangan.alerts.models import Alert, AlertDelivery
 from madangan.appdb import sessions
 from madangan.config import Settings
 
@@ -203,3 +203,135 @@ def test_many_alerts_of_one_rule_firing_together_go_out_as_one_grouped_notificat
         assert body["alert"]["message"].startswith("4 peringatan 'Balita 2T")
     finally:
         receiver.close()
+
+
+def _fire(engine, ruleset, rule_id: str, subjects: dict[str, str | None]) -> tuple[dict[str, int], dict[int, int]]:
+    """Alerts of `rule_id` fire about `subjects` (subject → region), as one evaluation finds them; returns the alert
+    id of each subject and how many deliveries each alert got queued."""
+    matches = {s: store.Match(s, region, 1.0, f"Uji {rule_id}", f"Test {rule_id}") for s, region in subjects.items()}
+    with sessions(engine)() as session:
+        before = session.query(AlertDelivery).count()
+    changes = store.apply(engine, ruleset.rules[rule_id], matches, store.now(), "test")
+    notify.enqueue(engine, ruleset, changes)
+    with sessions(engine)() as session:
+        ids = {a.subject: a.id for a in session.query(Alert).filter(Alert.rule_id == rule_id)}
+        queued = {i: 0 for i in ids.values()}
+        for d in session.query(AlertDelivery).order_by(AlertDelivery.id).offset(before):
+            queued[d.alert_id] += 1
+    return ids, queued
+
+
+def _deliveries(engine) -> list[tuple[int, str, str]]:
+    with sessions(engine)() as session:
+        return [(d.alert_id, d.route, d.target) for d in session.query(AlertDelivery).order_by(AlertDelivery.id)]
+
+
+ROUTED = """
+[[penerima]]
+nama = "Dinkes"
+surel = ["kadis@dinkes.sumedangkab.go.id"]
+[[penerima]]
+nama = "Piket"
+webhook = "http://127.0.0.1:9/piket"
+templat = "chat"
+[[rute]]
+nama = "Darurat kesehatan Jatinangor"
+penerima = "Dinkes"
+cocok = {sektor = "health", keparahan = ["darurat", "tinggi"], kecamatan = "32.11.01"}
+berhenti = true
+[[rute]]
+nama = "Semua yang lain"
+penerima = "Piket"
+cocok = {opd = "!BPKAD"}
+"""
+
+
+def test_routes_match_alert_labels_in_order_and_a_matching_route_can_end_the_search(engine):
+    ruleset = _ruleset(ROUTED)
+    ids, _ = _fire(engine, ruleset, "gizi_buruk", {"h-1": "32.11.01.2001", "h-2": "32.11.02.2001"})
+    budget, _ = _fire(engine, ruleset, "belanja_opd_tertinggal", {"opd-1": "32.11"})
+    sent = _deliveries(engine)
+    # Jatinangor's urgent case goes to Dinkes only (berhenti); another kecamatan's to the on-call chat; BPKAD's nowhere
+    assert [(r, t) for a, r, t in sent if a == ids["h-1"]] == [("Darurat kesehatan Jatinangor",
+                                                                 "kadis@dinkes.sumedangkab.go.id")]
+    assert [(r, t) for a, r, t in sent if a == ids["h-2"]] == [("Semua yang lain", "http://127.0.0.1:9/piket")]
+    assert [a for a, _, _ in sent if a == budget["opd-1"]] == []
+    # the preview says the same before anything fires
+    desa = notify.preview(ruleset, "gizi_buruk", "32.11.01.2005")[0]
+    assert [t["route"] for t in desa["targets"]] == ["Darurat kesehatan Jatinangor"]
+    assert notify.preview(ruleset, "belanja_opd_tertinggal", "32.11")[0]["targets"] == []
+    labels = notify.inhibition_preview(ruleset, "gizi_buruk", "32.11.01.2005")["labels"]
+    assert labels["kecamatan"] == ["32.11.01"] and labels["desa"] == ["32.11.01.2005"] and labels["keluarga"] == ["gizi"]
+    assert set(labels["sumber"]) == {"posyandu", "balita"}
+
+
+INHIBITED = """
+[[rute]]
+nama = "WA Dinkes"
+webhook = "http://127.0.0.1:9/wa"
+[[hambat]]
+nama = "Stunting desa meredam peringatan per anak"
+sumber = {aturan = "stunting_desa"}
+sasaran = {keluarga = "gizi", jenis = "record"}
+sama = ["desa"]
+alasan = "Satu penanganan untuk seluruh desa"
+[[hambat]]
+nama = "Sumber basi"
+sumber = {aturan = "sumber_basi"}
+sasaran = {aturan = "!sumber_basi"}
+sama = ["sumber"]
+"""
+
+
+def test_a_desa_stunting_alert_inhibits_per_child_alerts_of_the_same_desa_only(engine):
+    from madangan.access import Principal, Role
+
+    ruleset = _ruleset(INHIBITED)
+    desa, queued = _fire(engine, ruleset, "stunting_desa", {"32.11.01.2001": "32.11.01.2001"})
+    desa_alert = desa["32.11.01.2001"]
+    assert queued[desa_alert] == 1  # the place alert itself is notified
+    children, queued = _fire(engine, ruleset, "balita_2t", {"h-1": "32.11.01.2001", "h-2": "32.11.01.2002"})
+    device, queued_device = _fire(engine, ruleset, "telemetri_darurat", {"d-1": "32.11.01.2001"})  # not family "gizi"
+    assert (queued[children["h-1"]], queued[children["h-2"]], queued_device[device["d-1"]]) == (0, 1, 1)
+    timeline = store.timeline(engine, children["h-1"])
+    assert [e.kind for e in timeline] == ["state", "inhibited"] and f"#{desa_alert}" in timeline[-1].note
+    # the preview: who would hear a new 2T child in that desa (nobody now, and why), and next door
+    now = notify.inhibition_preview(ruleset, "balita_2t", "32.11.01.2001", engine)
+    assert [i["alert_id"] for i in now["inhibited_by"]] == [desa_alert]
+    assert [r["name"] for r in now["rules"]] == ["Stunting desa meredam peringatan per anak", "Sumber basi"]
+    assert notify.inhibition_preview(ruleset, "balita_2t", "32.11.01.2002", engine)["inhibited_by"] == []
+    # once the desa alert is resolved, a new child in that desa is notified again
+    store.resolve(engine, desa_alert, Principal(Role.ADMIN, "32.11", username="admin"), "Intervensi desa berjalan")
+    children, queued = _fire(engine, ruleset, "balita_2t", {"h-1": "32.11.01.2001", "h-2": "32.11.01.2002",
+                                                            "h-3": "32.11.01.2001"})
+    assert queued[children["h-3"]] == 1
+
+
+def test_a_stale_source_alert_inhibits_the_alerts_computed_from_that_source(engine):
+    ruleset = _ruleset(INHIBITED)
+    stale, queued = _fire(engine, ruleset, "sumber_basi", {"posyandu": "32.11"})
+    assert queued[stale["posyandu"]] == 1
+    child, from_posyandu = _fire(engine, ruleset, "gizi_buruk", {"h-1": "32.11.02.2001"})  # reads posyandu and balita
+    device, from_telemetry = _fire(engine, ruleset, "telemetri_darurat", {"d-1": "32.11.02.2001"})
+    place, from_indicator = _fire(engine, ruleset, "partisipasi_ds_rendah", {"32.11.02.2001": "32.11.02.2001"})
+    assert (from_posyandu[child["h-1"]], from_telemetry[device["d-1"]], from_indicator[place["32.11.02.2001"]]) == (0, 1, 0)
+    assert notify.inhibition_preview(ruleset, "anc_terlewat", "32.11.02.2001", engine)["inhibited_by"] == []
+    assert [i["alert_id"] for i in notify.inhibition_preview(ruleset, "gizi_buruk", "32.11.02.2001",
+                                                             engine)["inhibited_by"]] == [stale["posyandu"]]
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ('[[rute]]\nnama = "x"\nwebhook = "http://a/b"\ncocok = {desaa = "32.11.01.2001"}\n', "rute[0].cocok.desaa"),
+    ('[[rute]]\nnama = "x"\npenerima = "Tidak ada"\n', "rute[0].penerima"),
+    ('[[penerima]]\nnama = "x"\n', "penerima[0].webhook"),
+    ('[[hambat]]\nsumber = {aturan = "tidak_ada"}\nsasaran = {jenis = "record"}\n', "hambat[0].sumber"),
+    ('[[hambat]]\nsumber = {aturan = "sumber_basi"}\nsasaran = {jenis = "~(record"}\n', "hambat[0].sasaran.jenis"),
+    ('[[hambat]]\nsumber = {aturan = "sumber_basi"}\nsasaran = {}\n', "hambat[0].sasaran"),
+    ('[[hambat]]\nsumber = {aturan = "sumber_basi"}\nsasaran = {jenis = "record"}\nsama = ["kampung"]\n', "hambat[0].sama"),
+    ('[[hambat]]\nsumber = {aturan = "sumber_basi"}\nsasaran = {jenis = "record"}\nsamaa = ["desa"]\n', "hambat[0].samaa"),
+])
+def test_bad_routing_and_inhibition_definitions_are_refused_naming_the_field(text, named):
+    from madangan.errors import UserError
+
+    with pytest.raises(UserError, match=__import__("re").escape(named)):
+        _ruleset(text)

@@ -117,6 +117,41 @@ def test_the_feed_answers_json_to_a_client_that_does_not_ask_for_an_event_stream
         assert feed["last_event_id"] == feed["events"][-1]["event_id"]
 
 
+def test_the_routing_preview_names_routes_labels_and_the_alert_inhibiting_it_now(site):
+    app, _ = site
+    settings = app.state.settings
+    path = settings.data_dir / "peringatan.toml"
+    path.write_text("""
+[[penerima]]
+nama = "Bidan Jatinangor"
+surel = ["bidan@puskesmas.local"]
+[[rute]]
+nama = "Darurat Jatinangor"
+penerima = "Bidan Jatinangor"
+cocok = {keparahan = "darurat", kecamatan = "32.11.01"}
+[[hambat]]
+nama = "Jam pintar diredam oleh jam pintar lain"
+sumber = {aturan = "telemetri_darurat"}
+sasaran = {aturan = "telemetri_darurat"}
+sama = ["desa"]
+""", encoding="utf-8")
+    try:
+        with _client(app, "admin") as client:
+            body = client.get("/api/v1/alerts/rules/telemetri_darurat/preview?region=32.11.01.2001").json()
+            assert [t["target"] for t in body["levels"][0]["targets"]] == ["bidan@puskesmas.local"]
+            assert body["labels"]["kecamatan"] == ["32.11.01"] and body["labels"]["sumber"] == ["telemetri"]
+            assert [r["name"] for r in body["inhibition_rules"]] == ["Jam pintar diredam oleh jam pintar lain"]
+            assert [i["rule"] for i in body["inhibited_by"]] == ["telemetri_darurat"]  # JAM-7 fires in that desa
+            elsewhere = client.get("/api/v1/alerts/rules/telemetri_darurat/preview?region=32.11.02.2001").json()
+            assert elsewhere["levels"][0]["targets"] == [] and elsewhere["inhibited_by"] == []
+            alert_id = _alert_id(client)
+            page = client.get(f"/peringatan/{alert_id}").text
+            assert "Darurat Jatinangor" in page and "Label:" in page and "kecamatan=32.11.01" in page
+            assert "Saat ini dihambat" not in page  # an alert never inhibits itself
+    finally:
+        path.unlink()
+
+
 @pytest.fixture(scope="module")
 def server(site):
     app, _ = site

@@ -294,3 +294,73 @@ def test_a_recipient_listed_under_a_wrong_nik_is_linked_to_the_registry_person(r
     evidence = json.loads(found.evidence)
     assert evidence["nik_registri"] == person["nik"] and float(evidence["peluang"]) >= 0.99
     assert "Mendukung" in evidence["penjelasan"]
+
+
+def test_after_a_batch_row_local_checks_look_only_at_its_records_and_agree_with_a_full_run(regency):
+    """A telemetry batch re-checks only its own readings (row-local checks), yet ends where a full run would."""
+    settings, engine, _ = regency
+    con = deploy.warehouse.connect(settings.warehouse)
+    before = con.table("telemetri").count().to_pyarrow().as_py()
+    con.disconnect()
+    assert before > 0
+    bad_nik, unknown = "3211019999990001", "3211015506909999"  # birth date 99-99-99: not a NIK; a NIK nobody has
+    rows = [
+        {"id_perangkat": "JAM-UJI-1", "waktu": "2026-10-01T08:00:00Z", "nik_ibu": bad_nik, "kode_desa": "32.11.01.2001",
+         "detak_jantung": 80, "spo2": 98},
+        {"id_perangkat": "JAM-UJI-2", "waktu": "2026-10-01T08:00:00Z", "nik_ibu": unknown, "kode_desa": "32.11.01.2001",
+         "detak_jantung": 80, "spo2": 98},
+    ]
+    result = ingest_records(settings, "32.11", "telemetri", rows, submitted_by="test")
+    assert result.counts.accepted == 2
+    key1, key2 = "JAM-UJI-1|2026-10-01 08:00:00", "JAM-UJI-2|2026-10-01 08:00:00"
+    assert key1 in findings_of(engine, "nik_struktur", "telemetri")
+    assert key2 in findings_of(engine, "nik_tidak_terdaftar", "telemetri")
+    run = store.last_run(engine)
+    assert run.started_by == f"batch:{result.batch}"
+    # the batch's run looked at its two readings only: the "still there" stamp is on them, not on the others
+    with engine.connect() as conn:
+        from sqlalchemy import select
+
+        from madangan.appdb.models import Finding
+        stamped = conn.execute(select(Finding.record_key).where(Finding.source == "telemetri",
+                                                                Finding.last_run == run.id)).scalars().all()
+    assert set(stamped) <= {key1, key2} and key1 in stamped
+
+    # the watch's NIK is corrected: the same reading sent again resolves its finding, the other stays open
+    fixed = dict(rows[0], nik_ibu="3211015506900001")
+    fix = ingest_records(settings, "32.11", "telemetri", [fixed], submitted_by="test")
+    assert fix.counts.updated == 1
+    assert store.get_finding(engine, verval.finding_id("nik_struktur", "telemetri", key1)).status == "resolved"
+    assert store.get_finding(engine, verval.finding_id("nik_tidak_terdaftar", "telemetri", key2)).status == "open"
+
+    # a full run finds nothing the incremental runs missed or kept too long
+    report = verval.verify(settings, engine, "32.11", actor="test")
+    telemetry = [r for r in report.summary if r["source"] == "telemetri"]
+    assert telemetry and all(r["new"] == 0 and r["closed"] == 0 for r in telemetry), telemetry
+
+    # reverting the correction brings the malformed NIK back: its finding reopens with the revert
+    from madangan.ingest.pipeline import revert
+
+    revert(settings, fix.batch, "test")
+    assert store.get_finding(engine, verval.finding_id("nik_struktur", "telemetri", key1)).status == "open"
+
+
+def test_concurrent_batches_of_one_source_all_land_and_are_verified(regency):
+    """Four senders at once (API pushes run in threads): every batch commits and passes verval without an error.
+    Each batch's verval replaces the source's quality scores; unserialised, the later transaction failed with
+    'Conflict on tuple deletion' and its push answered 500."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings, engine, _ = regency
+
+    def push(n: int):
+        rows = [{"id_perangkat": f"JAM-SERENTAK-{n}-{i}", "waktu": "2026-10-02T08:00:00Z",
+                 "nik_ibu": "3211019999990001" if i == 0 else "3211015506900001", "kode_desa": "32.11.01.2001",
+                 "detak_jantung": 80, "spo2": 98} for i in range(20)]
+        return ingest_records(settings, "32.11", "telemetri", rows, submitted_by=f"sender-{n}")
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(push, range(8)))
+    assert [r.counts.accepted for r in results] == [20] * 8
+    found = findings_of(engine, "nik_struktur", "telemetri")
+    assert {f"JAM-SERENTAK-{n}-0|2026-10-02 08:00:00" for n in range(8)} <= found

@@ -169,7 +169,10 @@ def ingest_files(settings: Settings, region: Region, files: list[Path], step: St
     return counts
 
 
-def rebuild_summary(settings: Settings, step: Step = lambda _: None) -> None:
+def rebuild_summary(settings: Settings, step: Step = lambda _: None, sources: list[str] | None = None) -> None:
+    """The per-desa counts (residents, families, …); after a batch of `sources`, only if a count reads one."""
+    if sources is not None and not any(set(sources) & set(c.sources) for s in sectors() for c in s.desa_counts):
+        return
     step(t("step.summary"))
     con = warehouse.connect(settings.warehouse)
     try:

@@ -92,6 +92,11 @@ class AlertRule:
     keep_firing_minutes: float = 0.0
     #: Not acknowledged within this many hours → escalated one level up (desa → kecamatan → OPD → Sekda).
     sla_hours: float = 24.0
+    #: Labels of the rule's alerts beyond the built-in ones (madangan.alerts.routing), e.g. {"keluarga": "gizi"}:
+    #: what routes and inhibition rules in the rules file match on.
+    labels: dict[str, str] = field(default_factory=dict)
+    #: The label the subject is the value of (the platform's stale-source rule: "sumber", the stale source).
+    subject_label: str | None = None
 
     def text(self, lang: str, values: dict[str, Any]) -> str:
         """The message with its placeholders filled (numbers rounded for people)."""

@@ -180,6 +180,14 @@ def preview(rule: str, region: Annotated[Optional[str], typer.Option("--region")
         targets = [f"{x['channel']}:{x['route']}" + (f" <{x['target']}>" if x["channel"] == "email" else "")
                    for x in level["targets"]] + [u["username"] for u in level["accounts"]]
         console.print(f"[bold]{level['label'][lang]}[/] (+{level['after_hours']:g} h): {', '.join(targets) or '—'}")
+    inhibition = notify.inhibition_preview(ruleset, rule, region, engine)
+    console.print(_h("Label: ", "Labels: ") + " ".join(f"{k}={'|'.join(v)}" for k, v in inhibition["labels"].items()))
+    for h in inhibition["rules"]:
+        console.print(_h(f"Dapat dihambat oleh aturan '{h['name']}'", f"Can be inhibited by '{h['name']}'")
+                      + f" ({', '.join(f'{k}={v}' for k, v in h['source'].items())}; sama={','.join(h['equal'])})")
+    for i in inhibition["inhibited_by"]:
+        console.print(_h(f"Saat ini dihambat oleh peringatan #{i['alert_id']} ({i['rule']}): tidak ada yang diberi tahu.",
+                         f"Inhibited now by alert #{i['alert_id']} ({i['rule']}): nobody is notified."))
 
 
 @app.command()

@@ -62,8 +62,14 @@ def _evaluate(con, change, settings, facts: bool) -> None:
     try:
         if deploy.current(engine) is None:  # a warehouse without a deployment (yet): nobody to alert
             return
-        evaluate(settings, engine, ruleset, only=chosen, change=change, con=con, actor=f"batch:{change.batch}")
-    except Exception as exc:  # noqa: BLE001 - the batch is committed; a failed evaluation must not undo its answer
-        log.warning("alert evaluation after batch %s failed: %s", change.batch, exc.__class__.__name__)
+        for attempt in (1, 2):
+            try:
+                evaluate(settings, engine, ruleset, only=chosen, change=change, con=con, actor=f"batch:{change.batch}")
+                break
+            except Exception as exc:  # noqa: BLE001 - the batch is committed; a failed evaluation must not undo its answer
+                # two batches judging one device at once can both try to create its alert: the second attempt
+                # finds the first's (evaluation reconciles, so running it again is safe)
+                log.warning("alert evaluation after batch %s failed (attempt %d): %s", change.batch, attempt,
+                            exc.__class__.__name__)
     finally:
         engine.dispose()

@@ -36,6 +36,7 @@ STALE_SOURCE = AlertRule(
     message={"id": "Sumber {sumber} terakhir dikirim {terakhir} ({umur_hari} hari lalu); seharusnya tiap {batas_hari} hari.",
              "en": "Source {sumber} was last sent on {terakhir} ({umur_hari} days ago); it is due every {batas_hari} days."},
     sources=(BATCHES,), compute=_stale, params={"toleransi_hari": 0.0}, sla_hours=72.0,
+    subject_label="sumber",  # `[[hambat]] sama = ["sumber"]` mutes the alerts computed from the stale source
 )
 
 

@@ -148,7 +148,8 @@ def _matches(con, rule: EffectiveRule, ctx: RuleContext, names: dict[str, str], 
             source, column = rule.rule.subject_from
             touched = change.rows.select(column).distinct().to_pyarrow()[column].to_pylist()
             subjects = {str(s) for s in touched if s is not None}
-            tables[source] = tables[source].filter(tables[source][column].isin(list(subjects)))
+            # a subquery on the batch's rows, not a list of thousands of literals (compiling that costs seconds)
+            tables[source] = tables[source].filter(tables[source][column].isin(change.rows[column]))
         frame = rule.rule.compute(tables, ctx).to_pyarrow().to_pylist()
         rows = frame
     if subjects is not None and rule.rule.personal:

@@ -59,7 +59,7 @@ class AlertEvent(Base):
     alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str | None] = mapped_column(String(100))  # username, or evaluate:<how>
-    kind: Mapped[str] = mapped_column(String(20))  # state, ack, assign, escalate, resolve, reopen, silenced
+    kind: Mapped[str] = mapped_column(String(20))  # state, ack, assign, escalate, resolve, reopen, silenced, inhibited
     from_state: Mapped[str | None] = mapped_column(String(12))
     to_state: Mapped[str | None] = mapped_column(String(12))
     note: Mapped[str | None] = mapped_column(String(1000))

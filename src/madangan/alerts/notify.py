@@ -7,7 +7,9 @@ at most jeda_maks_detik) up to maks_percobaan, then stays `failed` on the delive
 the alert's message, never its evidence (no personal data leaves through a webhook or an inbox).
 
 Who is notified: the routes (`[[rute]]`) matching the alert's sector, rule, severity, region and its
-escalation level (desa → kecamatan → OPD head → Sekda). `preview` answers "who will be notified if this fires".
+escalation level (desa → kecamatan → OPD head → Sekda), or its labels (`cocok`, madangan.alerts.routing),
+unless an inhibition rule (`[[hambat]]`) finds a firing alert that makes it redundant. `preview` and
+`inhibition_preview` answer "who will be notified if this fires".
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Engine, select
 
-from madangan.alerts import LEVEL_LABELS, LEVELS, SEVERITY_LABELS
+from madangan.alerts import LEVEL_LABELS, LEVELS, SEVERITY_LABELS, routing
 from madangan.alerts.models import Alert, AlertDelivery, AlertEvent
 from madangan.alerts.rules import EffectiveRule, Route, RuleSet
 from madangan.alerts.store import STATE_LABELS, Changes, active_silences, now, silenced_by
@@ -50,11 +52,20 @@ def check_template(text: str) -> str | None:
     return None
 
 
-def routes_for(ruleset: RuleSet, rule: EffectiveRule, region: str | None, level: str) -> list[Route]:
-    return [r for r in ruleset.routes if r.matches(rule, region, level)]
+def routes_for(ruleset: RuleSet, rule: EffectiveRule, region: str | None, level: str,
+               subject: str | None = None) -> list[Route]:
+    """The routes an alert goes to, in the file's order; a matching route with `berhenti` ends the search."""
+    found = []
+    for route in ruleset.routes:
+        if route.matches(rule, region, level, subject):
+            found.append(route)
+            if route.berhenti:
+                break
+    return found
 
 
-def preview(ruleset: RuleSet, rule_id: str, region: str | None, engine: Engine | None = None) -> list[dict]:
+def preview(ruleset: RuleSet, rule_id: str, region: str | None, engine: Engine | None = None,
+            subject: str | None = None) -> list[dict]:
     """Who will be notified if this rule fires for `region`: per escalation level, the routes' webhooks and
     addresses, and the accounts whose dashboards show it."""
     rule = ruleset.rules[rule_id]
@@ -62,7 +73,7 @@ def preview(ruleset: RuleSet, rule_id: str, region: str | None, engine: Engine |
     users = _users(engine) if engine is not None else []
     for n, level in enumerate(LEVELS):
         targets = []
-        for route in routes_for(ruleset, rule, region, level):
+        for route in routes_for(ruleset, rule, region, level, subject):
             if route.webhook:
                 targets.append({"route": route.nama, "channel": "webhook", "target": route.webhook})
             targets += [{"route": route.nama, "channel": "email", "target": a} for a in route.surel]
@@ -70,6 +81,32 @@ def preview(ruleset: RuleSet, rule_id: str, region: str | None, engine: Engine |
                     "accounts": [u for u in users if _sees(u, rule, region, level)],
                     "after_hours": rule.sla_hours * n})
     return out
+
+
+def inhibition_preview(ruleset: RuleSet, rule_id: str, region: str | None, engine: Engine | None = None,
+                       subject: str | None = None, exclude: int | None = None) -> dict:
+    """The labels an alert of this rule in `region` would carry, the inhibition rules that can mute it, and the
+    open alerts that mute it now (then nobody above is notified)."""
+    rule = ruleset.rules[rule_id]
+    have = routing.labels(rule, region, LEVELS[0], subject)
+    rules = [{"name": h.nama, "source": h.sumber, "equal": h.sama, "reason": h.alasan}
+             for h in ruleset.inhibitions if routing.matches(h.sasaran, have)]
+    now_by = []
+    if rules and engine is not None:
+        now_by = [{"alert_id": i.alert_id, "rule": i.rule_id, "region": i.kode_wilayah, "inhibition": i.inhibition}
+                  for i in routing.inhibitors(ruleset, have, open_inhibitors(engine, ruleset), exclude)]
+    return {"labels": {k: list(v) for k, v in have.items() if v}, "rules": rules, "inhibited_by": now_by}
+
+
+def open_inhibitors(engine: Engine, ruleset: RuleSet) -> list[tuple[int, str, str | None, str, int]]:
+    """Firing alerts of the rules that may inhibit others: (id, rule, region, subject, escalation level)."""
+    ids = routing.source_rule_ids(ruleset)
+    if not ids:
+        return []
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(Alert.id, Alert.rule_id, Alert.kode_wilayah, Alert.subject, Alert.escalation_level)
+            .where(Alert.rule_id.in_(sorted(ids)), Alert.state == "firing")).all()]
 
 
 def _users(engine: Engine) -> list[dict]:
@@ -128,6 +165,7 @@ def enqueue(engine: Engine, ruleset: RuleSet, changes: Changes, base_url: str = 
     if not wanted or not ruleset.routes:
         return 0
     silences = active_silences(engine)
+    sources = open_inhibitors(engine, ruleset) if ruleset.inhibitions else []
     queued = 0
     at = now()
     groups: dict[tuple, list[tuple[int, int, dict]]] = {}
@@ -144,8 +182,17 @@ def enqueue(engine: Engine, ruleset: RuleSet, changes: Changes, base_url: str = 
                                        note=f"Tidak dikirim: dibisukan #{silence.id} ({silence.reason})"[:1000]))
                 continue
             level = LEVELS[min(alert.escalation_level, len(LEVELS) - 1)]
+            if sources and kind != "resolved":
+                muted = routing.inhibitors(ruleset, routing.labels(rule, alert.kode_wilayah, level, alert.subject),
+                                           sources, exclude=alert.id)
+                if muted:
+                    session.add(AlertEvent(alert_id=alert.id, at=at, actor="inhibition", kind="inhibited",
+                                           from_state=alert.state, to_state=alert.state,
+                                           note=f"Tidak dikirim: dihambat oleh peringatan #{muted[0].alert_id} "
+                                                f"({muted[0].rule_id}; {muted[0].inhibition})"[:1000]))
+                    continue
             body = payload(alert, kind, rule, base_url)
-            for route in routes_for(ruleset, rule, alert.kode_wilayah, level):
+            for route in routes_for(ruleset, rule, alert.kode_wilayah, level, alert.subject):
                 targets = ([("webhook", route.webhook)] if route.webhook else []) + [("email", a) for a in route.surel]
                 for channel, target in targets:
                     key = (route.nama, channel, target, alert.rule_id, kind, level)

@@ -17,6 +17,21 @@
     keparahan_min = "tinggi"     # default: rendah (all)
     tingkat = ["desa", "kecamatan"]   # escalation levels served (default: all)
 
+    [[penerima]]                 # a receiver several routes share (webhook and/or surel, templat, header)
+    nama = "Dinkes"
+    surel = ["kadis@dinkes.go.id"]
+
+    [[rute]]                     # by labels (madangan.alerts.routing), to a named receiver
+    nama = "Darurat Jatinangor"
+    penerima = "Dinkes"
+    cocok = {keparahan = ["darurat", "tinggi"], kecamatan = "32.11.01"}
+    berhenti = true              # a match ends the search (later routes are not tried)
+
+    [[hambat]]                   # inhibition: an open `sumber` alert mutes the `sasaran` alerts' notifications
+    sumber = {aturan = "sumber_basi"}
+    sasaran = {jenis = ["record", "place", "trend"]}
+    sama = ["sumber"]            # the alerts computed from the stale source
+
     [surel]                      # SMTP for routes with `surel = ["a@b"]`
     host = "127.0.0.1"
     port = 25
@@ -57,6 +72,12 @@ class Route(BaseModel):
     keparahan_min: Severity = "rendah"
     tingkat: list[Level] = Field(default_factory=lambda: list(LEVELS))
     header: dict[str, str] = Field(default_factory=dict)  # extra HTTP headers (a gateway's API key)
+    #: label matchers (madangan.alerts.routing): every one must hold
+    cocok: dict[str, str | list[str]] = Field(default_factory=dict)
+    #: a `[[penerima]]` by name: its webhook, addresses, template and headers
+    penerima: str | None = None
+    #: a match here ends the search: the routes after this one are not tried (Alertmanager's continue = false)
+    berhenti: bool = False
 
     @field_validator("webhook")
     @classmethod
@@ -73,7 +94,12 @@ class Route(BaseModel):
                 raise ValueError(f"alamat surel tidak sah: {address!r} (not an email address)")
         return value
 
-    def matches(self, rule: "EffectiveRule", region: str | None, level: str) -> bool:
+    def matches(self, rule: "EffectiveRule", region: str | None, level: str, subject: str | None = None) -> bool:
+        if self.cocok:
+            from madangan.alerts.routing import labels, matches
+
+            if not matches(self.cocok, labels(rule, region, level, subject)):
+                return False
         if self.sektor and rule.rule.sector not in self.sektor:
             return False
         if self.aturan and rule.id not in self.aturan:
@@ -86,6 +112,41 @@ class Route(BaseModel):
                                             or self.wilayah.startswith(region + ".")):
             return False
         return True
+
+
+class Receiver(BaseModel):
+    """`[[penerima]]`: where notifications go, named once and used by routes (`penerima = "…"`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nama: str
+    webhook: str | None = None
+    templat: str = "json"
+    surel: list[str] = Field(default_factory=list)
+    header: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("webhook")
+    @classmethod
+    def _http(cls, value):
+        return Route._http(value)
+
+    @field_validator("surel")
+    @classmethod
+    def _emails(cls, value):
+        return Route._emails(value)
+
+
+class Inhibition(BaseModel):
+    """`[[hambat]]`: while an alert matching `sumber` fires, alerts matching `sasaran` whose `sama` labels are
+    equal to it notify nobody (they stay on the dashboards, marked; their timeline says which alert muted them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nama: str = ""
+    sumber: dict[str, str | list[str]]
+    sasaran: dict[str, str | list[str]]
+    sama: list[str] = Field(default_factory=list)
+    alasan: str | None = None
 
 
 class Smtp(BaseModel):
@@ -124,6 +185,7 @@ class EffectiveRule:
     pending_minutes: float = 0.0
     keep_firing_minutes: float = 0.0
     sla_hours: float = 24.0
+    labels: dict[str, str] = field(default_factory=dict)  # added by the rules file (`label = {…}`)
 
     @property
     def id(self) -> str:
@@ -137,6 +199,8 @@ class RuleSet:
     smtp: Smtp = field(default_factory=Smtp)
     delivery: Delivery = field(default_factory=Delivery)
     path: Path | None = None
+    inhibitions: tuple[Inhibition, ...] = ()
+    receivers: tuple[Receiver, ...] = ()
 
 
 def declared() -> dict[str, AlertRule]:
@@ -175,6 +239,7 @@ def _declaration_problem(rule: AlertRule) -> str | None:
 _COMMON = {
     "aktif": (bool, None), "keparahan": (Severity | None, None), "tunda_menit": (float | None, Field(None, ge=0)),
     "tahan_menit": (float | None, Field(None, ge=0)), "sla_jam": (float | None, Field(None, gt=0)),
+    "label": (dict[str, str] | None, None),
 }
 
 
@@ -228,7 +293,7 @@ def load(settings=None, path: Path | None = None) -> RuleSet:
 def parse(data: dict, path: Path | None = None) -> RuleSet:
     """Validate a rules document (the TOML as a dict); a wrong field raises UserError naming it."""
     where = str(path) if path else RULES_FILE
-    known = {"aturan", "rute", "surel", "pengiriman"}
+    known = {"aturan", "rute", "surel", "pengiriman", "penerima", "hambat"}
     for key in data:
         if key not in known:
             raise UserError(f"{where}: {key}: bagian tidak dikenal; yang ada: {', '.join(sorted(known))} "
@@ -256,7 +321,37 @@ def parse(data: dict, path: Path | None = None) -> RuleSet:
             rule, params, enabled=values.get("aktif", True), severity=values.get("keparahan", rule.severity),
             pending_minutes=values.get("tunda_menit", rule.pending_minutes),
             keep_firing_minutes=values.get("tahan_menit", rule.keep_firing_minutes),
-            sla_hours=values.get("sla_jam", rule.sla_hours))
+            sla_hours=values.get("sla_jam", rule.sla_hours), labels=values.get("label", {}))
+    from madangan.alerts import routing
+
+    label_names = set(routing.BUILT_IN) | {n for r in effective.values() for n in (*r.rule.labels, *r.labels)}
+    label_names |= {r.rule.subject_label for r in effective.values() if r.rule.subject_label}
+
+    def check_matchers(field_name: str, matchers: dict) -> None:
+        for name in matchers:
+            if name not in label_names:
+                raise UserError(f"{where}: {field_name}.{name}: label tidak dikenal; yang ada: "
+                                f"{', '.join(sorted(label_names))} (unknown label)")
+        problem = routing.matcher_problem(matchers)
+        if problem:
+            raise UserError(f"{where}: {field_name}.{problem}")
+
+    receivers: dict[str, Receiver] = {}
+    raw_receivers = data.get("penerima", [])
+    if not isinstance(raw_receivers, list):
+        raise UserError(f"{where}: penerima: tulis [[penerima]] (must be an array of tables)")
+    for n, raw in enumerate(raw_receivers):
+        try:
+            receiver = Receiver.model_validate(raw)
+        except ValidationError as exc:
+            raise UserError(_named(where, f"penerima[{n}]", exc)) from None
+        if receiver.webhook is None and not receiver.surel:
+            raise UserError(f"{where}: penerima[{n}].webhook: penerima '{receiver.nama}' perlu webhook atau surel "
+                            f"(a receiver needs a webhook or email addresses)")
+        if receiver.nama in receivers:
+            raise UserError(f"{where}: penerima[{n}].nama: '{receiver.nama}' sudah dipakai (name used twice)")
+        _check_template(where, f"penerima[{n}]", receiver.templat)
+        receivers[receiver.nama] = receiver
     routes = []
     raw_routes = data.get("rute", [])
     if not isinstance(raw_routes, list):
@@ -266,19 +361,48 @@ def parse(data: dict, path: Path | None = None) -> RuleSet:
             route = Route.model_validate(raw)
         except ValidationError as exc:
             raise UserError(_named(where, f"rute[{n}]", exc)) from None
+        check_matchers(f"rute[{n}].cocok", route.cocok)
+        if route.penerima is not None:
+            receiver = receivers.get(route.penerima)
+            if receiver is None:
+                raise UserError(f"{where}: rute[{n}].penerima: penerima '{route.penerima}' tidak ada; yang ada: "
+                                f"{', '.join(sorted(receivers)) or '-'} (unknown receiver)")
+            if route.webhook or route.surel:
+                raise UserError(f"{where}: rute[{n}].penerima: tulis penerima atau webhook/surel, bukan keduanya "
+                                f"(a receiver or a webhook/addresses, not both)")
+            route = route.model_copy(update={"webhook": receiver.webhook, "surel": list(receiver.surel),
+                                             "templat": receiver.templat, "header": dict(receiver.header)})
         if route.webhook is None and not route.surel:
             raise UserError(f"{where}: rute[{n}].webhook: rute '{route.nama}' perlu webhook atau surel "
                             f"(a route needs a webhook or email addresses)")
         for rule_id in route.aturan:
             if rule_id not in rules:
                 raise UserError(f"{where}: rute[{n}].aturan: aturan '{rule_id}' tidak dikenal (unknown rule)")
-        if route.templat not in ("json", "chat"):
-            from madangan.alerts.notify import check_template
-
-            problem = check_template(route.templat)
-            if problem:
-                raise UserError(f"{where}: rute[{n}].templat: {problem}")
+        if route.penerima is None:
+            _check_template(where, f"rute[{n}]", route.templat)
         routes.append(route)
+    inhibitions = []
+    raw_inhibitions = data.get("hambat", [])
+    if not isinstance(raw_inhibitions, list):
+        raise UserError(f"{where}: hambat: tulis [[hambat]] (must be an array of tables)")
+    for n, raw in enumerate(raw_inhibitions):
+        try:
+            inhibition = Inhibition.model_validate(raw)
+        except ValidationError as exc:
+            raise UserError(_named(where, f"hambat[{n}]", exc)) from None
+        for part in ("sumber", "sasaran"):
+            matchers = getattr(inhibition, part)
+            if not matchers:
+                raise UserError(f"{where}: hambat[{n}].{part}: perlu paling sedikit satu pencocok (needs a matcher)")
+            check_matchers(f"hambat[{n}].{part}", matchers)
+        for name in inhibition.sama:
+            if name not in label_names:
+                raise UserError(f"{where}: hambat[{n}].sama: label '{name}' tidak dikenal (unknown label)")
+        if not any(routing.matches({k: v for k, v in inhibition.sumber.items() if k in routing.RULE_LABELS},
+                                   routing.labels(r, None)) for r in effective.values()):
+            raise UserError(f"{where}: hambat[{n}].sumber: tidak cocok dengan aturan mana pun "
+                            f"(matches no rule's alerts)")
+        inhibitions.append(inhibition.model_copy(update={"nama": inhibition.nama or f"hambat[{n}]"}))
     try:
         smtp = Smtp.model_validate(data.get("surel", {}))
     except ValidationError as exc:
@@ -287,7 +411,16 @@ def parse(data: dict, path: Path | None = None) -> RuleSet:
         delivery = Delivery.model_validate(data.get("pengiriman", {}))
     except ValidationError as exc:
         raise UserError(_named(where, "pengiriman", exc)) from None
-    return RuleSet(effective, tuple(routes), smtp, delivery, path)
+    return RuleSet(effective, tuple(routes), smtp, delivery, path, tuple(inhibitions), tuple(receivers.values()))
+
+
+def _check_template(where: str, field_name: str, template: str) -> None:
+    if template not in ("json", "chat"):
+        from madangan.alerts.notify import check_template
+
+        problem = check_template(template)
+        if problem:
+            raise UserError(f"{where}: {field_name}.templat: {problem}")
 
 
 def _named(where: str, prefix: str, exc: ValidationError) -> str:

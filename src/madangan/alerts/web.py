@@ -224,13 +224,18 @@ def list_rules(request: Request) -> list[RuleOut]:
 
 @api.get("/rules/{rule_id}/preview", summary="Siapa yang akan diberi tahu bila aturan ini menyala di wilayah ini",
          dependencies=[require(Permission.AGGREGATES)])
-def preview(request: Request, rule_id: str, region: str | None = Query(None, pattern=REGION_CODE)) -> list[dict]:
-    """Per escalation level (desa → kecamatan → OPD head → Sekda): the webhooks and addresses of the matching
-    routes and the accounts whose job it is, and after how many unacknowledged hours the level is reached."""
+def preview(request: Request, rule_id: str, region: str | None = Query(None, pattern=REGION_CODE)) -> dict:
+    """`levels`: per escalation level (desa → kecamatan → OPD head → Sekda), the webhooks and addresses of the
+    matching routes and the accounts whose job it is, and after how many unacknowledged hours the level is
+    reached. `labels`: what routes and inhibition rules match on; `inhibition_rules`: the `[[hambat]]` rules
+    that can mute such an alert; `inhibited_by`: the firing alerts that mute it now (then nobody is notified)."""
     ruleset = _ruleset(request)
     if rule_id not in ruleset.rules:
         raise HTTPException(404, f"Aturan '{rule_id}' tidak dikenal (unknown rule).")
-    return notify.preview(ruleset, rule_id, region, request.app.state.engine)
+    engine = request.app.state.engine
+    inhibition = notify.inhibition_preview(ruleset, rule_id, region, engine)
+    return {"levels": notify.preview(ruleset, rule_id, region, engine), "labels": inhibition["labels"],
+            "inhibition_rules": inhibition["rules"], "inhibited_by": inhibition["inhibited_by"]}
 
 
 @api.get("/{alert_id}", summary="Satu peringatan: nilai, bukti (bagi yang berhak) dan riwayat",
@@ -368,12 +373,15 @@ def alert_page(request: Request, alert_id: Id, who: Principal = Depends(principa
     with _http_errors():
         alert = store.get(request.app.state.engine, alert_id, who)
     ruleset = _ruleset(request)
-    recipients = notify.preview(ruleset, alert.rule_id, alert.kode_wilayah, request.app.state.engine) \
-        if alert.rule_id in ruleset.rules else []
+    known = alert.rule_id in ruleset.rules
+    recipients = notify.preview(ruleset, alert.rule_id, alert.kode_wilayah, request.app.state.engine,
+                                alert.subject) if known else []
+    inhibition = notify.inhibition_preview(ruleset, alert.rule_id, alert.kode_wilayah, request.app.state.engine,
+                                           alert.subject, exclude=alert.id) if known else None
     silence = store.silenced_by(alert, store.active_silences(request.app.state.engine))
     return render(request, "alert.html", alert=_out(alert, lang), raw=alert, evidence=_evidence(request, who, alert),
                   personal=alert.personal, timeline=store.timeline(request.app.state.engine, alert_id),
-                  recipients=recipients, level_labels=LEVEL_LABELS, state_labels=STATE_LABELS, silence=silence,
+                  recipients=recipients, inhibition=inhibition, level_labels=LEVEL_LABELS, state_labels=STATE_LABELS, silence=silence,
                   open=alert.state in OPEN_STATES, may_silence=store.may_silence(who))
 
 

@@ -10,7 +10,7 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,8 +23,21 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
         raise UserError(t("appdb.unreachable", url=_safe(url), reason=exc)) from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_wal)
     check_reachable(engine)
     return engine
+
+
+def _sqlite_wal(dbapi_connection, _record) -> None:
+    """SQLite in write-ahead-log mode: readers (the alert feed, pages) never wait for a writer (a batch's verval
+    storing its findings), and writers wait up to 30 s for each other instead of 5."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
 
 
 def check_reachable(engine: Engine) -> None:

@@ -1,9 +1,14 @@
 """Device telemetry over MQTT: one topic per source (`<prefix>/<source>`), JSON object or array per message.
 
 Messages are buffered per source and sent through the same ingest as files and
-API pushes every `flush_seconds` (or sooner when a buffer fills), so a watch
-reading every minute does not make a batch per reading. The broker's own ACL
-decides who may publish; nothing personal is logged.
+API pushes. A reading is sent as soon as the previous batch is done (after lingering
+`flush_seconds` for company, or at once when a buffer fills): readings that arrive
+while a batch is being written wait and make the next batch together ("group commit").
+Up to `senders` batches are written at once (2 by default), so an urgent reading does
+not wait behind a batch still in its after-commit work (verval, indicators). So a lone
+urgent reading is judged within a fraction of a second, and a thousand watches at once
+still make a few large batches, not a batch per reading. The
+broker's own ACL decides who may publish; nothing personal is logged.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ log = logging.getLogger("madangan.mqtt")
 
 class MqttIngest:
     def __init__(self, settings, regency_code: str, url: str, prefix: str = "madangan",
-                 flush_seconds: float = 2.0, max_buffer: int = 5000, after_flush=None):
+                 flush_seconds: float = 0.05, max_buffer: int = 5000, after_flush=None, senders: int = 2):
         parsed = urlparse(url)
         if parsed.scheme not in ("mqtt", "tcp") or not parsed.hostname:
             raise UserError(f"MADANGAN_MQTT_URL tidak valid: '{url}' (contoh: mqtt://127.0.0.1:1883).")
@@ -35,6 +40,9 @@ class MqttIngest:
         self.buffers: dict[str, list[dict]] = defaultdict(list)
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        self.arrived = threading.Event()  # a reading is waiting in a buffer
+        self.senders = max(1, senders)
+        self.free = threading.Semaphore(self.senders)  # batches that may be written at once
         self.results: list = []  # the last flushes' IngestResults, for status pages and tests
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"madangan-{regency_code}")
         if self.username:
@@ -79,10 +87,31 @@ class MqttIngest:
             full = len(self.buffers[source]) >= self.max_buffer
         if full:
             self.flush()
+        else:
+            self.arrived.set()
 
     def _flush_loop(self) -> None:
-        while not self.stopping.wait(self.flush_seconds):
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(self.senders, thread_name_prefix="mqtt-batch") as pool:
+            while not self.stopping.is_set():
+                if not self.arrived.wait(0.5):
+                    continue
+                while not self.free.acquire(timeout=0.5):  # every sender busy: readings keep gathering
+                    if self.stopping.is_set():
+                        return
+                if self.flush_seconds:
+                    self.stopping.wait(self.flush_seconds)  # linger: let the readings sent with it join the batch
+                self.arrived.clear()
+                pool.submit(self._flush_and_free)
+
+    def _flush_and_free(self) -> None:
+        try:
             self.flush()
+        except Exception:  # noqa: BLE001 - the flusher keeps going; ingest has logged or quarantined what failed
+            log.exception("MQTT: batch failed")
+        finally:
+            self.free.release()
 
     def flush(self) -> None:
         from madangan.ingest.pipeline import ingest_records
@@ -99,5 +128,6 @@ class MqttIngest:
                 log.warning("MQTT: %d rekaman %s ditolak: %s", len(records), source, exc)
                 continue
             self.results = (self.results + [result])[-100:]
-        if pending and self.after_flush is not None:
-            self.after_flush()
+        flushed = [source for source, records in pending.items() if records]
+        if flushed and self.after_flush is not None:
+            self.after_flush(flushed)

@@ -81,10 +81,16 @@ def ensure_schema(raw: duckdb.DuckDBPyConnection, contract: Contract | None = No
                 _valid_to TIMESTAMP, _closed_by BIGINT)"""
         )
         names = ", ".join(contract.column_names)
-        raw.execute(
-            f"CREATE OR REPLACE VIEW {contract.name} AS SELECT {names}, _batch "
-            f"FROM {history_table(contract)} WHERE _valid_to IS NULL"
-        )
+        # replaced only when its columns changed: replacing it on every batch is a catalog write, and two batches
+        # of one source at once then fail ("Catalog write-write conflict on alter … View … telemetri")
+        current = [r[0] for r in raw.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? "
+            "ORDER BY ordinal_position", [contract.name]).fetchall()]
+        if current != [*contract.column_names, "_batch"]:
+            raw.execute(
+                f"CREATE OR REPLACE VIEW {contract.name} AS SELECT {names}, _batch "
+                f"FROM {history_table(contract)} WHERE _valid_to IS NULL"
+            )
 
 
 def _key_expr(contract: Contract) -> str:

@@ -51,6 +51,9 @@ class Check:
     #: High-risk processing (UU 27/2022 Pasal 34: "linkage", "scoring", …) that needs a current impact
     #: assessment for `source` before the check may run (`madangan pdp dpia add`).
     dpia: str | None = None
+    #: A record's findings depend on that record alone (and on the other sources in `needs`): after a batch
+    #: of `source`, only the records the batch touched are checked again (the rest cannot have changed).
+    row_local: bool = False
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -41,6 +41,7 @@ def madangan_batch_changed(con, change, settings) -> None:
     try:
         deployment = deploy.current(engine)
         if deployment is not None:
-            verify(settings, engine, deployment.region_code, actor=f"batch:{change.batch}", only_source=source, con=con)
+            verify(settings, engine, deployment.region_code, actor=f"batch:{change.batch}", only_source=source, con=con,
+                   change=change)
     finally:
         engine.dispose()

@@ -62,9 +62,26 @@ def finding_id(rule: str, source: str, record_key: str) -> str:
     return hashlib.sha1(f"{rule}\x1f{source}\x1f{record_key}".encode()).hexdigest()[:20]
 
 
-def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict[str, Contract]) -> pl.DataFrame:
-    """One check's findings in the stored shape (evidence as a JSON object)."""
-    frame = con.to_polars(check.find(tables, ctx))
+#: A batch's records, for its row-local checks: a temporary table (each connection has its own), so the SQL
+#: Ibis compiles for a check over it is the same for every batch and is compiled once: for a batch of a few
+#: thousand readings compiling the query costs more than running it.
+SCOPE_TABLE = "_verval_lingkup"
+_SCOPED_SQL: dict[tuple, tuple[str, object]] = {}  # key → (SQL, the expression: its in-memory tables)
+
+
+def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict[str, Contract],
+              cache_key: tuple | None = None) -> pl.DataFrame:
+    """One check's findings in the stored shape (evidence as a JSON object). With `cache_key`, the check's SQL
+    is compiled once for that key and reused."""
+    if cache_key is None:
+        frame = con.to_polars(check.find(tables, ctx))
+    else:
+        if cache_key not in _SCOPED_SQL:
+            expr = check.find(tables, ctx)
+            _SCOPED_SQL[cache_key] = (str(con.compile(expr)), expr)
+        sql, expr = _SCOPED_SQL[cache_key]
+        con._run_pre_execute_hooks(expr)  # registers the check's in-memory tables (lists) on this connection
+        frame = con.con.execute(sql).pl()
     evidence_columns = [c for c in frame.columns if c not in ("record_key", "kode_desa")]
     if evidence_columns:
         packed = pl.struct([pl.col(c).cast(pl.String) for c in evidence_columns]).struct.json_encode()
@@ -87,6 +104,13 @@ def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict
     ).unique("id", keep="first", maintain_order=True)
 
 
+def _touched(con, change) -> tuple[list[str], object]:
+    """The record keys a batch touched (the versions it wrote and those it closed or took out), as a list
+    and as an Ibis table with one column `record_key`."""
+    rows = change.rows.select(record_key=identity.record_key(change.rows, change.contract)).distinct()
+    return con.to_polars(rows)["record_key"].cast(pl.String).to_list(), rows
+
+
 def _runnable(checks: list[Check], present: set[str], engine) -> tuple[list[Check], list[tuple[str, str, str]]]:
     """The checks whose sources are loaded and whose high-risk processing has a current impact assessment."""
     from madangan.pdp import assessed
@@ -105,8 +129,12 @@ def _runnable(checks: list[Check], present: set[str], engine) -> tuple[list[Chec
 
 def verify(settings, engine, region_code: str, *, actor: str | None = None, today: date | None = None,
            params: dict | None = None, progress: Callable[[str, int, int], None] = lambda *_: None,
-           only_source: str | None = None, con=None) -> RunReport:
-    """Run the checks (all, or those reading `only_source`) and bring findings and quality scores up to date."""
+           only_source: str | None = None, con=None, change=None) -> RunReport:
+    """Run the checks (all, or those reading `only_source`) and bring findings and quality scores up to date.
+
+    After a batch (`change`, a `madangan.ingest.store.BatchChange` of `only_source`), a row-local check of
+    that source looks only at the records the batch touched; its other records' findings stay as they are.
+    """
     started = datetime.now(timezone.utc)
     ctx = context(region_code, today, settings.verval if params is None else params)
     checks = [c for c in all_checks() if only_source is None or only_source in c.sources]
@@ -119,15 +147,33 @@ def verify(settings, engine, region_code: str, *, actor: str | None = None, toda
         present = set(con.list_tables()) & needed
         tables = {name: con.table(name) for name in present}
         runnable, skipped = _runnable(checks, present, engine)
-        frames = []
-        for i, check in enumerate(runnable):
-            progress(f"{check.source}: {check.rule}", i, len(runnable))
-            frames.append(run_check(check, tables, ctx, con, owners))
+        scoped = [c for c in runnable if change is not None and c.row_local and c.source == change.contract.name]
+        cut, keys = tables, []
+        if scoped:
+            keys, rows = _touched(con, change)
+            t = tables[change.contract.name]
+            batch_rows = t.filter(identity.record_key(t, change.contract).isin(rows.record_key))
+            con.con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS {con.compile(batch_rows)}")
+            cut = {**tables, change.contract.name: con.table(SCOPE_TABLE)}
+        frames, scope = [], {}
+        try:
+            for i, check in enumerate(runnable):
+                progress(f"{check.source}: {check.rule}", i, len(runnable))
+                if check in scoped:
+                    key = (check.rule, check.source, ctx.region_code, ctx.today, repr(sorted(ctx.params.items())))
+                    frames.append(run_check(check, cut, ctx, con, owners, cache_key=key))
+                    scope[(check.rule, check.source)] = [finding_id(check.rule, check.source, k) for k in keys]
+                else:
+                    frames.append(run_check(check, tables, ctx, con, owners))
+        finally:
+            if scoped:
+                con.con.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
         progress("", len(runnable), len(runnable))
         found = pl.concat(frames) if frames else pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
-        run_id, summary = store.sync(engine, found, {(c.rule, c.source): c.severity for c in runnable}, actor, started)
-        open_errors = store.open_error_keys(engine)
+        run_id, summary = store.sync(engine, found, {(c.rule, c.source): c.severity for c in runnable}, actor, started,
+                                     scope)
         scored = owners if only_source is None else {n: c for n, c in owners.items() if n in {c.source for c in runnable}}
+        open_errors = store.open_error_keys(engine, None if only_source is None else list(scored))
         quality.write_scores(con, scored, open_errors, ctx.today)
     finally:
         if own:

@@ -67,7 +67,7 @@ def nik_structure(contract: Contract) -> Check:
         title={"id": "Struktur NIK salah", "en": "Malformed NIK"},
         message={"id": "NIK {nik} tidak sah: {masalah}. Cocokkan dengan KTP/KK dan perbaiki di sumber data.",
                  "en": "NIK {nik} is not valid ({masalah}). Check it against the ID/family card and fix it at the source."},
-        find=_malformed(contract, contract.nik_column, "nik", women_day=True),
+        find=_malformed(contract, contract.nik_column, "nik", women_day=True), row_local=True,
     )
 
 
@@ -77,7 +77,7 @@ def kk_structure(contract: Contract) -> Check:
         title={"id": "Struktur No. KK salah", "en": "Malformed family card number"},
         message={"id": "No. KK {no_kk} tidak sah: {masalah}. Cocokkan dengan kartu keluarga dan perbaiki di sumber data.",
                  "en": "Family card number {no_kk} is not valid ({masalah}). Check it against the card and fix it at the source."},
-        find=_malformed(contract, contract.kk_column, "no_kk", women_day=False),
+        find=_malformed(contract, contract.kk_column, "no_kk", women_day=False), row_local=True,
     )
 
 
@@ -94,7 +94,7 @@ def desa_in_regency(contract: Contract) -> Check:
         title={"id": "Kode desa tidak ada di kabupaten", "en": "Desa code not in the regency"},
         message={"id": "Kode desa {kode_desa_tercatat} tidak ada di wilayah ini. Periksa alamat dan isi kode desa Kemendagri yang benar.",
                  "en": "Desa code {kode_desa_tercatat} does not exist in this regency. Check the address and enter the right Kemendagri code."},
-        find=find,
+        find=find, row_local=True,
     )
 
 
@@ -112,7 +112,7 @@ def nik_in_registry(contract: Contract, registry: Contract, severity="warning") 
         title={"id": "NIK tidak ada di data kependudukan", "en": "NIK not in the population registry"},
         message={"id": "NIK {nik} tidak ditemukan di data kependudukan. Pastikan NIK sesuai KTP/KK; bila benar, minta Disdukcapil memutakhirkan data.",
                  "en": "NIK {nik} is not in the population registry. Make sure it matches the ID card; if it does, ask Disdukcapil to update the registry."},
-        find=find, needs=(registry.name,),
+        find=find, needs=(registry.name,), row_local=True,
     )
 
 
@@ -192,5 +192,5 @@ def nik_same_person(contract: Contract, birth_column: str, registry: Contract, r
         title={"id": "Satu NIK untuk dua orang", "en": "One NIK, two persons"},
         message={"id": "NIK {nik} di sini lahir {tanggal_lahir}, tetapi di data kependudukan lahir {tanggal_lahir_registri}. Pastikan NIK milik orang ini; salah satu data keliru.",
                  "en": "NIK {nik} is born {tanggal_lahir} here but {tanggal_lahir_registri} in the population registry. Make sure the NIK is this person's; one record is wrong."},
-        find=find, needs=(registry.name,),
+        find=find, needs=(registry.name,), row_local=True,
     )

@@ -9,6 +9,7 @@ at twice the interval.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import ibis
@@ -18,6 +19,7 @@ from madangan.contracts import Contract
 from madangan.verval.identity import record_key
 
 TABLE = "kualitas_data"
+_writing = threading.Lock()
 WEIGHTS = {"validitas": 0.60, "kelengkapan": 0.25, "ketepatan_waktu": 0.15}
 SCHEMA = {
     "sumber": pl.String, "kode_desa": pl.String, "bulan": pl.Date, "jumlah_record": pl.Int64,
@@ -86,10 +88,19 @@ def write_scores(con, contracts: dict[str, Contract], open_errors: pl.DataFrame,
     raw.execute(f"""CREATE TABLE IF NOT EXISTS {TABLE} (sumber VARCHAR, kode_desa VARCHAR, bulan DATE,
         jumlah_record BIGINT, record_bermasalah BIGINT, validitas DOUBLE, kelengkapan DOUBLE,
         ketepatan_waktu DOUBLE, skor DOUBLE)""")
-    raw.execute("BEGIN")
-    raw.execute(f"DELETE FROM {TABLE} WHERE bulan = ? AND list_contains(?, sumber)", [today.replace(day=1), list(contracts)])
-    raw.register("_scores", frame.to_arrow())
-    raw.execute(f"INSERT INTO {TABLE} SELECT {', '.join(SCHEMA)} FROM _scores")
-    raw.unregister("_scores")
-    raw.execute("COMMIT")
+    # two batches of one source at once (concurrent API pushes) replace the same rows: without the lock the later
+    # transaction fails ("Conflict on tuple deletion") and its push answers 500 (one process writes the file)
+    with _writing:
+        raw.register("_scores", frame.to_arrow())
+        raw.execute("BEGIN")
+        try:
+            raw.execute(f"DELETE FROM {TABLE} WHERE bulan = ? AND list_contains(?, sumber)",
+                        [today.replace(day=1), list(contracts)])
+            raw.execute(f"INSERT INTO {TABLE} SELECT {', '.join(SCHEMA)} FROM _scores")
+            raw.execute("COMMIT")
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        finally:
+            raw.unregister("_scores")
     return frame

@@ -53,26 +53,33 @@ def _chunks(rows: list[dict]):
         yield rows[i : i + CHUNK]
 
 
-def _existing(conn, checked: set[tuple[str, str]]) -> pl.DataFrame:
+def _existing(conn, checked: set[tuple[str, str]], scope: dict[tuple[str, str], list[str]]) -> pl.DataFrame:
     rows = []
     for rule, source in sorted(checked):
-        rows += conn.execute(
-            select(Finding.id, Finding.status, Finding.evidence).where(Finding.rule == rule, Finding.source == source)
-        ).all()
+        query = select(Finding.id, Finding.status, Finding.evidence)
+        if (rule, source) in scope:  # only the records the run looked at
+            ids = scope[(rule, source)]
+            for i in range(0, len(ids), CHUNK):
+                rows += conn.execute(query.where(Finding.id.in_(ids[i : i + CHUNK]))).all()
+        else:
+            rows += conn.execute(query.where(Finding.rule == rule, Finding.source == source)).all()
     return pl.DataFrame(rows, schema={"id": pl.String, "status": pl.String, "old_evidence": pl.String}, orient="row")
 
 
 def sync(engine: Engine, found: pl.DataFrame, checked: dict[tuple[str, str], str], actor: str | None,
-         started: datetime) -> tuple[int, list[dict]]:
+         started: datetime, scope: dict[tuple[str, str], list[str]] | None = None) -> tuple[int, list[dict]]:
     """Store a run's findings: insert new ones, keep the status of those still there, resolve those gone.
 
     `checked` names the (rule, source) pairs that ran, with their severity; findings of checks that did
-    not run (a source missing) are left as they are. Returns the run id and per source × rule counts.
+    not run (a source missing) are left as they are. `scope` names, for pairs that looked only at some
+    records (a row-local check after a batch), the finding ids those records can have: only they may be
+    resolved or stamped. Returns the run id and per source × rule counts.
     """
+    scope = scope or {}
     with engine.begin() as conn:
         run_id = conn.execute(insert(VervalRun).values(started_at=started, started_by=actor)).inserted_primary_key[0]
         who = f"verify:{run_id}"
-        existing = _existing(conn, set(checked))
+        existing = _existing(conn, set(checked), scope)
         joined = found.join(existing, on="id", how="left")
         new = joined.filter(pl.col("status").is_null())
         kept = joined.filter(pl.col("status").is_not_null())
@@ -92,6 +99,12 @@ def sync(engine: Engine, found: pl.DataFrame, checked: dict[tuple[str, str], str
         for status in gone["status"].unique().to_list():
             _set_status(conn, gone.filter(pl.col("status") == status)["id"].to_list(), status, RESOLVED, who, stamp)
         for rule, source in checked:  # still there, set-based: whatever this run did not resolve
+            if (rule, source) in scope:
+                ids = scope[(rule, source)]
+                for i in range(0, len(ids), CHUNK):
+                    conn.execute(update(Finding).where(Finding.id.in_(ids[i : i + CHUNK]),
+                                                       Finding.status != RESOLVED).values(last_run=run_id))
+                continue
             conn.execute(update(Finding).where(Finding.rule == rule, Finding.source == source,
                                                Finding.status != RESOLVED).values(last_run=run_id))
         for part in _chunks(new.select("id").to_dicts()):
@@ -114,9 +127,12 @@ def _set_status(conn, ids: list[str], old: str, new: str, actor: str, stamp: dat
 
 
 def _summary(conn, checked: dict[tuple[str, str], str], new: pl.DataFrame, gone: pl.DataFrame) -> list[dict]:
+    # only the pairs that ran (after a telemetry batch: a few rules of one source, not every finding of every source)
+    sources, rules = sorted({s for _, s in checked}), sorted({r for r, _ in checked})
     active = dict(
         ((rule, source), n) for rule, source, n in conn.execute(
-            select(Finding.rule, Finding.source, func.count()).where(Finding.status.in_(ACTIVE))
+            select(Finding.rule, Finding.source, func.count())
+            .where(Finding.status.in_(ACTIVE), Finding.source.in_(sources), Finding.rule.in_(rules))
             .group_by(Finding.rule, Finding.source)
         ).all()
     )
@@ -136,13 +152,14 @@ def _summary(conn, checked: dict[tuple[str, str], str], new: pl.DataFrame, gone:
     ]
 
 
-def open_error_keys(engine: Engine) -> pl.DataFrame:
-    """(source, record_key, kode_desa) of records with an error finding that still needs work."""
+def open_error_keys(engine: Engine, sources: list[str] | None = None) -> pl.DataFrame:
+    """(source, record_key, kode_desa) of records with an error finding that still needs work (of `sources`)."""
+    query = (select(Finding.source, Finding.record_key, Finding.kode_desa)
+             .where(Finding.severity == "error", Finding.status.in_(ACTIVE)))
+    if sources is not None:
+        query = query.where(Finding.source.in_(sorted(sources)))
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(Finding.source, Finding.record_key, Finding.kode_desa)
-            .where(Finding.severity == "error", Finding.status.in_(ACTIVE))
-        ).all()
+        rows = conn.execute(query).all()
     return pl.DataFrame(rows, schema={"source": pl.String, "record_key": pl.String, "kode_desa": pl.String},
                         orient="row").unique()
 

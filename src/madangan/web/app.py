@@ -46,7 +46,7 @@ def _lifespan(settings: Settings, region_code: str):
             from madangan.ingest.mqtt import MqttIngest
 
             subscriber = MqttIngest(settings, region_code, settings.mqtt_url, settings.mqtt_topic_prefix,
-                                    after_flush=lambda: deploy.rebuild_summary(settings))
+                                    after_flush=lambda sources: deploy.rebuild_summary(settings, sources=sources))
             subscriber.start()
         app.state.mqtt = subscriber
         yield

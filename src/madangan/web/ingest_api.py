@@ -39,7 +39,7 @@ def _answer(request: Request, who: Principal, result: IngestResult) -> JSONRespo
                 region_code=who.region_code, client=request.client.host if request.client else None,
                 detail=f"batch={result.batch} accepted={result.counts.accepted} quarantined={result.counts.quarantined}")
     if result.batch is not None:
-        deploy.rebuild_summary(request.app.state.settings)
+        deploy.rebuild_summary(request.app.state.settings, sources=[result.source])
     return JSONResponse(result.as_dict(), status_code=201 if result.batch is not None else 200)
 
 

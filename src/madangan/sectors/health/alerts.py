@@ -116,6 +116,7 @@ ALERT_RULES = (
                  "en": "Severely wasted child in {wilayah} (posyandu {posyandu}), measured {tanggal_ukur}: refer to the health centre today."},
         sources=("posyandu", "balita"), compute=_severe_wasting, subject_from=("posyandu", "nik_anak"),
         params={"batas_whz": -3.0, "jendela_hari": 62}, sla_hours=24.0,
+        labels={"keluarga": "gizi"},
     ),
     AlertRule(
         id="balita_2t", sector=SECTOR, kind="record", severity="tinggi", agency=OWNER, personal=True,
@@ -124,6 +125,7 @@ ALERT_RULES = (
                  "en": "Child in {wilayah} (posyandu {posyandu}) has not gained weight two months running: refer to the health centre."},
         sources=("posyandu", "balita"), compute=_two_t, subject_from=("posyandu", "nik_anak"),
         params={"jendela_hari": 62}, sla_hours=72.0,
+        labels={"keluarga": "gizi"},
     ),
     AlertRule(
         id="krst_dekat_persalinan", sector=SECTOR, kind="record", severity="darurat", agency=OWNER, personal=True,
@@ -157,6 +159,7 @@ ALERT_RULES = (
         {"id": "Stunting di {wilayah} {nilai} % pada {bulan} (bulan sebelumnya {sebelumnya} %).",
          "en": "Stunting in {wilayah} at {nilai} % in {bulan} (previous month {sebelumnya} %)."},
         above=20.0, rise_points=5.0, minimum_denominator=10, severity="tinggi", agency=OWNER, sla_hours=168.0,
+        labels={"keluarga": "gizi"},
     ),
     indicator_rule(
         "partisipasi_ds_rendah", SECTOR, "skdn_partisipasi",
