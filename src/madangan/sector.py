@@ -58,3 +58,6 @@ class Sector:
     pages: tuple = ()
     #: Early-warning rules (madangan.alerts.AlertRule) over this sector's records, places and trends.
     alert_rules: tuple = ()
+    #: Open-data datasets (madangan.opendata.catalog.Dataset) of this sector's public aggregates, beyond one
+    #: dataset per public indicator (which the catalog makes by itself): published, served over CKAN and DCAT.
+    datasets: tuple = ()

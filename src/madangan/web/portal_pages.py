@@ -52,6 +52,21 @@ add_messages({
     "portal.ikm": {"id": "Indeks Kepuasan (IKM)", "en": "Satisfaction (IKM)"},
     "portal.complaints": {"id": "Penanganan pengaduan", "en": "Complaint handling"},
     "portal.complaints_in": {"id": "Pengaduan masuk", "en": "Complaints received"},
+    "portal.overdue": {"id": "Melewati 60 hari", "en": "Past 60 days"},
+    "portal.standard": {"id": "Standar (hari kerja)", "en": "Standard (working days)"},
+    "portal.median_days": {"id": "Median hari kerja", "en": "Median working days"},
+    "portal.p90_days": {"id": "90% selesai dalam (hari kerja)", "en": "90% done within (working days)"},
+    "portal.open": {"id": "Masih diproses", "en": "Still open"},
+    "portal.grade": {"id": "Mutu", "en": "Grade"},
+    "portal.ikm_regency": {"id": "IKM kabupaten", "en": "Regency IKM"},
+    "portal.ikm_note": {"id": "IKM = rata-rata nilai survei (1–4) × 25 (PermenPANRB 14/2017): A Sangat Baik ≥ 88,31; "
+                              "B Baik ≥ 76,61; C Kurang Baik ≥ 65,00; D Tidak Baik di bawahnya.",
+                        "en": "IKM = mean survey score (1–4) × 25 (PermenPANRB 14/2017): A Very good ≥ 88.31; "
+                              "B Good ≥ 76.61; C Poor ≥ 65.00; D Very poor below."},
+    "portal.ikm_A": {"id": "Sangat Baik", "en": "Very good"},
+    "portal.ikm_B": {"id": "Baik", "en": "Good"},
+    "portal.ikm_C": {"id": "Kurang Baik", "en": "Poor"},
+    "portal.ikm_D": {"id": "Tidak Baik", "en": "Very poor"},
     "portal.followed_up": {"id": "Ditindaklanjuti", "en": "Followed up"},
     "portal.suppressed": {"id": "— : disensor, kurang dari 5 orang (melindungi privasi)",
                           "en": "— : suppressed, fewer than 5 people (protects privacy)"},
@@ -99,6 +114,21 @@ def _num(value, lang: str, digits: int = 1) -> str:
         return "—"
     text = f"{value:,.{digits}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "id" else text
+
+
+#: IKM grades (PermenPANRB 14/2017) from the lowest converted value: the services sector's published `mutu_ikm`
+#: column carries the grade; the regency-wide figure is graded here with the same bounds.
+_IKM_GRADES = ((88.31, "A"), (76.61, "B"), (65.00, "C"), (25.00, "D"))
+
+
+def _grade(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return next((g for lower, g in _IKM_GRADES if round(value, 2) >= lower), "D")
+
+
+def _grade_label(grade: str | None, lang: str) -> str:
+    return t(f"portal.ikm_{grade}", lang) if grade in ("A", "B", "C", "D") else ""
 
 
 def _targets(p: Published) -> dict[str, list[str]]:
@@ -170,12 +200,22 @@ def portal_services(request: Request, pesan: str | None = None):
     services = p.resource(SERVICES, "kinerja_layanan")
     complaints = p.resource(COMPLAINTS, "pengaduan_per_opd")
     rows = [{"opd": r["opd"], "layanan": r["layanan"], "permohonan": _num(r["permohonan"], lang, 0),
-             "sla": _num(r["persen_sesuai_standar"], lang), "ikm": _num(r["ikm"], lang, 2), "disensor": r["disensor"]}
+             "standar": _num(r.get("standar_hari"), lang, 0), "median": _num(r.get("median_hari"), lang, 0),
+             "p90": _num(r.get("p90_hari"), lang, 0), "proses": _num(r["masih_diproses"], lang, 0),
+             "sla": _num(r["persen_sesuai_standar"], lang), "ikm": _num(r["ikm"], lang, 2),
+             "mutu": r.get("mutu_ikm") or "", "kinerja": _grade_label(r.get("mutu_ikm"), lang),
+             "disensor": r["disensor"]}
             for r in services.iter_rows(named=True)]
     complaint_rows = [{"opd": r["opd_tujuan"], "masuk": _num(r["pengaduan_masuk"], lang, 0),
-                       "tindak": _num(r["persen_ditindaklanjuti"], lang), "disensor": r["disensor"]}
+                       "tindak": _num(r["persen_ditindaklanjuti"], lang),
+                       "lewat": _num(r.get("persen_melewati_batas"), lang), "disensor": r["disensor"]}
                       for r in complaints.iter_rows(named=True)]
+    rated = services.filter(pl.col("ikm").is_not_null())
+    answers = rated["responden_survei"].sum() if not rated.is_empty() else 0
+    overall = float((rated["ikm"] * rated["responden_survei"]).sum() / answers) if answers else None
+    grade = _grade(overall)
     return _page(request, "portal_services.html", p, rows=rows, complaint_rows=complaint_rows,
+                 ikm=_num(overall, lang, 2), ikm_grade=grade or "", ikm_label=_grade_label(grade, lang),
                  targets=_targets(p)["layanan"], kind="layanan", approved=_approved(request, "layanan"),
                  message=t("feedback.received", lang) if pesan == "terkirim" else None)
 

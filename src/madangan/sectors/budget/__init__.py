@@ -88,6 +88,7 @@ def madangan_sectors():
     from madangan.sectors.budget.alerts import ALERT_RULES
     from madangan.sectors.budget.checks import CHECKS
     from madangan.sectors.budget.indicators import INDICATORS
+    from madangan.sectors.budget.opendata import DATASETS
     from madangan.sectors.budget.pages import PAGES
     from madangan.sectors.budget.synth import synthesize
 
@@ -101,5 +102,6 @@ def madangan_sectors():
             indicators=INDICATORS,
             pages=PAGES,
             alert_rules=ALERT_RULES,
+            datasets=DATASETS,
         )
     ]
