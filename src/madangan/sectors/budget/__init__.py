@@ -1,6 +1,8 @@
 """Budget sector (BPKAD/Bapenda): the APBD, its monthly cash plan and realization, and revenue.
 
-Three sources, as SIPD-RI and the regional treasury export them:
+Three sources, as SIPD-RI and the regional treasury export them, each row naming its fiscal year
+(`tahun`), so a regency can load several years side by side and figures never depend on when a file
+was loaded:
 
 - `anggaran`: spending (belanja) per sub kegiatan of each SKPD unit, one economic account
   (kode rekening, "jenis" level) per line. A sub kegiatan code repeats across units (every
@@ -26,6 +28,7 @@ ANGGARAN = Contract(
     title={"id": "APBD per sub kegiatan (DPA)", "en": "Regional budget by sub-activity"},
     owner="BPKAD",
     columns=(
+        Column("tahun", "Tahun Anggaran", "int", description="Tahun anggaran (tahun fiskal), mis. 2026"),
         Column("kode_unit", "Kode Unit SKPD",
                description="Kode organisasi Permendagri 90/2019; 4 digit terakhir = sub unit (mis. puskesmas)"),
         Column("opd", "Perangkat Daerah"),
@@ -42,9 +45,9 @@ ANGGARAN = Contract(
                description="Sub kegiatan yang ditandai untuk percepatan penurunan stunting"),
         Column("pagu", "Pagu (Rp)", "int"),
     ),
-    key=("kode_unit", "kode_sub_kegiatan"),
+    key=("tahun", "kode_unit", "kode_sub_kegiatan"),
     export_format="xlsx",
-    aliases={"Kode SKPD": "kode_unit", "Nama SKPD": "opd", "Pagu Anggaran": "pagu", "Nama Sub Kegiatan": "sub_kegiatan"},
+    aliases={"Tahun": "tahun", "Kode SKPD": "kode_unit", "Nama SKPD": "opd", "Pagu Anggaran": "pagu", "Nama Sub Kegiatan": "sub_kegiatan"},
 )
 
 REALISASI = Contract(
@@ -53,6 +56,7 @@ REALISASI = Contract(
     title={"id": "Anggaran kas dan realisasi bulanan", "en": "Monthly cash plan and realization"},
     owner="BPKAD",
     columns=(
+        Column("tahun", "Tahun Anggaran", "int", description="Tahun anggaran (tahun fiskal), mis. 2026"),
         Column("kode_unit", "Kode Unit SKPD"),
         Column("kode_sub_kegiatan", "Kode Sub Kegiatan"),
         Column("bulan", "Bulan", "int", description="1–12"),
@@ -60,9 +64,9 @@ REALISASI = Contract(
         Column("realisasi", "Realisasi (Rp)", "int", required=False,
                description="SP2D yang dibayarkan pada bulan itu; kosong untuk bulan yang belum berjalan"),
     ),
-    key=("kode_unit", "kode_sub_kegiatan", "bulan"),
+    key=("tahun", "kode_unit", "kode_sub_kegiatan", "bulan"),
     export_format="xlsx",
-    aliases={"Rencana": "rencana", "Anggaran Kas": "rencana"},
+    aliases={"Tahun": "tahun", "Rencana": "rencana", "Anggaran Kas": "rencana"},
 )
 
 PENDAPATAN = Contract(
@@ -71,6 +75,7 @@ PENDAPATAN = Contract(
     title={"id": "Target dan realisasi pendapatan daerah", "en": "Regional revenue: target and realization"},
     owner="Bapenda",
     columns=(
+        Column("tahun", "Tahun Anggaran", "int", description="Tahun anggaran (tahun fiskal), mis. 2026"),
         Column("kode_rekening", "Kode Rekening"),
         Column("uraian", "Uraian"),
         Column("kelompok", "Kelompok", allowed=tuple(REVENUE_GROUPS.values())),
@@ -78,8 +83,9 @@ PENDAPATAN = Contract(
         Column("target", "Target (Rp)", "int"),
         Column("realisasi", "Realisasi s.d. Bulan Laporan (Rp)", "int"),
     ),
-    key=("kode_rekening",),
+    key=("tahun", "kode_rekening"),
     export_format="xlsx",
+    aliases={"Tahun": "tahun"},
 )
 
 
