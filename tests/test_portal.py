@@ -298,6 +298,52 @@ def test_feedback_is_checked_queued_moderated_and_shown_escaped(deployment):
             feedback.moderate(engine, row.id, "dihapus", "moderator")
 
 
+def test_staff_moderate_on_a_page_with_csrf_a_rejection_needs_a_reason_and_every_decision_is_audited(
+        deployment, demo_passwords):
+    from conftest import login
+
+    from madangan.access import store
+    from madangan.access.web import SESSION_COOKIE
+
+    _, app, _ = deployment
+    engine = app.state.engine
+    app.state.feedback_limiter = None
+    with TestClient(app, follow_redirects=False) as client:
+        form = _form(client, "/publik/layanan")
+        for text in ("Antrean KTP terlalu lama di kecamatan", "Petugas loket ramah dan cepat"):
+            assert client.post("/publik/tanggapan", data={**form, "isi": text}).status_code == 303
+        waiting = {r.message: r for r in feedback.listing(engine, "menunggu")}
+        first, second = waiting["Antrean KTP terlalu lama di kecamatan"], waiting["Petugas loket ramah dan cepat"]
+        assert client.get("/moderasi").status_code == 303  # the public is sent to the login form
+    with TestClient(app, follow_redirects=False) as client:
+        client.cookies.set(SESSION_COOKIE, login(client, "bupati", demo_passwords["bupati"]).cookies[SESSION_COOKIE])
+        assert client.get("/moderasi").status_code == 403  # an executive is not a moderator
+    with TestClient(app, follow_redirects=False) as client:
+        client.cookies.set(SESSION_COOKIE, login(client, "admin", demo_passwords["admin"]).cookies[SESSION_COOKIE])
+        page = client.get("/moderasi")
+        assert page.status_code == 200 and f'id="tanggapan-{first.id}"' in page.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        assert client.post(f"/moderasi/{first.id}", data={"keputusan": "disetujui"}).status_code == 403  # no token
+        assert {r.id for r in feedback.listing(engine, "menunggu")} >= {first.id, second.id}
+        no_reason = client.post(f"/moderasi/{second.id}", data={"keputusan": "ditolak", "csrf_token": csrf})
+        assert no_reason.status_code == 400 and "alasan" in no_reason.text
+        assert second.id in {r.id for r in feedback.listing(engine, "menunggu")}  # nothing half-applied
+        ok = client.post(f"/moderasi/{second.id}", data={"keputusan": "ditolak", "alasan": "Menyebut nama petugas",
+                                                          "csrf_token": csrf})
+        assert ok.status_code == 303 and ok.headers["location"].startswith("/moderasi?pesan=")
+        approved = client.post(f"/moderasi/{first.id}", data={"keputusan": "disetujui", "csrf_token": csrf})
+        assert approved.status_code == 303
+        unknown = client.post("/moderasi/999999999", data={"keputusan": "disetujui", "csrf_token": csrf})
+        assert unknown.status_code == 400 and "tidak ada" in unknown.text
+    assert {r.id for r in feedback.listing(engine, "ditolak")} >= {second.id}
+    assert "Antrean KTP terlalu lama" in TestClient(app).get("/publik/layanan").text
+    entries = [e for e in store.audit_entries(engine) if e.action == "feedback.moderasi"]
+    mine = {e.target: e for e in entries}
+    assert mine[f"tanggapan:{second.id}"].reason == "Menyebut nama petugas"
+    assert mine[f"tanggapan:{second.id}"].actor == "admin" and "menunggu → ditolak" in mine[f"tanggapan:{second.id}"].detail
+    assert f"tanggapan:{first.id}" in mine
+
+
 def test_a_flood_of_feedback_from_one_address_is_refused(deployment):
     _, app, _ = deployment
     app.state.feedback_limiter = None

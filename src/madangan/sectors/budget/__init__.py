@@ -13,6 +13,7 @@ was loaded:
 - `pendapatan`: revenue (pendapatan) is kept in its own source, because revenue objects have
   no program/kegiatan/sub kegiatan: one row per revenue object with its target and the
   realization to date.
+- `apbdes`: the village budgets (APBDes) per desa, revenue by source and spending by bidang (apbdes.py).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ PENDAPATAN = Contract(
 @hookimpl
 def madangan_sectors():
     from madangan.sectors.budget.alerts import ALERT_RULES
+    from madangan.sectors.budget.apbdes import APBDES, synthesize as synthesize_apbdes
     from madangan.sectors.budget.checks import CHECKS
     from madangan.sectors.budget.indicators import INDICATORS
     from madangan.sectors.budget.opendata import DATASETS
@@ -102,8 +104,8 @@ def madangan_sectors():
         Sector(
             name="budget",
             title={"id": "Anggaran Daerah", "en": "Regional Budget"},
-            contracts=(ANGGARAN, REALISASI, PENDAPATAN),
-            synthesize=synthesize,
+            contracts=(ANGGARAN, REALISASI, PENDAPATAN, APBDES),
+            synthesize=lambda ctx: (synthesize(ctx), synthesize_apbdes(ctx)),
             checks=CHECKS,
             indicators=INDICATORS,
             pages=PAGES,

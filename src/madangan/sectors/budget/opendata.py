@@ -126,6 +126,37 @@ def spending_by_kecamatan(con) -> pl.DataFrame:
                     derived=("prevalensi_stunting",))
 
 
+def village_budgets(con) -> dict[str, pl.DataFrame]:
+    """APBDes of the latest year per desa: each line (revenue by source, spending by bidang), and per desa the
+    totals; with the desa's and kecamatan's names and the report date. Money: nothing is blanked."""
+    from madangan import warehouse
+
+    if not has_tables(con, "apbdes"):
+        lines = empty_frame(tahun=pl.Int64, kode_kecamatan=pl.String, nama_kecamatan=pl.String, kode_desa=pl.String,
+                            nama_desa=pl.String, jenis=pl.String, kode_rekening=pl.String, uraian=pl.String,
+                            anggaran=pl.Int64, realisasi=pl.Int64, persen_realisasi=pl.Float64,
+                            tanggal_laporan=pl.Date)
+    else:
+        lines = con.con.execute(f"""
+            SELECT a.tahun, k.code AS kode_kecamatan, k.name AS nama_kecamatan, a.kode_desa, d.name AS nama_desa,
+                   a.jenis, a.kode_rekening, a.uraian, a.anggaran, a.realisasi,
+                   round(100 * a.realisasi / nullif(a.anggaran, 0), 2) AS persen_realisasi, a.tanggal_laporan
+            FROM apbdes a JOIN {warehouse.REGION_TABLE} d ON d.code = a.kode_desa
+                          LEFT JOIN {warehouse.REGION_TABLE} k ON k.code = d.parent_code
+            WHERE a.tahun = (SELECT max(tahun) FROM apbdes)
+            ORDER BY a.kode_desa, a.jenis DESC, a.kode_rekening""").pl().pipe(plain_numbers)
+    totals = (lines.group_by("tahun", "kode_kecamatan", "nama_kecamatan", "kode_desa", "nama_desa", maintain_order=True)
+              .agg(pendapatan_anggaran=pl.col("anggaran").filter(pl.col("jenis") == "PENDAPATAN").sum(),
+                   pendapatan_realisasi=pl.col("realisasi").filter(pl.col("jenis") == "PENDAPATAN").sum(),
+                   belanja_anggaran=pl.col("anggaran").filter(pl.col("jenis") == "BELANJA").sum(),
+                   belanja_realisasi=pl.col("realisasi").filter(pl.col("jenis") == "BELANJA").sum(),
+                   dana_desa=pl.col("anggaran").filter(pl.col("kode_rekening") == "4.2.1").sum(),
+                   tanggal_laporan=pl.col("tanggal_laporan").max())
+              .with_columns(persen_belanja=(100 * pl.col("belanja_realisasi") / pl.col("belanja_anggaran")).round(2)))
+    return {"apbdes_per_desa": suppress(totals, "none", derived=()),
+            "apbdes_rincian": suppress(lines, "none", derived=())}
+
+
 DATASETS = (
     Dataset("apbd-belanja-dan-pendapatan", {"id": "APBD: belanja per OPD dan program, realisasi, pendapatan",
                                            "en": "Regional budget: spending per agency and program, realization, revenue"},
@@ -141,4 +172,14 @@ DATASETS = (
                                       "prevalensi stunting kecamatan (sel < 5 balita disensor)",
              "belanja_bulanan": "Anggaran kas dan realisasi per bulan (1–12), dan kumulatifnya",
              "pendapatan": "Target dan realisasi pendapatan per kelompok dan uraian"}),
+    Dataset("apbdes-desa", {"id": "APBDes: anggaran dan realisasi keuangan desa",
+                            "en": "Village budgets (APBDes): allocation and realization per village"},
+            "DPMD", ("apbdes", "desa", "keuangan-desa", "dana-desa"),
+            {"definisi": "Anggaran pendapatan desa per sumber (PADes, Dana Desa, ADD, bagi hasil, bantuan keuangan) dan "
+                         "belanja desa per bidang (Permendagri 20/2018), dengan realisasi sampai tanggal laporan.",
+             "rumus": "persen realisasi = realisasi s.d. tanggal laporan ÷ anggaran × 100",
+             "sumber": "DPMD: Siskeudes desa", "frekuensi": "Triwulanan", "satuan": "Rp"},
+            village_budgets,
+            {"apbdes_per_desa": "Per desa: pendapatan dan belanja (anggaran, realisasi), Dana Desa",
+             "apbdes_rincian": "Per desa × sumber pendapatan / bidang belanja"}),
 )
