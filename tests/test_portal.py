@@ -133,6 +133,51 @@ def test_a_publication_stays_as_published_when_the_data_moves_on(deployment):
         path.chmod(0o444)
 
 
+def test_village_budgets_reach_the_portal_down_to_desa_and_each_quarter_stays_as_published(deployment):
+    from madangan.ingest.pipeline import ingest_records
+
+    settings, app, region = deployment
+    engine = app.state.engine
+    third = publish(settings, engine, region.code, region.name, label="uji-apbdes-T3")
+    lines = load(settings, engine, third.id).resource("apbdes-desa", "apbdes_rincian")
+    desa = lines["kode_desa"][0]
+    mine = lines.filter(pl.col("kode_desa") == desa)
+    road = mine.filter(pl.col("kode_rekening") == "5.2").row(0, named=True)
+    # the fourth quarter's report: the same lines, more realized (through ingest, as a village would send it)
+    records = [{**r, "realisasi": r["anggaran"], "tanggal_laporan": "2026-12-31"} for r in
+               mine.select("tahun", "kode_desa", "jenis", "kode_rekening", "uraian", "anggaran", "realisasi").to_dicts()]
+    assert ingest_records(settings, region.code, "apbdes", records, submitted_by="test").counts.updated == len(records)
+    fourth = publish(settings, engine, region.code, region.name, label="uji-apbdes-T4")
+    with TestClient(app) as client:
+        listing = client.get("/publik/desa", params={"kecamatan": desa.rsplit(".", 1)[0]})
+        assert listing.status_code == 200 and 'id="village-table"' in listing.text
+        assert f"/publik/desa?desa={desa}" in listing.text
+        old = client.get("/publik/desa", params={"desa": desa, "terbitan": third.id}).text
+        new = client.get("/publik/desa", params={"desa": desa, "terbitan": fourth.id}).text
+        assert "Pelaksanaan Pembangunan Desa" in old and "2026-12-31" in new and "2026-12-31" not in old
+        full = 100 * road["anggaran"] / road["anggaran"]
+        assert f"{full:.1f}".replace(".", ",") in new
+        assert client.get("/publik/desa", params={"desa": "32.11.99.9999"}).status_code == 404
+        assert client.get("/publik/desa", params={"kecamatan": "<script>"}).status_code == 404
+    again = load(settings, engine, third.id).resource("apbdes-desa", "apbdes_rincian")
+    assert again.equals(lines)  # the third quarter stays as it was published
+    assert load(settings, engine, fourth.id).resource("apbdes-desa", "apbdes_rincian").filter(
+        pl.col("kode_desa") == desa)["persen_realisasi"].to_list() == [100.0] * len(records)
+
+
+def test_services_and_budget_pages_show_quantiles_grades_absorption_and_stunting_spending(deployment):
+    _, app, _ = deployment
+    with TestClient(app) as client:
+        services = client.get("/publik/layanan").text
+        budget = client.get("/publik/anggaran").text
+    for text in ("Median hari kerja", "Masih diproses", "Melewati 60 hari", 'id="ikm-regency"', "PermenPANRB 14/2017"):
+        assert text in services, text
+    assert re.search(r"<td>[ABCD] · (Sangat Baik|Baik|Kurang Baik|Tidak Baik)</td>", services)
+    for text in ('id="budget-absorption"', "Rencana kas (%)", "Linear (%)", 'id="kecamatan-table"',
+                 "Prevalensi stunting (%)", "Tahun anggaran 2026"):
+        assert text in budget, text
+
+
 # ------------------------------------------------------------------------------------------- CKAN
 
 

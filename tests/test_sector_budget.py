@@ -282,3 +282,42 @@ def test_agency_absorption_follows_plan_and_linear_path_of_the_latest_year(two_y
     assert row["pagu"] == 1_200_000 and row["pagu_stunting"] == 1_200_000 and row["realisasi_stunting"] == 150_000
     # the education line has no location: it counts in no kecamatan
     assert kecamatan["pagu"].sum() == 1_200_000
+
+
+# --- APBDes (village budgets) -------------------------------------------------------------------------------
+
+from madangan.sectors.budget.apbdes import APBDES, BIDANG, PENDAPATAN  # noqa: E402
+
+
+def test_apbdes_covers_every_desa_but_no_kelurahan_and_balances(ctx):
+    frame = ctx.frames["apbdes"]
+    assert frame.columns == list(APBDES.column_names)
+    desa = ctx.desa()
+    villages = set(desa.filter(~pl.col("kelurahan"))["desa_code"])
+    assert set(frame["kode_desa"]) == villages and not set(frame["kode_desa"]) & set(desa.filter(pl.col("kelurahan"))["desa_code"])
+    per = frame.group_by("kode_desa", "jenis").agg(pl.col("anggaran").sum(), pl.len().alias("lines"))
+    wide = per.pivot(on="jenis", index="kode_desa", values="anggaran")
+    assert (wide["PENDAPATAN"] == wide["BELANJA"]).all()  # a balanced budget, no financing lines
+    lines = per.pivot(on="jenis", index="kode_desa", values="lines")
+    assert (lines["PENDAPATAN"] == len(PENDAPATAN)).all() and (lines["BELANJA"] == len(BIDANG)).all()
+    assert (frame["realisasi"] <= frame["anggaran"]).all() and (frame["realisasi"] >= 0).all()
+    dana_desa = frame.filter(pl.col("kode_rekening") == "4.2.1")["anggaran"]
+    assert 0.6e9 < dana_desa.median() < 1.5e9  # about Rp 1 billion a village
+    spent = frame.filter(pl.col("jenis") == "BELANJA")
+    assert 0.4 < spent["realisasi"].sum() / spent["anggaran"].sum() < 0.9  # by the end of October
+
+
+def test_an_apbdes_line_with_an_unknown_account_is_quarantined_naming_the_column(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    deploy.init(settings, "32.11")
+    good = {"tahun": 2026, "kode_desa": "32.11.01.2001", "jenis": "BELANJA", "kode_rekening": "5.2",
+            "uraian": "Pelaksanaan Pembangunan Desa", "anggaran": 500_000_000, "realisasi": 120_000_000,
+            "tanggal_laporan": "2026-06-30"}
+    bad = {**good, "kode_rekening": "5.9"}
+    result = ingest_records(settings, "32.11", "apbdes", [good, bad], submitted_by="test")
+    assert result.counts.accepted == 1 and result.counts.quarantined == 1
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(result.report).worksheets[0]
+    reasons = [row for row in sheet.iter_rows(values_only=True)][1]
+    assert reasons[0] == 2 and reasons[2] == "Kode Rekening" and "5.9" in reasons[5]
