@@ -137,13 +137,15 @@ def _page(request: Request, name: str, p: Published | None, **context) -> HTMLRe
 
 
 def _money(value, lang: str) -> str:
-    """Rp in billions (miliar), Indonesian or English separators."""
+    """Rp in billions (miliar) from a billion up, in millions (juta) below; Indonesian or English separators."""
     if value is None:
         return "—"
-    text = f"{value / 1e9:,.2f}"
+    big = abs(value) >= 1e9 or value == 0
+    text = f"{value / (1e9 if big else 1e6):,.2f}"
     if lang == "id":
         text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"Rp {text} {'M' if lang == 'id' else 'bn'}"
+    unit = ("M" if lang == "id" else "bn") if big else ("jt" if lang == "id" else "mn")
+    return f"Rp {text} {unit}"
 
 
 def _num(value, lang: str, digits: int = 1) -> str:
@@ -309,7 +311,7 @@ def portal_villages(request: Request, kecamatan: str | None = None, desa: str | 
                              "anggaran": _money(r["anggaran"], lang), "realisasi": _money(r["realisasi"], lang),
                              "persen": _num(r["persen_realisasi"], lang)}
                             for r in lines.filter(pl.col("kode_desa") == desa).iter_rows(named=True)],
-                  "chart": json.dumps({"names": [r["uraian"] for r in lines.filter(
+                  "chart": json.dumps({"names": [r["uraian"].split()[0] for r in lines.filter(
                       (pl.col("kode_desa") == desa) & (pl.col("jenis") == "BELANJA")).iter_rows(named=True)],
                       "budget": lines.filter((pl.col("kode_desa") == desa) & (pl.col("jenis") == "BELANJA"))["anggaran"].to_list(),
                       "spent": lines.filter((pl.col("kode_desa") == desa) & (pl.col("jenis") == "BELANJA"))["realisasi"].to_list(),

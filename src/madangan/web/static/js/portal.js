@@ -5,8 +5,11 @@
     return el ? JSON.parse(el.textContent) : null;
   }
   function money(value) {
-    const text = (value / 1e9).toFixed(1);
-    return document.documentElement.lang === "id" ? "Rp " + text.replace(".", ",") + " M" : "Rp " + text + " bn";
+    const id = document.documentElement.lang === "id";
+    const big = Math.abs(value) >= 1e9 || value === 0;
+    const text = (value / (big ? 1e9 : 1e6)).toFixed(big ? 1 : 0);
+    const unit = big ? (id ? " M" : " bn") : (id ? " jt" : " mn");
+    return "Rp " + (id ? text.replace(".", ",") : text) + unit;
   }
   function chart(id) {
     const el = document.getElementById(id);
@@ -112,8 +115,8 @@
       tooltip: { trigger: "axis", valueFormatter: v => (v == null ? "—" : money(v)) },
       legend: { bottom: 0 },
       grid: { left: 10, right: 20, top: 10, bottom: 40, containLabel: true },
-      xAxis: { type: "value", axisLabel: { formatter: v => money(v) } },
-      yAxis: { type: "category", data: d.names, axisLabel: { width: 160, overflow: "break", fontSize: 11 } },
+      xAxis: { type: "value", splitNumber: 3, axisLabel: { formatter: v => money(v), hideOverlap: true } },
+      yAxis: { type: "category", data: d.names, axisLabel: { fontSize: 11 } },
       series: [{ name: d.labels.budget, type: "bar", data: d.budget }, { name: d.labels.spent, type: "bar", data: d.spent }],
     });
   }
