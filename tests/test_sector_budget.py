@@ -22,7 +22,7 @@ from madangan.sectors.budget.synth import (
 )
 from madangan.synth.context import SynthContext
 
-SOURCES = ("anggaran", "realisasi", "pendapatan")
+SOURCES = ("anggaran", "realisasi", "pendapatan", "apbdes")
 SUB_KEGIATAN_CODE = r"^\d\.\d{2}\.\d{2}\.2\.\d{2}\.\d{4}$"  # urusan.bidang.program.kegiatan.sub kegiatan
 UNIT_CODE = r"^\d\.\d{2}\.\d\.\d{2}\.\d\.\d{2}\.\d{2}\.\d{4}$"
 
@@ -49,7 +49,7 @@ def lines(ctx) -> pl.DataFrame:
 
 
 
-def test_sector_registers_three_sources_and_needs_no_other_sector():
+def test_sector_registers_four_sources_and_needs_no_other_sector():
     (sector,) = budget.madangan_sectors()
     assert isinstance(sector, Sector)
     assert sector.name == "budget"
