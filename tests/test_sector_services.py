@@ -303,7 +303,7 @@ def test_ikm_indicator_is_the_mean_score_times_25(handmade):
     assert ikm_category(85.0) == ("B", "Baik")
 
 
-def test_complaints_past_sixty_days_are_overdue_settled_or_not(tmp_path):
+def test_open_complaints_older_than_sixty_days_at_month_end_are_the_overdue_backlog(tmp_path):
     settings = Settings(data_dir=tmp_path / "data")
     deploy.init(settings, REGENCY)
     desa = regions().children(regions().children(REGENCY)[0].code)[0].code
@@ -320,5 +320,11 @@ def test_complaints_past_sixty_days_are_overdue_settled_or_not(tmp_path):
                complaint(5, date(2026, 9, 30), "SELESAI", date(2026, 9, 30))]  # latest date in the data
     assert ingest_records(settings, REGENCY, "pengaduan", records, submitted_by="test").counts.accepted == 5
     overdue = _facts(settings, "pengaduan_melewati_batas")
-    assert overdue[("desa", desa, date(2026, 6, 1), "")] == (2, 3, pytest.approx(200 / 3))
-    assert overdue[("desa", desa, date(2026, 9, 1), "")] == (0, 2, 0)
+    # 30 June: 1, 2, 3 open, none 60 days old
+    assert overdue[("desa", desa, date(2026, 6, 1), "")] == (0, 3, 0)
+    # 31 July: 1 was settled that day; 2 is exactly 60 days old (not past), 3 is 59
+    assert overdue[("desa", desa, date(2026, 7, 1), "")] == (0, 2, 0)
+    # 31 August: only 3 is open, 90 days old
+    assert overdue[("desa", desa, date(2026, 8, 1), "")] == (1, 1, 100.0)
+    # 30 September (the latest date): 3 (120 days) and 4 (15 days) open; 5 was settled the day it came
+    assert overdue[("desa", desa, date(2026, 9, 1), "")] == (1, 2, 50.0)
