@@ -21,7 +21,7 @@ from madangan.web.routes import RouteInfo, iter_routes
 SAMPLE_PARAMS = {"code": "32.11.22", "finding_id": "0" * 20, "indicator_id": "kepatuhan_standar_layanan",
                  "year": "2024", "evidence_id": "1", "action": "package_search", "resource_file": "unknown.csv",
                  "slug": "stunting-gizi", "tabel": "profil", "alert_id": "999999999", "delivery_id": "999999999",
-                 "rule_id": "gizi_buruk"}
+                 "rule_id": "gizi_buruk", "feedback_id": "999999999"}
 #: Region pages answer 403 outside the caller's scope, so a desa-scoped role is shown its own desa.
 ROLE_SAMPLE_PARAMS = {Role.DESA: {"code": "32.11.22.2001"}, Role.CADRE: {"code": "32.11.22.2001"}}
 ROLE_SCOPES = {

@@ -181,6 +181,17 @@ def test_desa_numerators_add_up_to_kecamatan_and_regency_for_every_indicator(dem
     finally:
         con.disconnect()
     assert set(facts["indicator"]) == set(engine.indicators())
+    # quantiles (median days) are not sums: only their n (the denominator) adds up; checked below
+    quantiles = [i.id for i in engine.indicators().values() if i.statistic == "quantile"]
+    n_desa = facts.filter(pl.col("indicator").is_in(quantiles) & (pl.col("level") == "desa")).with_columns(
+        kec=pl.col("kode_wilayah").str.slice(0, 8)).group_by("indicator", "kec", "bulan", "dimensi", "kategori").agg(
+        pl.col("denominator").sum())
+    n_kec = facts.filter(pl.col("indicator").is_in(quantiles) & (pl.col("level") == "kecamatan")).rename(
+        {"kode_wilayah": "kec"}).join(n_desa, on=["indicator", "kec", "bulan", "dimensi", "kategori"], how="full",
+                                      suffix="_desa")
+    assert len(n_kec) > 0 and (n_kec["denominator"] == n_kec["denominator_desa"]).all()
+    facts = facts.filter(~pl.col("indicator").is_in(quantiles))
+    raw = raw.filter(~pl.col("indicator").is_in(quantiles))
     desa = facts.filter(pl.col("level") == "desa").with_columns(kec=pl.col("kode_wilayah").str.slice(0, 8))
     by_kec = desa.group_by("indicator", "kec", "bulan", "dimensi", "kategori").agg(pl.col("numerator", "denominator").sum())
     kec = facts.filter(pl.col("level") == "kecamatan").rename({"kode_wilayah": "kec"})

@@ -63,7 +63,8 @@ def test_the_public_indicators_are_the_ones_issue_11_names():
     public = {i.id for i in indicators().values() if i.public}
     assert public == {"prevalensi_stunting", "cakupan_bansos_desil_1_4", "kepatuhan_standar_layanan",
                       "pengaduan_ditindaklanjuti", "indeks_kepuasan_masyarakat", "realisasi_belanja",
-                      "realisasi_anggaran_kas"}
+                      "realisasi_anggaran_kas", "median_hari_penyelesaian", "p90_hari_penyelesaian",
+                      "tunggakan_layanan", "pengaduan_melewati_batas"}
     assert not indicators()["ketepatan_sasaran_bansos"].public  # default: not public
 
 
@@ -130,6 +131,51 @@ def test_a_publication_stays_as_published_when_the_data_moves_on(deployment):
     finally:
         path.write_bytes(original)
         path.chmod(0o444)
+
+
+def test_village_budgets_reach_the_portal_down_to_desa_and_each_quarter_stays_as_published(deployment):
+    from madangan.ingest.pipeline import ingest_records
+
+    settings, app, region = deployment
+    engine = app.state.engine
+    third = publish(settings, engine, region.code, region.name, label="uji-apbdes-T3")
+    lines = load(settings, engine, third.id).resource("apbdes-desa", "apbdes_rincian")
+    desa = lines["kode_desa"][0]
+    mine = lines.filter(pl.col("kode_desa") == desa)
+    road = mine.filter(pl.col("kode_rekening") == "5.2").row(0, named=True)
+    # the fourth quarter's report: the same lines, more realized (through ingest, as a village would send it)
+    records = [{**r, "realisasi": r["anggaran"], "tanggal_laporan": "2026-12-31"} for r in
+               mine.select("tahun", "kode_desa", "jenis", "kode_rekening", "uraian", "anggaran", "realisasi").to_dicts()]
+    assert ingest_records(settings, region.code, "apbdes", records, submitted_by="test").counts.updated == len(records)
+    fourth = publish(settings, engine, region.code, region.name, label="uji-apbdes-T4")
+    with TestClient(app) as client:
+        listing = client.get("/publik/desa", params={"kecamatan": desa.rsplit(".", 1)[0]})
+        assert listing.status_code == 200 and 'id="village-table"' in listing.text
+        assert f"/publik/desa?desa={desa}" in listing.text
+        old = client.get("/publik/desa", params={"desa": desa, "terbitan": third.id}).text
+        new = client.get("/publik/desa", params={"desa": desa, "terbitan": fourth.id}).text
+        assert "Pelaksanaan Pembangunan Desa" in old and "2026-12-31" in new and "2026-12-31" not in old
+        full = 100 * road["anggaran"] / road["anggaran"]
+        assert f"{full:.1f}".replace(".", ",") in new
+        assert client.get("/publik/desa", params={"desa": "32.11.99.9999"}).status_code == 404
+        assert client.get("/publik/desa", params={"kecamatan": "<script>"}).status_code == 404
+    again = load(settings, engine, third.id).resource("apbdes-desa", "apbdes_rincian")
+    assert again.equals(lines)  # the third quarter stays as it was published
+    assert load(settings, engine, fourth.id).resource("apbdes-desa", "apbdes_rincian").filter(
+        pl.col("kode_desa") == desa)["persen_realisasi"].to_list() == [100.0] * len(records)
+
+
+def test_services_and_budget_pages_show_quantiles_grades_absorption_and_stunting_spending(deployment):
+    _, app, _ = deployment
+    with TestClient(app) as client:
+        services = client.get("/publik/layanan").text
+        budget = client.get("/publik/anggaran").text
+    for text in ("Median hari kerja", "Masih diproses", "Melewati 60 hari", 'id="ikm-regency"', "PermenPANRB 14/2017"):
+        assert text in services, text
+    assert re.search(r"<td[^>]*>[ABCD] · (Sangat Baik|Baik|Kurang Baik|Tidak Baik)</td>", services)
+    for text in ('id="budget-absorption"', "Rencana kas (%)", "Linear (%)", 'id="kecamatan-table"',
+                 "Prevalensi stunting (%)", "Tahun anggaran 2026"):
+        assert text in budget, text
 
 
 # ------------------------------------------------------------------------------------------- CKAN
@@ -252,7 +298,8 @@ def test_downloads_neutralise_spreadsheet_formulas(deployment):
         assert "'=HYPERLINK(\"http://x.invalid\",\"klik\")" in programs
         assert not any(p.startswith("=") for p in programs)
         book = openpyxl.load_workbook(io.BytesIO(client.get(f"/publik/data/{rid}.xlsx").content))
-        cells = [c.value for c in book.active["B"]]
+        header = [c.value for c in book.active[1]]
+        cells = [row[header.index("program")] for row in book.active.iter_rows(values_only=True)]
         assert "'=HYPERLINK(\"http://x.invalid\",\"klik\")" in cells
         assert all(c.data_type != "f" for row in book.active.iter_rows() for c in row)
         records = client.get(f"/publik/data/{rid}.json").json()
@@ -294,6 +341,52 @@ def test_feedback_is_checked_queued_moderated_and_shown_escaped(deployment):
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; jalan rusak" in page and "<script>alert" not in page
         with pytest.raises(UserError, match="tidak dikenal"):
             feedback.moderate(engine, row.id, "dihapus", "moderator")
+
+
+def test_staff_moderate_on_a_page_with_csrf_a_rejection_needs_a_reason_and_every_decision_is_audited(
+        deployment, demo_passwords):
+    from conftest import login
+
+    from madangan.access import store
+    from madangan.access.web import SESSION_COOKIE
+
+    _, app, _ = deployment
+    engine = app.state.engine
+    app.state.feedback_limiter = None
+    with TestClient(app, follow_redirects=False) as client:
+        form = _form(client, "/publik/layanan")
+        for text in ("Antrean KTP terlalu lama di kecamatan", "Petugas loket ramah dan cepat"):
+            assert client.post("/publik/tanggapan", data={**form, "isi": text}).status_code == 303
+        waiting = {r.message: r for r in feedback.listing(engine, "menunggu")}
+        first, second = waiting["Antrean KTP terlalu lama di kecamatan"], waiting["Petugas loket ramah dan cepat"]
+        assert client.get("/moderasi").status_code == 303  # the public is sent to the login form
+    with TestClient(app, follow_redirects=False) as client:
+        client.cookies.set(SESSION_COOKIE, login(client, "bupati", demo_passwords["bupati"]).cookies[SESSION_COOKIE])
+        assert client.get("/moderasi").status_code == 403  # an executive is not a moderator
+    with TestClient(app, follow_redirects=False) as client:
+        client.cookies.set(SESSION_COOKIE, login(client, "admin", demo_passwords["admin"]).cookies[SESSION_COOKIE])
+        page = client.get("/moderasi")
+        assert page.status_code == 200 and f'id="tanggapan-{first.id}"' in page.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        assert client.post(f"/moderasi/{first.id}", data={"keputusan": "disetujui"}).status_code == 403  # no token
+        assert {r.id for r in feedback.listing(engine, "menunggu")} >= {first.id, second.id}
+        no_reason = client.post(f"/moderasi/{second.id}", data={"keputusan": "ditolak", "csrf_token": csrf})
+        assert no_reason.status_code == 400 and "alasan" in no_reason.text
+        assert second.id in {r.id for r in feedback.listing(engine, "menunggu")}  # nothing half-applied
+        ok = client.post(f"/moderasi/{second.id}", data={"keputusan": "ditolak", "alasan": "Menyebut nama petugas",
+                                                          "csrf_token": csrf})
+        assert ok.status_code == 303 and ok.headers["location"].startswith("/moderasi?pesan=")
+        approved = client.post(f"/moderasi/{first.id}", data={"keputusan": "disetujui", "csrf_token": csrf})
+        assert approved.status_code == 303
+        unknown = client.post("/moderasi/999999999", data={"keputusan": "disetujui", "csrf_token": csrf})
+        assert unknown.status_code == 400 and "tidak ada" in unknown.text
+    assert {r.id for r in feedback.listing(engine, "ditolak")} >= {second.id}
+    assert "Antrean KTP terlalu lama" in TestClient(app).get("/publik/layanan").text
+    entries = [e for e in store.audit_entries(engine) if e.action == "feedback.moderasi"]
+    mine = {e.target: e for e in entries}
+    assert mine[f"tanggapan:{second.id}"].reason == "Menyebut nama petugas"
+    assert mine[f"tanggapan:{second.id}"].actor == "admin" and "menunggu → ditolak" in mine[f"tanggapan:{second.id}"].detail
+    assert f"tanggapan:{first.id}" in mine
 
 
 def test_a_flood_of_feedback_from_one_address_is_refused(deployment):
@@ -373,7 +466,10 @@ def test_a_regency_without_data_yet_publishes_an_empty_catalog_and_its_portal_st
         for path in ("/publik", "/publik/anggaran", "/publik/layanan", "/publik/indikator"):
             assert client.get(path).status_code == 200, path
         links = re.findall(r'href="(/publik/data/[^"]+)"', client.get("/publik").text)
-        assert len(links) == 3 * 13 and all(client.get(link).status_code == 200 for link in links)
+        public = sum(1 for i in indicators().values() if i.public)
+        # one resource per public indicator; APBD 5 (program, month, OPD absorption, kecamatan, revenue);
+        # APBDes 2 (per desa, per line); services, complaints, data quality 1 each — CSV, XLSX and JSON of each
+        assert len(links) == 3 * (public + 5 + 2 + 3) and all(client.get(link).status_code == 200 for link in links)
         names = client.get("/api/3/action/package_list").json()["result"]
         assert "apbd-belanja-dan-pendapatan" in names
         rid = client.get("/api/3/action/package_show", params={"id": "prevalensi-stunting"}).json()["result"]["resources"][0]["id"]

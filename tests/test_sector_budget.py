@@ -22,7 +22,7 @@ from madangan.sectors.budget.synth import (
 )
 from madangan.synth.context import SynthContext
 
-SOURCES = ("anggaran", "realisasi", "pendapatan")
+SOURCES = ("anggaran", "realisasi", "pendapatan", "apbdes")
 SUB_KEGIATAN_CODE = r"^\d\.\d{2}\.\d{2}\.2\.\d{2}\.\d{4}$"  # urusan.bidang.program.kegiatan.sub kegiatan
 UNIT_CODE = r"^\d\.\d{2}\.\d\.\d{2}\.\d\.\d{2}\.\d{2}\.\d{4}$"
 
@@ -49,7 +49,7 @@ def lines(ctx) -> pl.DataFrame:
 
 
 
-def test_sector_registers_three_sources_and_needs_no_other_sector():
+def test_sector_registers_four_sources_and_needs_no_other_sector():
     (sector,) = budget.madangan_sectors()
     assert isinstance(sector, Sector)
     assert sector.name == "budget"
@@ -198,3 +198,126 @@ def test_any_regency_gets_a_budget_with_its_own_kecamatan():
     assert anggaran.select(budget.ANGGARAN.key).is_duplicated().sum() == 0
     assert set(anggaran["lokasi_kecamatan"].drop_nulls()) <= set(other.desa()["kecamatan_code"])
     assert anggaran.filter(pl.col("unit").str.starts_with("RSUD"))["unit"][0] == "RSUD Banda Aceh"
+
+
+# --- fiscal year, absorption against plan and linear path, spending per resident, on hand-built lines -----
+
+from datetime import date  # noqa: E402
+
+from madangan import deploy, warehouse  # noqa: E402
+from madangan.config import Settings  # noqa: E402
+from madangan.errors import UserError  # noqa: E402
+from madangan.indicators import engine  # noqa: E402
+from madangan.ingest.pipeline import ingest_records  # noqa: E402
+from madangan.sectors.budget.opendata import absorption_by_agency, spending_by_kecamatan  # noqa: E402
+
+
+def _line(year, unit, sub, opd, pagu, kecamatan=None, stunting=False):
+    return {"tahun": year, "kode_unit": unit, "opd": opd, "unit": opd, "kode_sub_kegiatan": sub, "program": "P",
+            "kegiatan": "K", "sub_kegiatan": "S", "kode_rekening": "5.1.02", "nama_rekening": "Belanja Barang dan Jasa",
+            "lokasi_kecamatan": kecamatan, "tagging_stunting": stunting, "pagu": pagu}
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    settings = Settings(data_dir=tmp_path_factory.mktemp("budget-years") / "data")
+    deploy.init(settings, "32.11")
+    kec = "32.11.01"
+    lines = [_line(2025, "1.02.0.00.0.00.01.0000", "1.02.01.2.01.0001", "Dinas Kesehatan", 1_200_000, kec, True),
+             _line(2026, "1.02.0.00.0.00.01.0000", "1.02.01.2.01.0001", "Dinas Kesehatan", 1_200_000, kec, True),
+             _line(2026, "1.01.0.00.0.00.01.0000", "1.01.01.2.01.0001", "Dinas Pendidikan", 2_400_000)]
+    plan = []
+    for year, unit, sub, pagu, paid_months in (
+            (2025, "1.02.0.00.0.00.01.0000", "1.02.01.2.01.0001", 1_200_000, 12),
+            (2026, "1.02.0.00.0.00.01.0000", "1.02.01.2.01.0001", 1_200_000, 3),
+            (2026, "1.01.0.00.0.00.01.0000", "1.01.01.2.01.0001", 2_400_000, 3)):
+        for month in range(1, 13):
+            # plan: evenly 1/12 a month; realization: half the plan in the months reported
+            plan.append({"tahun": year, "kode_unit": unit, "kode_sub_kegiatan": sub, "bulan": month,
+                         "rencana": pagu // 12, "realisasi": pagu // 24 if month <= paid_months else None})
+    for source, rows in (("anggaran", lines), ("realisasi", plan)):
+        result = ingest_records(settings, "32.11", source, rows, submitted_by="test")
+        assert result.counts.accepted == len(rows), result
+    return settings
+
+
+def test_each_fiscal_year_is_measured_against_its_own_allocation(two_years):
+    con = warehouse.connect(two_years.warehouse)
+    try:
+        facts = con.table(engine.FACT_TABLE).filter(lambda t: (t.indicator == "realisasi_belanja") & (t.dimensi == "")
+                                                    ).to_polars()
+    finally:
+        con.disconnect()
+    got = {r["bulan"]: (r["numerator"], r["denominator"], r["value"]) for r in facts.iter_rows(named=True)}
+    # December 2025: half of the 2025 allocation, not measured against 2025 + 2026 together
+    assert got[date(2025, 12, 1)] == (600_000, 1_200_000, 50.0)
+    # March 2026: 3 × 50,000 + 3 × 100,000 against 3.6 million
+    assert got[date(2026, 3, 1)] == (450_000, 3_600_000, 12.5)
+    assert date(2026, 4, 1) not in got  # not reported yet
+
+
+def test_a_budget_row_without_its_fiscal_year_is_refused_naming_the_column(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    deploy.init(settings, "32.11")
+    row = _line(2026, "1.02.0.00.0.00.01.0000", "1.02.01.2.01.0001", "Dinas Kesehatan", 1000)
+    del row["tahun"]
+    with pytest.raises(UserError, match="Kolom wajib tidak ada di berkas anggaran: Tahun Anggaran"):
+        ingest_records(settings, "32.11", "anggaran", [row], submitted_by="test")
+
+
+def test_agency_absorption_follows_plan_and_linear_path_of_the_latest_year(two_years):
+    con = warehouse.connect(two_years.warehouse)
+    try:
+        frame = absorption_by_agency(con)
+        kecamatan = spending_by_kecamatan(con)
+    finally:
+        con.disconnect()
+    health = frame.filter(pl.col("opd") == "Dinas Kesehatan").sort("bulan")
+    assert health["tahun"].unique().to_list() == [2026] and len(health) == 12
+    march = health.row(2, named=True)
+    assert march["persen_linear"] == 25.0 and march["persen_rencana"] == 25.0
+    assert march["persen_realisasi"] == 12.5 and march["selisih_rencana_poin"] == -12.5
+    assert health.row(3, named=True)["persen_realisasi"] is None  # April not reported
+    row = kecamatan.filter(pl.col("kode_kecamatan") == "32.11.01").row(0, named=True)
+    assert row["pagu"] == 1_200_000 and row["pagu_stunting"] == 1_200_000 and row["realisasi_stunting"] == 150_000
+    # the education line has no location: it counts in no kecamatan
+    assert kecamatan["pagu"].sum() == 1_200_000
+
+
+# --- APBDes (village budgets) -------------------------------------------------------------------------------
+
+from madangan.sectors.budget.apbdes import APBDES, BIDANG, PENDAPATAN  # noqa: E402
+
+
+def test_apbdes_covers_every_desa_but_no_kelurahan_and_balances(ctx):
+    frame = ctx.frames["apbdes"]
+    assert frame.columns == list(APBDES.column_names)
+    desa = ctx.desa()
+    villages = set(desa.filter(~pl.col("kelurahan"))["desa_code"])
+    assert set(frame["kode_desa"]) == villages and not set(frame["kode_desa"]) & set(desa.filter(pl.col("kelurahan"))["desa_code"])
+    per = frame.group_by("kode_desa", "jenis").agg(pl.col("anggaran").sum(), pl.len().alias("lines"))
+    wide = per.pivot(on="jenis", index="kode_desa", values="anggaran")
+    assert (wide["PENDAPATAN"] == wide["BELANJA"]).all()  # a balanced budget, no financing lines
+    lines = per.pivot(on="jenis", index="kode_desa", values="lines")
+    assert (lines["PENDAPATAN"] == len(PENDAPATAN)).all() and (lines["BELANJA"] == len(BIDANG)).all()
+    assert (frame["realisasi"] <= frame["anggaran"]).all() and (frame["realisasi"] >= 0).all()
+    dana_desa = frame.filter(pl.col("kode_rekening") == "4.2.1")["anggaran"]
+    assert 0.6e9 < dana_desa.median() < 1.5e9  # about Rp 1 billion a village
+    spent = frame.filter(pl.col("jenis") == "BELANJA")
+    assert 0.4 < spent["realisasi"].sum() / spent["anggaran"].sum() < 0.9  # by the end of October
+
+
+def test_an_apbdes_line_with_an_unknown_account_is_quarantined_naming_the_column(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    deploy.init(settings, "32.11")
+    good = {"tahun": 2026, "kode_desa": "32.11.01.2001", "jenis": "BELANJA", "kode_rekening": "5.2",
+            "uraian": "Pelaksanaan Pembangunan Desa", "anggaran": 500_000_000, "realisasi": 120_000_000,
+            "tanggal_laporan": "2026-06-30"}
+    bad = {**good, "kode_rekening": "5.9"}
+    result = ingest_records(settings, "32.11", "apbdes", [good, bad], submitted_by="test")
+    assert result.counts.accepted == 1 and result.counts.quarantined == 1
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(result.report).worksheets[0]
+    reasons = [row for row in sheet.iter_rows(values_only=True)][1]
+    assert reasons[0] == 2 and reasons[2] == "Kode Rekening" and "5.9" in reasons[5]

@@ -183,3 +183,148 @@ def test_complaints_export_as_xlsx_and_requests_as_csv():
     assert services.PENGADUAN.file_name() == "pengaduan.xlsx"
     assert services.LAYANAN.file_name() == "layanan.csv"
     assert services.LAYANAN.personal_columns == ["nik_pemohon"]
+
+
+# --- indicator math on hand-built requests and complaints -------------------------------------------------
+
+from datetime import date  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from madangan import deploy, warehouse  # noqa: E402
+from madangan.config import Settings  # noqa: E402
+from madangan.indicators import engine  # noqa: E402
+from madangan.ingest.pipeline import ingest_records  # noqa: E402
+from madangan.regions import regions  # noqa: E402
+from madangan.sectors.services.holidays import add_working_days  # noqa: E402
+from madangan.sectors.services.indicators import ikm_category, ikm_converted  # noqa: E402
+
+REGENCY = "32.11"
+
+
+def _facts(settings, indicator: str, by: str = "") -> dict:
+    con = warehouse.connect(settings.warehouse)
+    try:
+        frame = con.table(engine.FACT_TABLE).filter(
+            lambda t: (t.indicator == indicator) & (t.dimensi == by)).to_polars()
+    finally:
+        con.disconnect()
+    return {(r["level"], r["kode_wilayah"], r["bulan"], r["kategori"]): (r["numerator"], r["denominator"], r["value"])
+            for r in frame.iter_rows(named=True)}
+
+
+def _request(n: int, desa: str, start: date, days: int | None, *, opd="Disdukcapil", service="KTP-el",
+             standard=1, score=None, status="SELESAI") -> dict:
+    end = None if days is None else str(add_working_days(np.array([start], dtype="datetime64[D]"), np.array([days]))[0])
+    return {"no_registrasi": f"REG-{n:05d}", "layanan": service, "opd": opd, "kode_desa": desa,
+            "nik_pemohon": f"32110141019{n + 1:05d}", "tanggal_diajukan": start.isoformat(), "tanggal_selesai": end,
+            "status": status if days is not None else "DIPROSES", "standar_hari": standard, "kanal": "LOKET",
+            "nilai_kepuasan": score}
+
+
+@pytest.fixture(scope="module")
+def handmade(tmp_path_factory):
+    """A fresh deployment with requests whose working days, scores and open dates are known."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("services-math") / "data")
+    deploy.init(settings, REGENCY)
+    index = regions()
+    kec_a, kec_b = index.children(REGENCY)[:2]
+    a1, a2 = (d.code for d in index.children(kec_a.code)[:2])
+    b1 = index.children(kec_b.code)[0].code
+    monday = date(2026, 10, 5)
+    plan = ([(a1, d) for d in (0, 1, 1, 2, 9)]  # a1: median 1, p90 9
+            + [(a2, d) for d in (3, 3, 4, 5)]  # a2: median 3 (lower of 3, 4 by nearest rank… 3 and 4 → 3), p90 5
+            + [(b1, d) for d in range(10)])  # b1: 0..9 → median 4, p90 8
+    records = [_request(n, desa, monday, days, score=(4 if n % 2 else 3)) for n, (desa, days) in enumerate(plan)]
+    records += [_request(100, a1, date(2026, 9, 7), None), _request(101, a1, date(2026, 10, 20), None),
+                _request(102, b1, date(2026, 9, 28), 12, standard=14, service="PBG", opd="DPMPTSP")]
+    result = ingest_records(settings, REGENCY, "layanan", records, submitted_by="test")
+    assert result.counts.accepted == len(records), result
+    return settings, kec_a.code, kec_b.code, a1, a2, b1
+
+
+def test_median_and_p90_completion_days_are_exact_quantiles_at_every_level(handmade):
+    settings, kec_a, kec_b, a1, a2, b1 = handmade
+    october = date(2026, 10, 1)
+    median = _facts(settings, "median_hari_penyelesaian")
+    p90 = _facts(settings, "p90_hari_penyelesaian")
+    assert median[("desa", a1, october, "")] == (1, 5, 1)
+    assert p90[("desa", a1, october, "")] == (9, 5, 9)
+    assert median[("desa", a2, october, "")][2] == 3  # n = 4: the lower median, never 3.5
+    assert p90[("desa", a2, october, "")][2] == 5
+    # kecamatan A pools its nine requests (0 1 1 2 3 3 4 5 9): median 3, not the mean of the desa medians (2)
+    assert median[("kecamatan", kec_a, october, "")] == (3, 9, 3)
+    assert p90[("kecamatan", kec_a, october, "")][2] == 9
+    # regency: 20 requests finished in October (kecamatan A's nine, b1's 0..9, the PBG request's 12):
+    # median = the 10th smallest, p90 = the 18th
+    pooled = sorted([0, 1, 1, 2, 9, 3, 3, 4, 5, *range(10), 12])
+    assert median[("kabupaten", REGENCY, october, "")] == (pooled[9], 20, pooled[9])
+    assert p90[("kabupaten", REGENCY, october, "")][2] == pooled[17]
+    # the PBG request (finished in October after 12 working days) is its service's only one
+    by_service = _facts(settings, "median_hari_penyelesaian", "layanan")
+    assert by_service[("kabupaten", REGENCY, october, "PBG")][2] == 12
+
+
+def test_backlog_counts_requests_still_open_at_each_month_end(handmade):
+    settings, kec_a, kec_b, a1, a2, b1 = handmade
+    backlog = _facts(settings, "tunggakan_layanan")
+    # September: the request of 7 Sept (still open) and the PBG request of 28 Sept (finished in October)
+    assert backlog[("desa", a1, date(2026, 9, 1), "")][2] == 1
+    assert backlog[("desa", b1, date(2026, 9, 1), "")][2] == 1
+    assert backlog[("kabupaten", REGENCY, date(2026, 9, 1), "")][2] == 2
+    # October (the latest month): the two open requests of a1; the PBG request is done
+    assert backlog[("desa", a1, date(2026, 10, 1), "")][2] == 2
+    assert ("desa", b1, date(2026, 10, 1), "") not in backlog
+    assert backlog[("kabupaten", REGENCY, date(2026, 10, 1), "")][2] == 2
+
+
+@pytest.mark.parametrize("unit, converted, grade, label", [
+    (4.0, 100.0, "A", "Sangat Baik"), (3.5324, 88.31, "A", "Sangat Baik"), (3.532, 88.30, "B", "Baik"),
+    (3.0644, 76.61, "B", "Baik"), (3.064, 76.60, "C", "Kurang Baik"), (2.60, 65.00, "C", "Kurang Baik"),
+    (2.5996, 64.99, "D", "Tidak Baik"), (1.0, 25.0, "D", "Tidak Baik"),
+])
+def test_ikm_converts_the_unit_value_times_25_into_permenpanrb_categories(unit, converted, grade, label):
+    assert ikm_converted(unit) == pytest.approx(converted, abs=0.01)
+    assert ikm_category(round(ikm_converted(unit), 2)) == (grade, label)
+
+
+def test_ikm_refuses_a_unit_value_outside_1_to_4_and_has_english_labels():
+    with pytest.raises(ValueError, match="1–4"):
+        ikm_converted(4.5)
+    assert ikm_category(90.0, "en") == ("A", "Very good")
+    assert ikm_category(None) is None
+
+
+def test_ikm_indicator_is_the_mean_score_times_25(handmade):
+    settings, kec_a, kec_b, a1, a2, b1 = handmade
+    ikm = _facts(settings, "indeks_kepuasan_masyarakat")
+    # a1's five October requests scored 3, 4, 3, 4, 3 → mean 3.4 → 85.0 (B, Baik)
+    assert ikm[("desa", a1, date(2026, 10, 1), "")] == (425, 5, 85.0)
+    assert ikm_category(85.0) == ("B", "Baik")
+
+
+def test_open_complaints_older_than_sixty_days_at_month_end_are_the_overdue_backlog(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    deploy.init(settings, REGENCY)
+    desa = regions().children(regions().children(REGENCY)[0].code)[0].code
+
+    def complaint(n, received, status, settled=None):
+        return {"id_pengaduan": f"ADU-{n:03d}", "tanggal_masuk": received.isoformat(), "kanal": "LAPOR!",
+                "opd_tujuan": "DPUPR", "kategori": "Jalan", "kode_desa": desa, "status": status,
+                "tanggal_selesai": settled.isoformat() if settled else None}
+
+    records = [complaint(1, date(2026, 6, 1), "SELESAI", date(2026, 7, 31)),  # 60 days: on time
+               complaint(2, date(2026, 6, 1), "SELESAI", date(2026, 8, 1)),  # 61 days: late
+               complaint(3, date(2026, 6, 2), "DIPROSES"),  # open 120 days at the latest date: late
+               complaint(4, date(2026, 9, 15), "BELUM DITINDAKLANJUTI"),  # open 15 days: not yet late
+               complaint(5, date(2026, 9, 30), "SELESAI", date(2026, 9, 30))]  # latest date in the data
+    assert ingest_records(settings, REGENCY, "pengaduan", records, submitted_by="test").counts.accepted == 5
+    overdue = _facts(settings, "pengaduan_melewati_batas")
+    # 30 June: 1, 2, 3 open, none 60 days old
+    assert overdue[("desa", desa, date(2026, 6, 1), "")] == (0, 3, 0)
+    # 31 July: 1 was settled that day; 2 is exactly 60 days old (not past), 3 is 59
+    assert overdue[("desa", desa, date(2026, 7, 1), "")] == (0, 2, 0)
+    # 31 August: only 3 is open, 90 days old
+    assert overdue[("desa", desa, date(2026, 8, 1), "")] == (1, 1, 100.0)
+    # 30 September (the latest date): 3 (120 days) and 4 (15 days) open; 5 was settled the day it came
+    assert overdue[("desa", desa, date(2026, 9, 1), "")] == (1, 2, 50.0)

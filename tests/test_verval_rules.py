@@ -211,15 +211,18 @@ def test_finished_before_submitted():
 
 
 def test_budget_realization_above_allocation_and_negative_amounts():
-    lines = [{"kode_unit": "U1", "kode_sub_kegiatan": "S1", "opd": "Dinas X", "sub_kegiatan": "A", "pagu": 100},
-             {"kode_unit": "U1", "kode_sub_kegiatan": "S2", "opd": "Dinas X", "sub_kegiatan": "B", "pagu": 100},
-             {"kode_unit": "U2", "kode_sub_kegiatan": "S1", "opd": "Dinas Y", "sub_kegiatan": "C", "pagu": -5}]
-    spent = [{"kode_unit": "U1", "kode_sub_kegiatan": "S1", "bulan": 1, "rencana": 50, "realisasi": 60},
-             {"kode_unit": "U1", "kode_sub_kegiatan": "S1", "bulan": 2, "rencana": 50, "realisasi": 41},
-             {"kode_unit": "U1", "kode_sub_kegiatan": "S2", "bulan": 1, "rencana": 50, "realisasi": 100},
-             {"kode_unit": "U1", "kode_sub_kegiatan": "S2", "bulan": 2, "rencana": 50, "realisasi": None}]
-    assert set(flagged(by_rule(BUDGET, "realisasi_melebihi_pagu"), anggaran=lines, realisasi=spent)) == {"U1|S1"}
-    assert set(flagged(by_rule(BUDGET, "nilai_negatif", "anggaran"), anggaran=lines)) == {"U2|S1"}
+    lines = [{"tahun": 2026, "kode_unit": "U1", "kode_sub_kegiatan": "S1", "opd": "Dinas X", "sub_kegiatan": "A", "pagu": 100},
+             {"tahun": 2026, "kode_unit": "U1", "kode_sub_kegiatan": "S2", "opd": "Dinas X", "sub_kegiatan": "B", "pagu": 100},
+             {"tahun": 2026, "kode_unit": "U2", "kode_sub_kegiatan": "S1", "opd": "Dinas Y", "sub_kegiatan": "C", "pagu": -5},
+             {"tahun": 2025, "kode_unit": "U1", "kode_sub_kegiatan": "S2", "opd": "Dinas X", "sub_kegiatan": "B", "pagu": 100}]
+    spent = [{"tahun": 2026, "kode_unit": "U1", "kode_sub_kegiatan": "S1", "bulan": 1, "rencana": 50, "realisasi": 60},
+             {"tahun": 2026, "kode_unit": "U1", "kode_sub_kegiatan": "S1", "bulan": 2, "rencana": 50, "realisasi": 41},
+             {"tahun": 2026, "kode_unit": "U1", "kode_sub_kegiatan": "S2", "bulan": 1, "rencana": 50, "realisasi": 100},
+             {"tahun": 2026, "kode_unit": "U1", "kode_sub_kegiatan": "S2", "bulan": 2, "rencana": 50, "realisasi": None},
+             # last year's spending on the same line counts against last year's allocation only
+             {"tahun": 2025, "kode_unit": "U1", "kode_sub_kegiatan": "S2", "bulan": 12, "rencana": 100, "realisasi": 90}]
+    assert set(flagged(by_rule(BUDGET, "realisasi_melebihi_pagu"), anggaran=lines, realisasi=spent)) == {"2026|U1|S1"}
+    assert set(flagged(by_rule(BUDGET, "nilai_negatif", "anggaran"), anggaran=lines)) == {"2026|U2|S1"}
 
 
 def test_a_source_older_than_its_interval_is_stale():

@@ -73,3 +73,6 @@ class Sector:
     alert_rules: tuple = ()
     #: Links to this sector's own pages in the top navigation (shown to the roles allowed to open them).
     nav: tuple[NavLink, ...] = ()
+    #: Open-data datasets (madangan.opendata.catalog.Dataset) of this sector's public aggregates, beyond one
+    #: dataset per public indicator (which the catalog makes by itself): published, served over CKAN and DCAT.
+    datasets: tuple = ()

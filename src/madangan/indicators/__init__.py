@@ -81,6 +81,24 @@ class Indicator:
     disclosure: str = "counts"
     #: National surveys' estimates (SSGI, SKI, Susenas) of the same figure, shown beside the computed one.
     surveys: tuple[SurveyValue, ...] = ()
+    #: How the figure of a region is made from its units:
+    #: "ratio" — value = scale × Σ numerator ÷ Σ denominator (the default);
+    #: "sum" — value = Σ numerator (a count, e.g. requests still open); the denominator is kept as context;
+    #: "quantile" — value = the `quantile` of the units' measurements (e.g. the median of completion days).
+    #: `compute` then returns one row per unit with kode_desa, bulan, `value` (the measurement) and the
+    #: breakdown columns; the engine keeps how many units have each value per desa × month (numerator =
+    #: the value, denominator = how many), so kecamatan and regency figures are exact quantiles of all
+    #: their units, not averages of desa medians. Quantile = the smallest value v with at least q × n
+    #: units ≤ v (nearest rank: the lower median when n is even). Facts carry numerator = value and
+    #: denominator = n, so small cells are suppressed on n.
+    statistic: str = "ratio"
+    quantile: float = 0.5
+
+    def __post_init__(self):
+        if self.statistic not in ("ratio", "sum", "quantile"):
+            raise ValueError(f"indicator {self.id}: statistic must be ratio, sum or quantile, not {self.statistic!r}")
+        if self.statistic == "quantile" and not 0 < self.quantile <= 1:
+            raise ValueError(f"indicator {self.id}: quantile must be in (0, 1], not {self.quantile!r}")
 
     @property
     def scale(self) -> float:

@@ -77,6 +77,17 @@ def _desa_rows(indicator: Indicator, tables: dict[str, ir.Table]) -> ir.Table:
     """The indicator's compute in the desa table's shape: the total, and each breakdown, per desa and month."""
     t = indicator.compute(tables)
     t = t.filter(t.bulan.notnull())  # a row with no month belongs to no fact
+    if indicator.statistic == "quantile":  # one row per unit → how many units have each value
+        t = t.filter(t.value.notnull())
+        t = t.mutate(numerator=t.value.cast("float64"), denominator=ibis.literal(1.0))
+        keys = dict(kode_desa=t.kode_desa.cast("string"), bulan=t.bulan.cast("date"), numerator=t.numerator)
+        sums = dict(denominator=t.denominator.sum())
+        parts = [t.group_by(**keys).agg(**sums).mutate(dimensi=ibis.literal(""), kategori=ibis.literal(""))]
+        for column in indicator.disaggregations:
+            parts.append(t.group_by(**keys, kategori=t[column].cast("string").fill_null("?")).agg(**sums)
+                         .mutate(dimensi=ibis.literal(column)))
+        columns = ("kode_desa", "bulan", "dimensi", "kategori", "numerator", "denominator")
+        return ibis.union(*(part.select(*columns) for part in parts)).mutate(indicator=ibis.literal(indicator.id))
     t = t.mutate(numerator=t.numerator.cast("float64").fill_null(0), denominator=t.denominator.cast("float64").fill_null(0))
     keys = dict(kode_desa=t.kode_desa.cast("string"), bulan=t.bulan.cast("date"))
     sums = dict(numerator=t.numerator.sum(), denominator=t.denominator.sum())
@@ -99,6 +110,8 @@ def _regency(con) -> str:
 def _rollup(con, indicator: Indicator, regency: str) -> ir.Table:
     """Desa, kecamatan and kabupaten facts of one indicator from its desa rows: sums, then the value."""
     d = con.table(DESA_TABLE).filter(_.indicator == indicator.id)
+    if indicator.statistic == "quantile":
+        return _rollup_quantile(d, indicator, regency)
     sums = dict(numerator=_.numerator.sum(), denominator=_.denominator.sum())
     in_desa = d.filter(_.kode_desa.notnull())
     by = ("bulan", "dimensi", "kategori")
@@ -108,9 +121,34 @@ def _rollup(con, indicator: Indicator, regency: str) -> ir.Table:
     kabupaten = d.group_by(*by).agg(**sums).mutate(level=ibis.literal("kabupaten"), kode_wilayah=ibis.literal(regency))
     columns = ("level", "kode_wilayah", "bulan", "dimensi", "kategori", "numerator", "denominator")
     facts = ibis.union(*(t.select(*columns) for t in (desa, kecamatan, kabupaten)))
-    value = ibis.cases((facts.denominator != 0, facts.numerator / facts.denominator * indicator.scale), else_=None)
+    if indicator.statistic == "sum":
+        value = facts.numerator
+    else:
+        value = ibis.cases((facts.denominator != 0, facts.numerator / facts.denominator * indicator.scale), else_=None)
     return facts.select(indicator=ibis.literal(indicator.id), *columns, value=value,
                         computed_at=ibis.now().cast("timestamp"))
+
+
+def _rollup_quantile(d: ir.Table, indicator: Indicator, regency: str) -> ir.Table:
+    """Quantile facts from the desa rows' counts per value (numerator = value, denominator = how many units)."""
+    in_desa = d.filter(_.kode_desa.notnull())
+    by = ("bulan", "dimensi", "kategori", "numerator")
+    count = dict(n=_.denominator.sum())
+    levels = (
+        in_desa.group_by(*by, kode_wilayah=_.kode_desa).agg(**count).mutate(level=ibis.literal("desa")),
+        in_desa.group_by(*by, kode_wilayah=_.kode_desa.re_extract(r"^(.+)\.[^.]+$", 1)).agg(**count)
+        .mutate(level=ibis.literal("kecamatan")),
+        d.group_by(*by).agg(**count).mutate(level=ibis.literal("kabupaten"), kode_wilayah=ibis.literal(regency)),
+    )
+    bins = ibis.union(*(t.select("level", "kode_wilayah", *by, "n") for t in levels))
+    cell = ("level", "kode_wilayah", "bulan", "dimensi", "kategori")
+    running = ibis.window(group_by=cell, order_by="numerator", rows=(None, 0))
+    bins = bins.mutate(upto=bins.n.sum().over(running), total=bins.n.sum().over(ibis.window(group_by=cell)))
+    reached = bins.filter(bins.upto >= bins.total * indicator.quantile - 1e-9)
+    facts = reached.group_by(*cell).agg(value=reached.numerator.min(), denominator=reached.total.max())
+    facts = facts.mutate(indicator=ibis.literal(indicator.id), numerator=facts.value,
+                         computed_at=ibis.now().cast("timestamp"))
+    return facts.select("indicator", *cell, "numerator", "denominator", "value", "computed_at")
 
 
 def _write(con, indicator: Indicator, rows: ir.Table, regency: str, keys: pl.DataFrame | None = None) -> None:

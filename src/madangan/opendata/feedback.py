@@ -48,6 +48,14 @@ add_messages({
     "feedback.unknown": {
         "id": "Tanggapan #{id} tidak ada.", "en": "Feedback #{id} does not exist.",
     },
+    "feedback.reason_needed": {
+        "id": "Tulis alasan penolakan: warga berhak tahu mengapa tanggapannya tidak ditampilkan.",
+        "en": "Give the reason for rejecting: citizens are entitled to know why their feedback is not shown.",
+    },
+    "feedback.reason_too_long": {
+        "id": "Alasan terlalu panjang: {length} karakter, paling banyak 500.",
+        "en": "The reason is too long: {length} characters, at most 500.",
+    },
     "feedback.bad_status": {
         "id": "Status '{status}' tidak dikenal: pilih disetujui atau ditolak.",
         "en": "Unknown status '{status}': choose disetujui (approved) or ditolak (rejected).",
@@ -91,13 +99,26 @@ def listing(engine, status: str | None = None, kind: str | None = None, limit: i
         return list(session.scalars(query))
 
 
-def moderate(engine, feedback_id: int, status: str, actor: str, note: str = "") -> PublicFeedback:
+def moderate(engine, feedback_id: int, status: str, actor: str, note: str = "", client: str | None = None,
+             lang: str | None = None) -> PublicFeedback:
+    """Approve or reject one comment; a rejection needs a reason. The change and its audit entry are written
+    in one transaction (both or neither)."""
+    from madangan.appdb.models import AuditEntry
+
+    note = (note or "").strip()
     if status not in STATUSES[1:]:
-        raise UserError(t("feedback.bad_status", status=status))
+        raise UserError(t("feedback.bad_status", lang, status=status[:40]))
+    if status == "ditolak" and not note:
+        raise UserError(t("feedback.reason_needed", lang))
+    if len(note) > 500:
+        raise UserError(t("feedback.reason_too_long", lang, length=len(note)))
     with sessions(engine).begin() as session:
         row = session.get(PublicFeedback, feedback_id)
         if row is None:
-            raise UserError(t("feedback.unknown", id=feedback_id))
-        row.status, row.moderated_by, row.moderation_note = status, actor, note[:500]
+            raise UserError(t("feedback.unknown", lang, id=feedback_id))
+        previous = row.status
+        row.status, row.moderated_by, row.moderation_note = status, actor, note
         row.moderated_at = datetime.now(timezone.utc)
+        session.add(AuditEntry(actor=actor, action="feedback.moderasi", target=f"tanggapan:{feedback_id}",
+                               client=client, reason=note or None, detail=f"{previous} → {status}"))
     return row

@@ -24,8 +24,8 @@ from madangan.alerts import web as alerts_web
 from madangan.sectors.spbe import web as spbe_web
 from madangan.sectors.welfare import api as welfare_api
 from madangan.sectors.welfare import pages as welfare_pages
-from madangan.web import (api, auth, dashboard, findings_api, indicators_api, ingest_api, opendata_api, portal_pages,
-                          readmodel, worklist_pages)
+from madangan.web import (api, auth, dashboard, findings_api, indicators_api, ingest_api, moderation_pages,
+                          opendata_api, portal_pages, readmodel, worklist_pages)
 
 WEB = resources.files("madangan.web")
 SECURITY_HEADERS = {
@@ -146,6 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(welfare_pages.router)
     app.include_router(opendata_api.router)
     app.include_router(portal_pages.router)
+    app.include_router(moderation_pages.router)
     alerts_web.install(app)
     return app
 

@@ -26,6 +26,7 @@ BUDGET = "apbd-belanja-dan-pendapatan"
 SERVICES = "kinerja-layanan-publik"
 COMPLAINTS = "pengaduan-masyarakat"
 QUALITY = "skor-kualitas-data-desa"
+VILLAGES = "apbdes-desa"
 
 add_messages({
     "portal.title": {"id": "Portal Publik", "en": "Public Portal"},
@@ -52,6 +53,21 @@ add_messages({
     "portal.ikm": {"id": "Indeks Kepuasan (IKM)", "en": "Satisfaction (IKM)"},
     "portal.complaints": {"id": "Penanganan pengaduan", "en": "Complaint handling"},
     "portal.complaints_in": {"id": "Pengaduan masuk", "en": "Complaints received"},
+    "portal.overdue": {"id": "Melewati 60 hari", "en": "Past 60 days"},
+    "portal.standard": {"id": "Standar (hari kerja)", "en": "Standard (working days)"},
+    "portal.median_days": {"id": "Median hari kerja", "en": "Median working days"},
+    "portal.p90_days": {"id": "90% selesai dalam (hari kerja)", "en": "90% done within (working days)"},
+    "portal.open": {"id": "Masih diproses", "en": "Still open"},
+    "portal.grade": {"id": "Mutu", "en": "Grade"},
+    "portal.ikm_regency": {"id": "IKM kabupaten", "en": "Regency IKM"},
+    "portal.ikm_note": {"id": "IKM = rata-rata nilai survei (1–4) × 25 (PermenPANRB 14/2017): A Sangat Baik ≥ 88,31; "
+                              "B Baik ≥ 76,61; C Kurang Baik ≥ 65,00; D Tidak Baik di bawahnya.",
+                        "en": "IKM = mean survey score (1–4) × 25 (PermenPANRB 14/2017): A Very good ≥ 88.31; "
+                              "B Good ≥ 76.61; C Poor ≥ 65.00; D Very poor below."},
+    "portal.ikm_A": {"id": "Sangat Baik", "en": "Very good"},
+    "portal.ikm_B": {"id": "Baik", "en": "Good"},
+    "portal.ikm_C": {"id": "Kurang Baik", "en": "Poor"},
+    "portal.ikm_D": {"id": "Tidak Baik", "en": "Very poor"},
     "portal.followed_up": {"id": "Ditindaklanjuti", "en": "Followed up"},
     "portal.suppressed": {"id": "— : disensor, kurang dari 5 orang (melindungi privasi)",
                           "en": "— : suppressed, fewer than 5 people (protects privacy)"},
@@ -62,10 +78,46 @@ add_messages({
     "portal.feedback_send": {"id": "Kirim", "en": "Send"},
     "portal.feedback_shown": {"id": "Tanggapan warga yang telah dimoderasi", "en": "Moderated citizens' feedback"},
     "portal.kecamatan": {"id": "Kecamatan", "en": "Kecamatan"},
+    "portal.villages": {"id": "APBDes (Keuangan Desa)", "en": "Village Budgets (APBDes)"},
+    "portal.villages_lead": {"id": "Anggaran dan realisasi pendapatan dan belanja setiap desa. Pilih kecamatan, lalu desa.",
+                             "en": "Each village's revenue and spending, budgeted and realized. Choose a kecamatan, then a village."},
+    "portal.villages_none": {"id": "Terbitan ini belum memuat APBDes.", "en": "This publication holds no village budgets."},
+    "portal.all_kecamatan": {"id": "Semua kecamatan", "en": "All kecamatan"},
+    "portal.show": {"id": "Tampilkan", "en": "Show"},
+    "portal.desa": {"id": "Desa", "en": "Village"},
+    "portal.village_revenue": {"id": "Pendapatan desa", "en": "Village revenue"},
+    "portal.village_spending": {"id": "Belanja desa", "en": "Village spending"},
+    "portal.dana_desa": {"id": "Dana Desa", "en": "Village Fund"},
+    "portal.budgeted": {"id": "Anggaran", "en": "Budgeted"},
+    "portal.report_date": {"id": "Tanggal laporan", "en": "Report date"},
+    "portal.line": {"id": "Uraian", "en": "Item"},
+    "portal.kind": {"id": "Jenis", "en": "Kind"},
+    "portal.unknown_region": {"id": "Wilayah '{code}' tidak ada dalam APBDes terbitan ini.",
+                              "en": "Region '{code}' is not in this publication's village budgets."},
     "portal.month": {"id": "Bulan", "en": "Month"},
     "portal.quality": {"id": "Skor kualitas data desa (peringkat teratas)", "en": "Village data-quality score (top ranks)"},
     "portal.datasets": {"id": "Dataset dan API", "en": "Datasets and API"},
     "portal.plan": {"id": "Anggaran kas", "en": "Cash plan"},
+    "portal.year": {"id": "Tahun anggaran {year}", "en": "Fiscal year {year}"},
+    "portal.absorption": {"id": "Serapan per perangkat daerah terhadap anggaran kas dan garis linear",
+                          "en": "Absorption by agency against the cash plan and the linear path"},
+    "portal.absorption_note": {"id": "Posisi s.d. bulan {month}. Tertinggal lebih dari 20 poin dari anggaran kas ditandai ⚠.",
+                               "en": "Position through month {month}. More than 20 points behind the cash plan is marked ⚠."},
+    "portal.plan_pct": {"id": "Rencana kas (%)", "en": "Cash plan (%)"},
+    "portal.linear_pct": {"id": "Linear (%)", "en": "Linear (%)"},
+    "portal.gap": {"id": "Selisih thd rencana (poin)", "en": "Gap to plan (points)"},
+    "portal.pct_of_pagu": {"id": "% dari pagu", "en": "% of allocation"},
+    "portal.choose_opd": {"id": "Pilih perangkat daerah", "en": "Choose an agency"},
+    "portal.by_kecamatan": {"id": "Belanja per kecamatan dan stunting", "en": "Spending per kecamatan and stunting"},
+    "portal.by_kecamatan_note": {"id": "Hanya belanja yang lokasinya di kecamatan itu (bukan belanja lingkup kabupaten). "
+                                       "Prevalensi stunting dari hasil penimbangan posyandu bulan terakhir.",
+                                 "en": "Only spending located in the kecamatan (not regency-wide spending). Stunting "
+                                       "prevalence from the latest month of posyandu measurements."},
+    "portal.residents": {"id": "Penduduk", "en": "Residents"},
+    "portal.per_capita": {"id": "Realisasi per penduduk (Rp)", "en": "Realized per resident (Rp)"},
+    "portal.stunting_budget": {"id": "Pagu program stunting", "en": "Stunting programme allocation"},
+    "portal.stunting_spent": {"id": "Realisasi program stunting", "en": "Stunting programme spent"},
+    "portal.stunting_rate": {"id": "Prevalensi stunting (%)", "en": "Stunting prevalence (%)"},
     "portal.linear": {"id": "Garis linear", "en": "Linear path"},
 })
 
@@ -85,13 +137,15 @@ def _page(request: Request, name: str, p: Published | None, **context) -> HTMLRe
 
 
 def _money(value, lang: str) -> str:
-    """Rp in billions (miliar), Indonesian or English separators."""
+    """Rp in billions (miliar) from a billion up, in millions (juta) below; Indonesian or English separators."""
     if value is None:
         return "—"
-    text = f"{value / 1e9:,.2f}"
+    big = abs(value) >= 1e9 or value == 0
+    text = f"{value / (1e9 if big else 1e6):,.2f}"
     if lang == "id":
         text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"Rp {text} {'M' if lang == 'id' else 'bn'}"
+    unit = ("M" if lang == "id" else "bn") if big else ("jt" if lang == "id" else "mn")
+    return f"Rp {text} {unit}"
 
 
 def _num(value, lang: str, digits: int = 1) -> str:
@@ -99,6 +153,21 @@ def _num(value, lang: str, digits: int = 1) -> str:
         return "—"
     text = f"{value:,.{digits}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "id" else text
+
+
+#: IKM grades (PermenPANRB 14/2017) from the lowest converted value: the services sector's published `mutu_ikm`
+#: column carries the grade; the regency-wide figure is graded here with the same bounds.
+_IKM_GRADES = ((88.31, "A"), (76.61, "B"), (65.00, "C"), (25.00, "D"))
+
+
+def _grade(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return next((g for lower, g in _IKM_GRADES if round(value, 2) >= lower), "D")
+
+
+def _grade_label(grade: str | None, lang: str) -> str:
+    return t(f"portal.ikm_{grade}", lang) if grade in ("A", "B", "C", "D") else ""
 
 
 def _targets(p: Published) -> dict[str, list[str]]:
@@ -151,14 +220,104 @@ def portal_budget(request: Request, pesan: str | None = None):
         "labels": {"plan": t("portal.plan", lang), "realized": t("portal.realized", lang),
                    "linear": t("portal.linear", lang)},
     }
+    absorption = _absorption(p, lang)
+    chart["absorption"] = absorption["series"]
+    chart["labels"].update(opd_pct=t("portal.pct_of_pagu", lang), stunting=t("portal.stunting_spent", lang),
+                           stunting_rate=t("portal.stunting_rate", lang))
+    kecamatan = _kecamatan(p, lang)
+    chart["kecamatan"] = kecamatan["chart"]
     rows = [{"opd": r["opd"], "pagu": _money(r["pagu"], lang), "realisasi": _money(r["realisasi"], lang),
-             "persen": _num(r["persen"], lang)} for r in by_opd.iter_rows(named=True)]
-    return _page(request, "portal_budget.html", p, rows=rows, chart_json=json.dumps(chart),
+             "persen": _num(r["persen"], lang), **absorption["latest"].get(r["opd"], {})}
+            for r in by_opd.iter_rows(named=True)]
+    year = per_program["tahun"].max() if "tahun" in per_program.columns and not per_program.is_empty() else None
+    return _page(request, "portal_budget.html", p, rows=rows, chart_json=json.dumps(chart), year=year,
+                 absorption_month=absorption["month"], opds=list(absorption["series"]), kecamatan=kecamatan["rows"],
                  pagu=_money(pagu, lang), realized=_money(realized, lang),
                  pct=_num(100 * realized / pagu if pagu else None, lang),
                  revenue=_money(revenue["realisasi"].sum(), lang), revenue_target=_money(revenue["target"].sum(), lang),
                  targets=_targets(p)["anggaran"], kind="anggaran", approved=_approved(request, "anggaran"),
                  message=t("feedback.received", lang) if pesan == "terkirim" else None)
+
+
+def _absorption(p: Published, lang: str) -> dict:
+    """Per OPD: cumulative % of its allocation realized and planned by month (chart), and at the latest reported
+    month the realized, planned and linear % and the gap to plan (table). Older publications lack the resource."""
+    empty = {"series": {}, "latest": {}, "month": None}
+    try:
+        frame = p.resource(BUDGET, "serapan_opd_bulanan")
+    except KeyError:
+        return empty
+    if frame.is_empty():
+        return empty
+    reported = frame.filter(pl.col("persen_realisasi").is_not_null())
+    month = reported["bulan"].max() if not reported.is_empty() else None
+    series = {opd: {"plan": g.sort("bulan")["persen_rencana"].to_list(), "realized": g.sort("bulan")["persen_realisasi"].to_list()}
+              for (opd,), g in frame.group_by("opd", maintain_order=True)}
+    latest = {}
+    if month is not None:
+        for r in frame.filter(pl.col("bulan") == month).iter_rows(named=True):
+            gap = r["selisih_rencana_poin"]
+            latest[r["opd"]] = {"rencana": _num(r["persen_rencana"], lang), "linear": _num(r["persen_linear"], lang),
+                                "selisih": _num(gap, lang), "tertinggal": gap is not None and gap < -20}
+    return {"series": series, "latest": latest, "month": month}
+
+
+def _kecamatan(p: Published, lang: str) -> dict:
+    """Spending located in each kecamatan, per resident, the stunting-tagged part and the stunting rate."""
+    try:
+        frame = p.resource(BUDGET, "belanja_per_kecamatan")
+    except KeyError:
+        return {"rows": [], "chart": None}
+    rows = [{"nama": r["nama_kecamatan"], "penduduk": _num(r["penduduk"], lang, 0),
+             "realisasi": _money(r["realisasi"], lang), "per_kapita": _num(r["realisasi_per_kapita"], lang, 0),
+             "stunting_pagu": _money(r["pagu_stunting"], lang), "stunting_realisasi": _money(r["realisasi_stunting"], lang),
+             "prevalensi": _num(r["prevalensi_stunting"], lang), "bulan": r["bulan_stunting"] or "",
+             "disensor": r["disensor"]} for r in frame.iter_rows(named=True)]
+    chart = {"names": frame["nama_kecamatan"].to_list(),
+             "spent": [int(v) if v is not None else None for v in frame["realisasi_stunting"].to_list()],
+             "rate": frame["prevalensi_stunting"].to_list()}
+    return {"rows": rows, "chart": chart}
+
+
+@router.get("/publik/desa", response_class=HTMLResponse)
+def portal_villages(request: Request, kecamatan: str | None = None, desa: str | None = None):
+    """APBDes down to desa: the villages of a kecamatan with their totals; one village's lines by source and bidang."""
+    p = _published(request)
+    if p is None:
+        return _page(request, "portal_villages.html", None)
+    lang = lang_of(request)
+    try:
+        totals, lines = p.resource(VILLAGES, "apbdes_per_desa"), p.resource(VILLAGES, "apbdes_rincian")
+    except KeyError:  # a publication made before village budgets were published
+        return _page(request, "portal_villages.html", p, missing=True)
+    choices = totals.select("kode_kecamatan", "nama_kecamatan").unique(maintain_order=True).rows()
+    for field, code in (("kecamatan", kecamatan), ("desa", desa)):
+        column = "kode_kecamatan" if field == "kecamatan" else "kode_desa"
+        if code and code not in set(totals[column].to_list()):
+            raise HTTPException(404, t("portal.unknown_region", lang, code=code[:40]))
+    if desa:
+        kecamatan = totals.filter(pl.col("kode_desa") == desa)["kode_kecamatan"][0]
+    shown = totals.filter(pl.col("kode_kecamatan") == kecamatan) if kecamatan else totals
+    rows = [{"kode": r["kode_desa"], "nama": r["nama_desa"], "kecamatan": r["nama_kecamatan"],
+             "pendapatan": _money(r["pendapatan_anggaran"], lang), "pendapatan_real": _money(r["pendapatan_realisasi"], lang),
+             "belanja": _money(r["belanja_anggaran"], lang), "belanja_real": _money(r["belanja_realisasi"], lang),
+             "persen": _num(r["persen_belanja"], lang), "dana_desa": _money(r["dana_desa"], lang)}
+            for r in shown.iter_rows(named=True)]
+    detail = None
+    if desa:
+        own = totals.filter(pl.col("kode_desa") == desa).row(0, named=True)
+        detail = {"nama": own["nama_desa"], "kecamatan": own["nama_kecamatan"], "tanggal": str(own["tanggal_laporan"]),
+                  "lines": [{"jenis": r["jenis"], "kode": r["kode_rekening"], "uraian": r["uraian"],
+                             "anggaran": _money(r["anggaran"], lang), "realisasi": _money(r["realisasi"], lang),
+                             "persen": _num(r["persen_realisasi"], lang)}
+                            for r in lines.filter(pl.col("kode_desa") == desa).iter_rows(named=True)],
+                  "chart": json.dumps({"names": [r["uraian"].split()[0] for r in lines.filter(
+                      (pl.col("kode_desa") == desa) & (pl.col("jenis") == "BELANJA")).iter_rows(named=True)],
+                      "budget": lines.filter((pl.col("kode_desa") == desa) & (pl.col("jenis") == "BELANJA"))["anggaran"].to_list(),
+                      "spent": lines.filter((pl.col("kode_desa") == desa) & (pl.col("jenis") == "BELANJA"))["realisasi"].to_list(),
+                      "labels": {"budget": t("portal.budgeted", lang), "spent": t("portal.realized", lang)}})}
+    return _page(request, "portal_villages.html", p, choices=choices, kecamatan=kecamatan, desa=desa, rows=rows,
+                 detail=detail, year=totals["tahun"].max() if not totals.is_empty() else None)
 
 
 @router.get("/publik/layanan", response_class=HTMLResponse)
@@ -170,12 +329,22 @@ def portal_services(request: Request, pesan: str | None = None):
     services = p.resource(SERVICES, "kinerja_layanan")
     complaints = p.resource(COMPLAINTS, "pengaduan_per_opd")
     rows = [{"opd": r["opd"], "layanan": r["layanan"], "permohonan": _num(r["permohonan"], lang, 0),
-             "sla": _num(r["persen_sesuai_standar"], lang), "ikm": _num(r["ikm"], lang, 2), "disensor": r["disensor"]}
+             "standar": _num(r.get("standar_hari"), lang, 0), "median": _num(r.get("median_hari"), lang, 0),
+             "p90": _num(r.get("p90_hari"), lang, 0), "proses": _num(r["masih_diproses"], lang, 0),
+             "sla": _num(r["persen_sesuai_standar"], lang), "ikm": _num(r["ikm"], lang, 2),
+             "mutu": r.get("mutu_ikm") or "", "kinerja": _grade_label(r.get("mutu_ikm"), lang),
+             "disensor": r["disensor"]}
             for r in services.iter_rows(named=True)]
     complaint_rows = [{"opd": r["opd_tujuan"], "masuk": _num(r["pengaduan_masuk"], lang, 0),
-                       "tindak": _num(r["persen_ditindaklanjuti"], lang), "disensor": r["disensor"]}
+                       "tindak": _num(r["persen_ditindaklanjuti"], lang),
+                       "lewat": _num(r.get("persen_melewati_batas"), lang), "disensor": r["disensor"]}
                       for r in complaints.iter_rows(named=True)]
+    rated = services.filter(pl.col("ikm").is_not_null())
+    answers = rated["responden_survei"].sum() if not rated.is_empty() else 0
+    overall = float((rated["ikm"] * rated["responden_survei"]).sum() / answers) if answers else None
+    grade = _grade(overall)
     return _page(request, "portal_services.html", p, rows=rows, complaint_rows=complaint_rows,
+                 ikm=_num(overall, lang, 2), ikm_grade=grade or "", ikm_label=_grade_label(grade, lang),
                  targets=_targets(p)["layanan"], kind="layanan", approved=_approved(request, "layanan"),
                  message=t("feedback.received", lang) if pesan == "terkirim" else None)
 

@@ -89,9 +89,16 @@ def value_text(value: float | None, unit: str, lang: str) -> str:
         return "—"
     if unit == "Rp":
         return "Rp " + number(value, lang, 0)
+    if unit in WHOLE_UNITS:  # counts and whole days: no decimals, the unit named
+        return number(value, lang, 0) + " " + WHOLE_UNITS[unit].get(lang, unit)
     digits = 2 if unit in ("indeks", "") else 1
     suffix = {"%": " %", "per 1000": " ‰", "hari": " hari" if lang == "id" else " days"}.get(unit, "")
     return number(value, lang, digits) + suffix
+
+
+#: Units whose values are whole numbers (a count, a number of working days), with their words.
+WHOLE_UNITS = {"hari kerja": {"id": "hari kerja", "en": "working days"},
+               "permohonan": {"id": "permohonan", "en": "requests"}}
 
 
 def count_text(value: float | None, lang: str) -> str:

@@ -1,6 +1,8 @@
 """Budget sector (BPKAD/Bapenda): the APBD, its monthly cash plan and realization, and revenue.
 
-Three sources, as SIPD-RI and the regional treasury export them:
+Three sources, as SIPD-RI and the regional treasury export them, each row naming its fiscal year
+(`tahun`), so a regency can load several years side by side and figures never depend on when a file
+was loaded:
 
 - `anggaran`: spending (belanja) per sub kegiatan of each SKPD unit, one economic account
   (kode rekening, "jenis" level) per line. A sub kegiatan code repeats across units (every
@@ -11,6 +13,7 @@ Three sources, as SIPD-RI and the regional treasury export them:
 - `pendapatan`: revenue (pendapatan) is kept in its own source, because revenue objects have
   no program/kegiatan/sub kegiatan: one row per revenue object with its target and the
   realization to date.
+- `apbdes`: the village budgets (APBDes) per desa, revenue by source and spending by bidang (apbdes.py).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ ANGGARAN = Contract(
     title={"id": "APBD per sub kegiatan (DPA)", "en": "Regional budget by sub-activity"},
     owner="BPKAD",
     columns=(
+        Column("tahun", "Tahun Anggaran", "int", description="Tahun anggaran (tahun fiskal), mis. 2026"),
         Column("kode_unit", "Kode Unit SKPD",
                description="Kode organisasi Permendagri 90/2019; 4 digit terakhir = sub unit (mis. puskesmas)"),
         Column("opd", "Perangkat Daerah"),
@@ -42,9 +46,9 @@ ANGGARAN = Contract(
                description="Sub kegiatan yang ditandai untuk percepatan penurunan stunting"),
         Column("pagu", "Pagu (Rp)", "int"),
     ),
-    key=("kode_unit", "kode_sub_kegiatan"),
+    key=("tahun", "kode_unit", "kode_sub_kegiatan"),
     export_format="xlsx",
-    aliases={"Kode SKPD": "kode_unit", "Nama SKPD": "opd", "Pagu Anggaran": "pagu", "Nama Sub Kegiatan": "sub_kegiatan"},
+    aliases={"Tahun": "tahun", "Kode SKPD": "kode_unit", "Nama SKPD": "opd", "Pagu Anggaran": "pagu", "Nama Sub Kegiatan": "sub_kegiatan"},
 )
 
 REALISASI = Contract(
@@ -53,6 +57,7 @@ REALISASI = Contract(
     title={"id": "Anggaran kas dan realisasi bulanan", "en": "Monthly cash plan and realization"},
     owner="BPKAD",
     columns=(
+        Column("tahun", "Tahun Anggaran", "int", description="Tahun anggaran (tahun fiskal), mis. 2026"),
         Column("kode_unit", "Kode Unit SKPD"),
         Column("kode_sub_kegiatan", "Kode Sub Kegiatan"),
         Column("bulan", "Bulan", "int", description="1–12"),
@@ -60,9 +65,9 @@ REALISASI = Contract(
         Column("realisasi", "Realisasi (Rp)", "int", required=False,
                description="SP2D yang dibayarkan pada bulan itu; kosong untuk bulan yang belum berjalan"),
     ),
-    key=("kode_unit", "kode_sub_kegiatan", "bulan"),
+    key=("tahun", "kode_unit", "kode_sub_kegiatan", "bulan"),
     export_format="xlsx",
-    aliases={"Rencana": "rencana", "Anggaran Kas": "rencana"},
+    aliases={"Tahun": "tahun", "Rencana": "rencana", "Anggaran Kas": "rencana"},
 )
 
 PENDAPATAN = Contract(
@@ -71,6 +76,7 @@ PENDAPATAN = Contract(
     title={"id": "Target dan realisasi pendapatan daerah", "en": "Regional revenue: target and realization"},
     owner="Bapenda",
     columns=(
+        Column("tahun", "Tahun Anggaran", "int", description="Tahun anggaran (tahun fiskal), mis. 2026"),
         Column("kode_rekening", "Kode Rekening"),
         Column("uraian", "Uraian"),
         Column("kelompok", "Kelompok", allowed=tuple(REVENUE_GROUPS.values())),
@@ -78,16 +84,19 @@ PENDAPATAN = Contract(
         Column("target", "Target (Rp)", "int"),
         Column("realisasi", "Realisasi s.d. Bulan Laporan (Rp)", "int"),
     ),
-    key=("kode_rekening",),
+    key=("tahun", "kode_rekening"),
     export_format="xlsx",
+    aliases={"Tahun": "tahun"},
 )
 
 
 @hookimpl
 def madangan_sectors():
     from madangan.sectors.budget.alerts import ALERT_RULES
+    from madangan.sectors.budget.apbdes import APBDES, synthesize as synthesize_apbdes
     from madangan.sectors.budget.checks import CHECKS
     from madangan.sectors.budget.indicators import INDICATORS
+    from madangan.sectors.budget.opendata import DATASETS
     from madangan.sectors.budget.pages import PAGES
     from madangan.sectors.budget.synth import synthesize
 
@@ -95,11 +104,12 @@ def madangan_sectors():
         Sector(
             name="budget",
             title={"id": "Anggaran Daerah", "en": "Regional Budget"},
-            contracts=(ANGGARAN, REALISASI, PENDAPATAN),
-            synthesize=synthesize,
+            contracts=(ANGGARAN, REALISASI, PENDAPATAN, APBDES),
+            synthesize=lambda ctx: (synthesize(ctx), synthesize_apbdes(ctx)),
             checks=CHECKS,
             indicators=INDICATORS,
             pages=PAGES,
             alert_rules=ALERT_RULES,
+            datasets=DATASETS,
         )
     ]

@@ -9,9 +9,11 @@ from madangan.alerts import AlertRule
 
 
 def _behind_plan(tables, ctx):
-    """Per OPD unit: cumulative realization against the cumulative cash plan through the latest reported month;
+    """Per OPD unit, in the latest fiscal year: cumulative realization against the cumulative cash plan through the
+    latest reported month;
     behind by more than `tertinggal_poin` points from month `bulan_mulai` on."""
     r = tables["realisasi"]
+    r = r.filter(r.tahun == r.tahun.max().as_scalar())  # the current fiscal year: the latest loaded
     units = tables["anggaran"].group_by("kode_unit").agg(opd=_.opd.arbitrary())
     reported = r.filter(r.realisasi.notnull())
     latest = reported.agg(terakhir=reported.bulan.max())

@@ -15,8 +15,8 @@ AMOUNTS = {"anggaran": ("pagu",), "realisasi": ("rencana", "realisasi"), "pendap
 
 def _above_allocation(tables: Tables, ctx: CheckContext) -> ir.Table:
     a, r = tables["anggaran"], tables["realisasi"]
-    spent = r.group_by("kode_unit", "kode_sub_kegiatan").agg(realisasi=r.realisasi.fill_null(0).sum())
-    j = a.inner_join(spent, ["kode_unit", "kode_sub_kegiatan"])
+    spent = r.group_by("tahun", "kode_unit", "kode_sub_kegiatan").agg(realisasi=r.realisasi.fill_null(0).sum())
+    j = a.inner_join(spent, ["tahun", "kode_unit", "kode_sub_kegiatan"])
     over = j.filter(j.realisasi > j.pagu)
     return over.select(record_key=record_key(over, contracts()["anggaran"]), kode_desa=ibis.null("string"),
                        opd=over.opd, sub_kegiatan=over.sub_kegiatan, pagu=over.pagu, realisasi=over.realisasi)

@@ -1,8 +1,8 @@
 """Budget indicators: spending realization against allocation and against the cash plan.
 
 The budget is kept per agency, not per desa, so these figures exist at regency level only
-(`compute` returns kode_desa null). The sources carry the month (1–12) but not the fiscal year:
-it is taken as the year the realization batch was loaded in.
+(`compute` returns kode_desa null). Every row names its fiscal year (`tahun`) and month (1–12); each
+year is measured against its own allocation.
 """
 
 from __future__ import annotations
@@ -16,26 +16,24 @@ from madangan.indicators import Indicator
 def _monthly(tables):
     """Per month with reported realization: realization and cash plan that month, as dated months."""
     r = tables["realisasi"]
-    loaded = tables["_batch"].select(_batch=_.id, tahun=_.committed_at.year())
-    r = r.left_join(loaded, "_batch")
     r = r.mutate(bulan=ibis.date(r.tahun, r.bulan, 1))
-    return r.group_by("bulan").agg(realisasi=r.realisasi.sum(), rencana=r.rencana.sum(),
-                                   dilaporkan=r.realisasi.notnull().any())
+    return r.group_by("tahun", "bulan").agg(realisasi=r.realisasi.sum(), rencana=r.rencana.sum(),
+                                            dilaporkan=r.realisasi.notnull().any())
 
 
 def _cumulative(tables):
     m = _monthly(tables)
-    w = ibis.cumulative_window(order_by=m.bulan)
+    w = ibis.cumulative_window(group_by=m.tahun, order_by=m.bulan)
     return m.mutate(realisasi_kum=m.realisasi.fill_null(0).sum().over(w),
                     rencana_kum=m.rencana.sum().over(w)).filter(_.dilaporkan)
 
 
 def realization_vs_allocation(tables):
     """Per month: spending realized from January through that month, against the year's allocation (pagu)."""
-    total = tables["anggaran"].pagu.sum()
-    m = _cumulative(tables)
-    return m.select(kode_desa=ibis.null("string"), bulan=m.bulan, numerator=m.realisasi_kum,
-                    denominator=total.as_scalar())
+    a = tables["anggaran"]
+    totals = a.group_by("tahun").agg(pagu=a.pagu.sum())
+    m = _cumulative(tables).inner_join(totals, "tahun")
+    return m.select(kode_desa=ibis.null("string"), bulan=m.bulan, numerator=m.realisasi_kum, denominator=m.pagu)
 
 
 def realization_vs_cash_plan(tables):
@@ -61,7 +59,7 @@ INDICATORS = (
         metadata={
             "definisi": "Realisasi belanja (SP2D) kumulatif Januari s.d. bulan laporan dibanding pagu belanja APBD. "
                         "Hanya tingkat kabupaten: anggaran dicatat per perangkat daerah, bukan per desa.",
-            "rumus": "Σ realisasi Januari s.d. bulan ini ÷ Σ pagu × 100",
+            "rumus": "Σ realisasi Januari s.d. bulan ini ÷ Σ pagu tahun anggaran yang sama × 100",
             "sumber": "BPKAD: DPA (pagu) dan realisasi bulanan (SIPD-RI)",
             "frekuensi": "Bulanan (kumulatif)",
             "definition_en": "Cumulative spending (SP2D) from January through the month against the year's allocation; regency level only.",

@@ -41,7 +41,7 @@ LAGGARD_SHARE = 0.2  # agencies clearly behind their cash plan
 def synthesize(ctx: SynthContext) -> None:
     total = REFERENCE_SPENDING * ctx.population / REFERENCE_POPULATION
     lines = _structure(ctx)
-    lines = _allocate(ctx, lines, total)
+    lines = _allocate(ctx, lines, total).with_columns(tahun=pl.lit(ctx.reference_date.year, pl.Int64))
     plan = _cash_plan(ctx, lines)
     paid = _realization(ctx, lines, plan)
     paid = _inject_errors(ctx, lines, paid)
@@ -50,6 +50,7 @@ def synthesize(ctx: SynthContext) -> None:
     ctx.frames["anggaran"] = lines.select(ANGGARAN.column_names)
     ctx.frames["realisasi"] = pl.DataFrame(
         {
+            "tahun": np.full(12 * n, ctx.reference_date.year, dtype=np.int64),
             "kode_unit": np.repeat(lines["kode_unit"].to_numpy(), 12),
             "kode_sub_kegiatan": np.repeat(lines["kode_sub_kegiatan"].to_numpy(), 12),
             "bulan": np.tile(np.arange(1, 13, dtype=np.int64), n),
@@ -61,8 +62,8 @@ def synthesize(ctx: SynthContext) -> None:
 
 
 def line_key() -> pl.Expr:
-    """The string that names one budget line (unit + sub kegiatan), as written in the ground truth."""
-    return pl.col("kode_unit") + "|" + pl.col("kode_sub_kegiatan")
+    """The string that names one budget line (year + unit + sub kegiatan), as written in the ground truth."""
+    return pl.col("tahun").cast(pl.String) + "|" + pl.col("kode_unit") + "|" + pl.col("kode_sub_kegiatan")
 
 
 def _lines(text: str, block: str, program_code: str = "", program: str = "") -> pl.DataFrame:
@@ -266,6 +267,7 @@ def _revenue(ctx: SynthContext, total: float) -> pl.DataFrame:
     realised = np.clip(rng.normal(done, spread), 0.05, 1.4) * target
     return pl.DataFrame(
         {
+            "tahun": [ctx.reference_date.year] * len(code),
             "kode_rekening": code,
             "uraian": name,
             "kelompok": [catalog.REVENUE_GROUPS[c[:3]] for c in code],

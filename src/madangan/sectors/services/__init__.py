@@ -87,6 +87,7 @@ def madangan_sectors():
     from madangan.sectors.services.alerts import ALERT_RULES
     from madangan.sectors.services.checks import CHECKS
     from madangan.sectors.services.indicators import INDICATORS
+    from madangan.sectors.services.opendata import DATASETS
     from madangan.sectors.services.pages import PAGES
     from madangan.sectors.services.synth import synthesize
 
@@ -100,6 +101,7 @@ def madangan_sectors():
             indicators=INDICATORS,
             pages=PAGES,
             alert_rules=ALERT_RULES,
+            datasets=DATASETS,
             requires=("population",),
         )
     ]

@@ -17,6 +17,40 @@ from madangan.sectors.services.holidays import _HOLIDAYS
 
 CALENDAR_FROM, CALENDAR_TO = date(2020, 1, 1), date(2031, 1, 1)
 BY_CHANNEL = {"kanal": {"id": "Kanal", "en": "Channel"}}
+#: Requests break down by the agency, the service and the channel (each request has one of each).
+BY_SERVICE = {"opd": {"id": "OPD", "en": "Agency"}, "layanan": {"id": "Jenis layanan", "en": "Service"}, **BY_CHANNEL}
+BY_AGENCY = {"opd_tujuan": {"id": "OPD tujuan", "en": "Agency"}, **BY_CHANNEL}
+#: A complaint must be settled within 60 days of its receipt (Perpres 76/2013 on complaint handling).
+COMPLAINT_DAYS = 60
+
+#: IKM (PermenPANRB 14/2017): the mean unit score (1–4) × 25 = the converted index (25–100), and its
+#: quality (mutu pelayanan) and performance (kinerja unit pelayanan) categories, from the lowest bound.
+IKM_CATEGORIES = (
+    (88.31, "A", {"id": "Sangat Baik", "en": "Very good"}),
+    (76.61, "B", {"id": "Baik", "en": "Good"}),
+    (65.00, "C", {"id": "Kurang Baik", "en": "Poor"}),
+    (25.00, "D", {"id": "Tidak Baik", "en": "Very poor"}),
+)
+
+
+def ikm_converted(unit_value: float) -> float:
+    """The converted IKM (25–100) of a unit value (1–4): × 25, as PermenPANRB 14/2017 converts it."""
+    if not 1 <= unit_value <= 4:
+        raise ValueError(f"nilai IKM unit harus 1–4, bukan {unit_value}")
+    return unit_value * 25
+
+
+def ikm_category(converted: float | None, lang: str = "id") -> tuple[str, str] | None:
+    """(mutu, kinerja) of a converted IKM, e.g. 88.31 → ("A", "Sangat Baik"); None without a value.
+
+    The bounds are PermenPANRB 14/2017's: 25,00–64,99 D; 65,00–76,60 C; 76,61–88,30 B; 88,31–100 A.
+    A value between two printed bounds (76,605) falls in the lower category: it does not reach 76,61."""
+    if converted is None:
+        return None
+    for lower, grade, label in IKM_CATEGORIES:
+        if converted >= lower - 1e-9:
+            return grade, label.get(lang, label["id"])
+    return "D", IKM_CATEGORIES[-1][2].get(lang, IKM_CATEGORIES[-1][2]["id"])
 
 
 def working_day_calendar() -> pl.DataFrame:
@@ -36,21 +70,79 @@ def sla(tables):
     end = calendar.select(tanggal_selesai=_.tanggal, n_end=_.n)
     timed = done.left_join(start, "tanggal_diajukan").left_join(end, "tanggal_selesai")
     within = (timed.n_end - timed.n_start) <= timed.standar_hari
-    return timed.group_by(kode_desa=timed.kode_desa, bulan=timed.tanggal_selesai.truncate("M"), kanal=timed.kanal).agg(
+    return timed.group_by(kode_desa=timed.kode_desa, bulan=timed.tanggal_selesai.truncate("M"), kanal=timed.kanal,
+                          opd=timed.opd, layanan=timed.layanan).agg(
         numerator=within.fill_null(False).sum(), denominator=timed.count())
+
+
+def _timed(tables):
+    """Finished requests with their completion time in working days (0: finished on the day of submission)."""
+    done = tables["layanan"].filter(_.status == "SELESAI", _.tanggal_selesai.notnull())
+    calendar = ibis.memtable(working_day_calendar())
+    start = calendar.select(tanggal_diajukan=_.tanggal, n_start=_.n)
+    end = calendar.select(tanggal_selesai=_.tanggal, n_end=_.n)
+    timed = done.left_join(start, "tanggal_diajukan").left_join(end, "tanggal_selesai")
+    return timed.mutate(hari=timed.n_end - timed.n_start)
+
+
+def completion_days(tables):
+    """One row per finished request: its completion time in working days, in its desa and month of completion."""
+    t = _timed(tables)
+    return t.select(kode_desa=t.kode_desa, bulan=t.tanggal_selesai.truncate("M"), value=t.hari,
+                    opd=t.opd, layanan=t.layanan, kanal=t.kanal)
+
+
+def _months(first, last):
+    """First days of the months from `first` to `last` (scalars) as a one-column table `bulan`."""
+    days = np.arange(CALENDAR_FROM, CALENDAR_TO, dtype="datetime64[M]").astype("datetime64[D]")
+    months = ibis.memtable(pl.DataFrame({"bulan": days}))
+    return months.filter((months.bulan >= first.truncate("M")) & (months.bulan <= last))
+
+
+def backlog(tables):
+    """Per desa and month: requests still open at the end of the month (submitted by then, not finished or
+    rejected by then). The month holding the latest date in the data counts what is open on that date."""
+    t = tables["layanan"]
+    bounds = t.aggregate(first=t.tanggal_diajukan.min(),
+                         last=ibis.greatest(t.tanggal_diajukan.max(), t.tanggal_selesai.max().fill_null(t.tanggal_diajukan.max())))
+    months = _months(bounds.first.as_scalar(), bounds.last.as_scalar())
+    months = months.mutate(akhir=(months.bulan + ibis.interval(months=1)).cast("date") - ibis.interval(days=1))
+    j = t.inner_join(months, t.tanggal_diajukan <= months.akhir)
+    j = j.filter(j.tanggal_selesai.isnull() | (j.tanggal_selesai > j.akhir))
+    return j.group_by(kode_desa=j.kode_desa, bulan=j.bulan, opd=j.opd, layanan=j.layanan, kanal=j.kanal).agg(
+        numerator=j.count(), denominator=j.count())
+
+
+def complaints_overdue(tables):
+    """Per desa named and month: complaints still open at the end of the month (the latest month: on the latest
+    date in the data), and those among them received more than COMPLAINT_DAYS days before — the overdue backlog."""
+    t = tables["pengaduan"]
+    bounds = t.aggregate(first=t.tanggal_masuk.min(),
+                         last=ibis.greatest(t.tanggal_masuk.max(), t.tanggal_selesai.max().fill_null(t.tanggal_masuk.max())))
+    last = bounds.last.as_scalar()
+    months = _months(bounds.first.as_scalar(), last)
+    month_end = (months.bulan + ibis.interval(months=1)).cast("date") - ibis.interval(days=1)
+    months = months.mutate(akhir=ibis.least(month_end.cast("date"), last))
+    j = t.inner_join(months, t.tanggal_masuk <= months.akhir)
+    j = j.filter(j.tanggal_selesai.isnull() | (j.tanggal_selesai > j.akhir) | (j.status != "SELESAI"))
+    late = j.akhir.delta(j.tanggal_masuk, unit="day") > COMPLAINT_DAYS
+    return j.group_by(kode_desa=j.kode_desa, bulan=j.bulan, kanal=j.kanal, opd_tujuan=j.opd_tujuan).agg(
+        numerator=late.sum(), denominator=j.count())
 
 
 def complaints_followed_up(tables):
     """Per desa named (none: regency only) and month received: complaints, and those followed up."""
     t = tables["pengaduan"]
-    return t.group_by(kode_desa=t.kode_desa, bulan=t.tanggal_masuk.truncate("M"), kanal=t.kanal).agg(
+    return t.group_by(kode_desa=t.kode_desa, bulan=t.tanggal_masuk.truncate("M"), kanal=t.kanal,
+                      opd_tujuan=t.opd_tujuan).agg(
         numerator=(t.status != "BELUM DITINDAKLANJUTI").sum(), denominator=t.count())
 
 
 def satisfaction(tables):
     """IKM (PermenPANRB 14/2017) as a sum ratio: Σ (score × 25) ÷ answers, per desa and month of completion."""
     t = tables["layanan"].filter(_.nilai_kepuasan.notnull(), _.tanggal_selesai.notnull())
-    return t.group_by(kode_desa=t.kode_desa, bulan=t.tanggal_selesai.truncate("M"), kanal=t.kanal).agg(
+    return t.group_by(kode_desa=t.kode_desa, bulan=t.tanggal_selesai.truncate("M"), kanal=t.kanal,
+                      opd=t.opd, layanan=t.layanan).agg(
         numerator=(t.nilai_kepuasan * 25).sum(), denominator=t.count())
 
 
@@ -68,7 +160,7 @@ INDICATORS = (
         target=90.0,
         thresholds=(90.0, 80.0),
         period_from="layanan.tanggal_selesai",
-        disaggregations=BY_CHANNEL,
+        disaggregations=BY_SERVICE,
         metadata={
             "definisi": "Persentase permohonan layanan yang selesai dalam jangka waktu standar pelayanan (hari kerja).",
             "rumus": "Permohonan SELESAI dalam ≤ standar hari kerja ÷ seluruh permohonan SELESAI × 100",
@@ -90,7 +182,7 @@ INDICATORS = (
         target=95.0,
         thresholds=(90.0, 75.0),
         period_from="pengaduan.tanggal_masuk",
-        disaggregations=BY_CHANNEL,
+        disaggregations=BY_AGENCY,
         metadata={
             "definisi": "Persentase pengaduan masyarakat yang sudah diproses atau selesai (bukan BELUM DITINDAKLANJUTI). "
                         "Pengaduan tanpa desa dihitung di tingkat kabupaten saja.",
@@ -113,14 +205,110 @@ INDICATORS = (
         target=88.31,
         thresholds=(88.31, 76.61),
         period_from="layanan.tanggal_selesai",
-        disaggregations=BY_CHANNEL,
+        disaggregations=BY_SERVICE,
         metadata={
-            "definisi": "Rata-rata nilai survei kepuasan (1–4) dikali 25, skala 25–100; mutu A ≥ 88,31, C < 76,61 "
+            "definisi": "Rata-rata nilai survei kepuasan (1–4) dikali 25, skala 25–100; mutu A (Sangat Baik) ≥ 88,31, "
+                        "B (Baik) 76,61–88,30, C (Kurang Baik) 65,00–76,60, D (Tidak Baik) < 65,00 "
                         "(PermenPANRB 14/2017).",
             "rumus": "Σ (nilai kepuasan × 25) ÷ jumlah responden",
             "sumber": "Bagian Organisasi Setda: survei kepuasan pada permohonan layanan",
             "frekuensi": "Bulanan (bulan selesai)",
             "definition_en": "Mean satisfaction score (1–4) × 25 on a 25–100 scale (PermenPANRB 14/2017).",
+        },
+    ),
+    Indicator(
+        id="median_hari_penyelesaian",
+        public=True,
+        disclosure="denominator",
+        sector="services",
+        title={"id": "Median lama penyelesaian layanan", "en": "Median service completion time"},
+        compute=completion_days,
+        sources=("layanan",),
+        unit="hari kerja",
+        statistic="quantile",
+        quantile=0.5,
+        higher_is_better=False,
+        period_from="layanan.tanggal_selesai",
+        disaggregations=BY_SERVICE,
+        metadata={
+            "definisi": "Median lama penyelesaian permohonan yang SELESAI, dalam hari kerja sejak pengajuan "
+                        "(0 = selesai pada hari pengajuan), per bulan selesai.",
+            "rumus": "Nilai tengah (peringkat terdekat) hari kerja dari tanggal pengajuan ke tanggal selesai",
+            "sumber": "Bagian Organisasi Setda: sistem informasi pelayanan (SIPP, MPP, SIAK)",
+            "frekuensi": "Bulanan (bulan selesai)",
+            "definition_en": "Median working days from submission to completion of finished requests.",
+        },
+    ),
+    Indicator(
+        id="p90_hari_penyelesaian",
+        public=True,
+        disclosure="denominator",
+        sector="services",
+        title={"id": "Persentil ke-90 lama penyelesaian layanan", "en": "90th percentile of service completion time"},
+        compute=completion_days,
+        sources=("layanan",),
+        unit="hari kerja",
+        statistic="quantile",
+        quantile=0.9,
+        higher_is_better=False,
+        period_from="layanan.tanggal_selesai",
+        disaggregations=BY_SERVICE,
+        metadata={
+            "definisi": "Lama penyelesaian (hari kerja) yang tidak dilampaui 90 % permohonan SELESAI: "
+                        "berapa lama pemohon yang paling lama menunggu.",
+            "rumus": "Persentil ke-90 (peringkat terdekat) hari kerja dari tanggal pengajuan ke tanggal selesai",
+            "sumber": "Bagian Organisasi Setda: sistem informasi pelayanan (SIPP, MPP, SIAK)",
+            "frekuensi": "Bulanan (bulan selesai)",
+            "definition_en": "Working days within which 90 % of finished requests were completed.",
+        },
+    ),
+    Indicator(
+        id="tunggakan_layanan",
+        public=True,
+        disclosure="counts",
+        sector="services",
+        title={"id": "Tunggakan permohonan layanan (belum selesai di akhir bulan)",
+               "en": "Service backlog (requests open at month end)"},
+        compute=backlog,
+        sources=("layanan",),
+        unit="permohonan",
+        statistic="sum",
+        higher_is_better=False,
+        incremental=False,  # a request open for three months counts in each of them
+        period_from="layanan.tanggal_diajukan",
+        disaggregations=BY_SERVICE,
+        metadata={
+            "definisi": "Jumlah permohonan yang sudah diajukan tetapi belum selesai atau ditolak pada akhir bulan "
+                        "(bulan berjalan: pada tanggal data terakhir).",
+            "rumus": "Σ permohonan dengan tanggal pengajuan ≤ akhir bulan dan tanggal selesai kosong atau > akhir bulan",
+            "sumber": "Bagian Organisasi Setda: sistem informasi pelayanan (SIPP, MPP, SIAK)",
+            "frekuensi": "Bulanan (posisi akhir bulan)",
+            "definition_en": "Requests submitted but not finished or rejected at the end of the month.",
+        },
+    ),
+    Indicator(
+        id="pengaduan_melewati_batas",
+        public=True,
+        disclosure="denominator",
+        sector="services",
+        title={"id": "Tunggakan pengaduan melewati batas waktu", "en": "Open complaints past their deadline"},
+        compute=complaints_overdue,
+        sources=("pengaduan",),
+        unit="%",
+        higher_is_better=False,
+        target=5.0,
+        thresholds=(5.0, 15.0),
+        incremental=False,  # a complaint open for months counts in each of them
+        period_from="pengaduan.tanggal_masuk",
+        disaggregations=BY_AGENCY,
+        metadata={
+            "definisi": "Dari pengaduan yang masih terbuka pada akhir bulan (bulan berjalan: pada tanggal data "
+                        f"terakhir), persentase yang sudah lebih dari {COMPLAINT_DAYS} hari sejak diterima "
+                        "(Perpres 76/2013).",
+            "rumus": f"Pengaduan terbuka berumur > {COMPLAINT_DAYS} hari ÷ seluruh pengaduan terbuka pada akhir bulan × 100",
+            "sumber": "Diskominfosanditik: SP4N-LAPOR!, WhatsApp, pengaduan langsung",
+            "frekuensi": "Bulanan (posisi akhir bulan)",
+            "definition_en": f"Of the complaints open at month end, the share received more than {COMPLAINT_DAYS} days before.",
         },
     ),
 )

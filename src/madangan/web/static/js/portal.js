@@ -5,8 +5,11 @@
     return el ? JSON.parse(el.textContent) : null;
   }
   function money(value) {
-    const text = (value / 1e9).toFixed(1);
-    return document.documentElement.lang === "id" ? "Rp " + text.replace(".", ",") + " M" : "Rp " + text + " bn";
+    const id = document.documentElement.lang === "id";
+    const big = Math.abs(value) >= 1e9 || value === 0;
+    const text = (value / (big ? 1e9 : 1e6)).toFixed(big ? 1 : 0);
+    const unit = big ? (id ? " M" : " bn") : (id ? " jt" : " mn");
+    return "Rp " + (id ? text.replace(".", ",") : text) + unit;
   }
   function chart(id) {
     const el = document.getElementById(id);
@@ -48,6 +51,78 @@
       });
     }
   }
+  function pct(v) {
+    return v == null ? "—" : (document.documentElement.lang === "id" ? v.toFixed(1).replace(".", ",") : v.toFixed(1)) + " %";
+  }
+  function drawAbsorption() {
+    const d = data();
+    const select = document.getElementById("absorption-opd");
+    const el = document.getElementById("budget-absorption");
+    if (!d || !d.absorption || !select || !el || !window.echarts) return;
+    const c = echarts.getInstanceByDom(el) || echarts.init(el);
+    const s = d.absorption[select.value];
+    if (!s) return;
+    const months = s.plan.map((_, i) => i + 1);
+    c.setOption({
+      animation: false,
+      color: ["#7a8b91", "#0b6e4f", "#f2a93b"],
+      tooltip: { trigger: "axis", valueFormatter: pct },
+      legend: { bottom: 0 },
+      grid: { left: 50, right: 20, top: 20, bottom: 50 },
+      xAxis: { type: "category", data: months },
+      yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value} %" } },
+      series: [
+        { name: d.labels.linear, type: "line", data: months.map(m => Math.round(10000 * m / 12) / 100), lineStyle: { type: "dashed" }, symbol: "none" },
+        { name: d.labels.realized, type: "line", data: s.realized, connectNulls: false },
+        { name: d.labels.plan, type: "line", data: s.plan },
+      ],
+    }, true);
+    if (!select.dataset.bound) {
+      select.dataset.bound = "1";
+      select.addEventListener("change", drawAbsorption);
+      window.addEventListener("resize", () => c.resize());
+    }
+  }
+  function drawStunting() {
+    const d = data();
+    if (!d || !d.kecamatan) return;
+    const c = chart("budget-stunting");
+    if (!c) return;
+    c.setOption({
+      animation: false,
+      color: ["#0b6e4f", "#c0392b"],
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0 },
+      grid: { left: 70, right: 50, top: 20, bottom: 110 },
+      xAxis: { type: "category", data: d.kecamatan.names, axisLabel: { rotate: 60, fontSize: 10 } },
+      yAxis: [{ type: "value", axisLabel: { formatter: v => money(v) } },
+              { type: "value", axisLabel: { formatter: "{value} %" } }],
+      series: [
+        { name: d.labels.stunting, type: "bar", data: d.kecamatan.spent, tooltip: { valueFormatter: v => (v == null ? "—" : money(v)) } },
+        { name: d.labels.stunting_rate, type: "line", yAxisIndex: 1, data: d.kecamatan.rate, tooltip: { valueFormatter: pct } },
+      ],
+    });
+  }
+  function drawVillage() {
+    const el = document.getElementById("village-data");
+    if (!el) return;
+    const d = JSON.parse(el.textContent);
+    const c = chart("village-chart");
+    if (!c) return;
+    c.setOption({
+      animation: false,
+      color: ["#9fb8ad", "#0b6e4f"],
+      tooltip: { trigger: "axis", valueFormatter: v => (v == null ? "—" : money(v)) },
+      legend: { bottom: 0 },
+      grid: { left: 10, right: 20, top: 10, bottom: 40, containLabel: true },
+      xAxis: { type: "value", splitNumber: 3, axisLabel: { formatter: v => money(v), hideOverlap: true } },
+      yAxis: { type: "category", data: d.names, axisLabel: { fontSize: 11 } },
+      series: [{ name: d.labels.budget, type: "bar", data: d.budget }, { name: d.labels.spent, type: "bar", data: d.spent }],
+    });
+  }
+  function drawMore() { drawAbsorption(); drawStunting(); drawVillage(); }
+  document.addEventListener("DOMContentLoaded", drawMore);
+  document.addEventListener("htmx:afterSettle", drawMore);
   document.addEventListener("DOMContentLoaded", draw);
   document.addEventListener("htmx:afterSettle", draw);
 })();
