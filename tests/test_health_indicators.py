@@ -27,9 +27,20 @@ def tables(**frames: pl.DataFrame):
 
 
 def result(indicator_id: str, t) -> dict[tuple[str, date], tuple[int, int]]:
-    r = BY_ID[indicator_id].compute(t).to_polars()
-    assert r.columns == ["kode_desa", "bulan", "numerator", "denominator"]
+    """Totals per desa × month, as the engine stores them (the sum over any breakdown columns)."""
+    indicator = BY_ID[indicator_id]
+    r = indicator.compute(t).to_polars()
+    assert set(r.columns) == {"kode_desa", "bulan", "numerator", "denominator", *indicator.disaggregations}
+    r = r.group_by("kode_desa", "bulan").agg(pl.col("numerator").sum(), pl.col("denominator").sum())
     return {(row["kode_desa"], row["bulan"]): (row["numerator"], row["denominator"]) for row in r.iter_rows(named=True)}
+
+
+def breakdown(indicator_id: str, t, by: str, month: date) -> dict[str, tuple[int, int]]:
+    """Numerator and denominator per category of breakdown `by` in `month`, via the engine's own desa rows."""
+    from madangan.indicators.engine import _desa_rows
+
+    r = _desa_rows(BY_ID[indicator_id], t).to_polars().filter(pl.col("dimensi") == by, pl.col("bulan") == month)
+    return {row["kategori"]: (int(row["numerator"]), int(row["denominator"])) for row in r.iter_rows(named=True)}
 
 
 def posyandu_rows(rows) -> pl.DataFrame:
@@ -191,6 +202,45 @@ def test_skdn_status_of_each_child(skdn_tables):
         ("C", 1): "B", ("C", 3): "O",
         ("D", 3): "B",
         ("E", 1): "B", ("E", 2): "N",
+    }
+
+
+@pytest.fixture(scope="module")
+def two_posyandu_tables(skdn_tables):
+    # The same children, A and B at Posyandu Mawar 1, C, D and E at Posyandu Melati 2.
+    # Ages on 1 March 2025 (S): E 3 mo; A 15, B 13, C 22; D 30, F 26; G 45.
+    frames = {name: t.to_polars() for name, t in skdn_tables.items()}
+    frames["posyandu"] = frames["posyandu"].with_columns(
+        posyandu=pl.when(pl.col("nik_anak").is_in(["A", "B"])).then(pl.lit("Posyandu Mawar 1"))
+        .otherwise(pl.lit("Posyandu Melati 2")))
+    return tables(**frames)
+
+
+def test_skdn_breakdowns_by_age_group_and_posyandu(two_posyandu_tables):
+    t = two_posyandu_tables
+    # February: E (2 mo) N; A (14 mo) N, B (12 mo) T
+    assert breakdown("skdn_naik", t, "kelompok_umur", FEB) == {"00–05 bln": (1, 1), "12–23 bln": (1, 2)}
+    assert breakdown("skdn_naik", t, "posyandu", FEB) == {"Posyandu Mawar 1": (1, 2), "Posyandu Melati 2": (1, 1)}
+    # March: A T and B 2T at Mawar 1; C O and D B at Melati 2
+    assert breakdown("balita_2t", t, "posyandu", MAR) == {"Posyandu Mawar 1": (1, 2), "Posyandu Melati 2": (0, 2)}
+    assert breakdown("balita_2t", t, "kelompok_umur", MAR) == {"12–23 bln": (1, 3), "24–35 bln": (0, 1)}
+    # D/S in March: D = A 15, B 13, C 22, D 30 months; S by age on 1 March (E, then A B C, D F, G)
+    assert breakdown("skdn_partisipasi", t, "kelompok_umur", MAR) == {
+        "00–05 bln": (0, 1), "12–23 bln": (3, 3), "24–35 bln": (1, 2), "36–59 bln": (0, 1)}
+    # categories add up to the total, as the engine's roll-up needs
+    assert sum(n for n, _ in breakdown("skdn_partisipasi", t, "kelompok_umur", MAR).values()) == 4
+
+
+def test_skdn_report_counts_d_n_t_2t_o_b_per_posyandu(two_posyandu_tables):
+    from madangan.sectors.health.indicators import skdn_counts
+
+    r = skdn_counts(two_posyandu_tables).to_polars().filter(pl.col("bulan") == MAR)
+    got = {(row["posyandu"], row["kelompok_umur"]): tuple(row[c] for c in ("D", "N", "T", "dua_t", "O", "B"))
+           for row in r.iter_rows(named=True)}
+    assert got == {
+        ("Posyandu Mawar 1", "12–23 bln"): (2, 0, 2, 1, 0, 0),  # A T, B T and 2T
+        ("Posyandu Melati 2", "12–23 bln"): (1, 0, 0, 0, 1, 0),  # C absent in February: O
+        ("Posyandu Melati 2", "24–35 bln"): (1, 0, 0, 0, 0, 1),  # D weighed for the first time: B
     }
 
 

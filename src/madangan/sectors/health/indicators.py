@@ -98,6 +98,25 @@ def measurements(tables) -> ibis.Table:
     return m.mutate(sex=sex, umur_hari=age, lying=lying, oedema=oedema)
 
 
+#: SKDN age groups (months), as in the posyandu monthly report (LB3 Gizi): label → first month of the group.
+AGE_GROUPS = {"00–05 bln": 0, "06–11 bln": 6, "12–23 bln": 12, "24–35 bln": 24, "36–59 bln": 36}
+BY_AGE = {"kelompok_umur": {"id": "Kelompok umur", "en": "Age group"}}
+BY_POSYANDU = {"posyandu": {"id": "Posyandu", "en": "Posyandu"}}
+
+
+def age_group(months) -> ibis.Value:
+    """The SKDN age-group label of an age in completed months (NULL for a negative or missing age)."""
+    bounds = list(AGE_GROUPS.items())
+    branches = [(months < bounds[i + 1][1], label) for i, (label, _start) in enumerate(bounds[:-1])]
+    return ibis.cases(
+        (months.isnull() | (months < 0), ibis.null("string")), *branches, else_=bounds[-1][0])
+
+
+def _months_at_start(birth, month) -> ibis.Value:
+    """Completed months of age on the first day of `month` for someone born on `birth`."""
+    return _month_index(month) - _month_index(birth) - (birth.day() > 1).cast("int64")
+
+
 def with_z(m: ibis.Table, indicator: str) -> ibis.Table:
     """Adds column `z`: the WHO z-score (NULL when not computable or flagged implausible)."""
     m = scored(m)
@@ -119,7 +138,8 @@ def _prevalence(indicator: str, below: float | None = None, above: float | None 
         if below is not None and weight_based:
             hit = hit.fill_null(False) | oedema
         counted = m.z.notnull() | oedema
-        return m.group_by("kode_desa", "bulan").agg(
+        m = m.mutate(kelompok_umur=age_group((m.umur_hari / 30.4375).floor().cast("int64")))
+        return m.group_by("kode_desa", "bulan", "kelompok_umur", "posyandu").agg(
             numerator=hit.fill_null(False).cast("int64").sum(),
             denominator=counted.cast("int64").sum(),
         )
@@ -137,18 +157,19 @@ def _months(tables) -> ibis.Table:
 
 
 def _under_five_per_month(people: ibis.Table, months: ibis.Table, birth: str) -> ibis.Table:
-    """Count per desa × month of people born in the 60 months before the month's end."""
+    """Count per desa × month × age group (completed months on the month's first day) of people born in the
+    60 months before the month's end."""
     end = months.bulan + ibis.interval(months=1) - ibis.interval(days=1)
     j = people.join(months, [people[birth] <= end, people[birth] > end - ibis.interval(months=60)])
-    return j.group_by("kode_desa", "bulan").agg(n=_.count())
+    j = j.mutate(kelompok_umur=age_group(ibis.greatest(_months_at_start(j[birth], j.bulan), 0)))
+    return j.group_by("kode_desa", "bulan", "kelompok_umur").agg(n=_.count())
 
 
-def _ratio(numerator: ibis.Table, denominator: ibis.Table) -> ibis.Table:
-    """Outer-joins two desa × month counts (column n) into numerator/denominator."""
-    j = numerator.rename(num="n").outer_join(denominator.rename(den="n"), ["kode_desa", "bulan"])
+def _ratio(numerator: ibis.Table, denominator: ibis.Table, keys=("kode_desa", "bulan", "kelompok_umur")) -> ibis.Table:
+    """Outer-joins two desa × month (× breakdown) counts (column n) into numerator/denominator."""
+    j = numerator.rename(num="n").outer_join(denominator.rename(den="n"), list(keys))
     return j.select(
-        kode_desa=ibis.coalesce(j.kode_desa, j.kode_desa_right),
-        bulan=ibis.coalesce(j.bulan, j.bulan_right),
+        **{k: ibis.coalesce(j[k], j[k + "_right"]) for k in keys},
         numerator=j.num.fill_null(0),
         denominator=j.den.fill_null(0),
     )
@@ -182,19 +203,31 @@ def weighings(tables) -> ibis.Table:
         baru=p.bulan_lalu.isnull(),
         bolos=p.bulan_lalu.notnull() & ~consecutive,
         consecutive=consecutive,
+        kelompok_umur=age_group(p.umur_bulan),
     )
     child = ibis.window(group_by=p.nik_anak, order_by=p.bulan)
     prev_t = p.tidak_naik.lag().over(child).fill_null(False)
     return p.mutate(dua_t=p.tidak_naik & prev_t)
 
 
-def _count(table: ibis.Table) -> ibis.Table:
-    return table.group_by("kode_desa", "bulan").agg(n=_.count())
+def skdn_counts(tables) -> ibis.Table:
+    """The posyandu monthly report's counts per desa × month × posyandu × age group: D (weighed), N (gained at
+    least the KBM), T (did not, 2T included), dua_t (2T: no gain two months running), O (weighed, but not the
+    month before), B (first weighing)."""
+    w = weighings(tables)
+    as_int = lambda flag: flag.cast("int64").sum()  # noqa: E731
+    return w.group_by("kode_desa", "bulan", "posyandu", "kelompok_umur").agg(
+        D=_.count(), N=as_int(w.naik), T=as_int(w.tidak_naik), dua_t=as_int(w.dua_t), O=as_int(w.bolos),
+        B=as_int(w.baru))
+
+
+def _count(table: ibis.Table, *by: str) -> ibis.Table:
+    return table.group_by("kode_desa", "bulan", *by).agg(n=_.count())
 
 
 def _d_over_s(tables):
     w = weighings(tables)
-    return _ratio(_count(w), _s(tables))
+    return _ratio(_count(w, "kelompok_umur"), _s(tables))
 
 
 def _k_over_s(tables):
@@ -203,17 +236,20 @@ def _k_over_s(tables):
 
 def _n_over_d(tables):
     w = weighings(tables)
-    return w.group_by("kode_desa", "bulan").agg(numerator=w.naik.cast("int64").sum(), denominator=_.count())
+    return w.group_by("kode_desa", "bulan", "kelompok_umur", "posyandu").agg(
+        numerator=w.naik.cast("int64").sum(), denominator=_.count())
 
 
 def _two_t(tables):
     w = weighings(tables)
-    return w.group_by("kode_desa", "bulan").agg(numerator=w.dua_t.cast("int64").sum(), denominator=_.count())
+    return w.group_by("kode_desa", "bulan", "kelompok_umur", "posyandu").agg(
+        numerator=w.dua_t.cast("int64").sum(), denominator=_.count())
 
 
 def _coverage(tables):
     m = measurements(tables)
-    measured = _count(m.filter(m.tinggi_cm > 0))
+    m = m.mutate(kelompok_umur=age_group(_months_at_start(m.tanggal_lahir, m.bulan)))
+    measured = _count(m.filter(m.tinggi_cm > 0), "kelompok_umur")
     return _ratio(measured, _k(tables))
 
 
@@ -299,7 +335,7 @@ def _growth(id_, title, indicator, en_title, definisi, en, below=None, above=Non
         unit="%", higher_is_better=False, target=target, thresholds=thresholds, period_from="posyandu.tanggal_ukur",
         metadata=_meta(definisi, "balita dengan z-skor memenuhi batas ÷ balita diukur dengan z-skor sah × 100",
                        "Pengukuran posyandu (e-PPGBM), Standar WHO 2006, Permenkes 2/2020", en),
-        public=public,
+        public=public, disaggregations={**BY_AGE, **BY_POSYANDU},
     )
 
 
@@ -326,34 +362,34 @@ INDICATORS = (
             "Share of measured children with weight-for-length/height above +2 SD",
             above=2, thresholds=(5.0, 10.0)),
     Indicator(
-        id="skdn_partisipasi", sector=SECTOR, title={"id": "Partisipasi penimbangan (D/S)", "en": "Weighing participation (D/S)"},
+        id="skdn_partisipasi", sector=SECTOR, disaggregations=BY_AGE, title={"id": "Partisipasi penimbangan (D/S)", "en": "Weighing participation (D/S)"},
         compute=_d_over_s, sources=("posyandu", "penduduk"), target=80.0, thresholds=(80.0, 60.0),
         period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang (D) dibanding seluruh balita di wilayah (S)", "D ÷ S × 100",
                        "Pengukuran posyandu; register penduduk", "Children weighed (D) over all children under five in the area (S)"),
     ),
     Indicator(
-        id="skdn_naik", sector=SECTOR, title={"id": "Balita naik berat badan (N/D)", "en": "Children gaining weight (N/D)"},
+        id="skdn_naik", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU}, title={"id": "Balita naik berat badan (N/D)", "en": "Children gaining weight (N/D)"},
         compute=_n_over_d, sources=("posyandu",), incremental=False, target=80.0, thresholds=(80.0, 60.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya naik minimal KBM sejak bulan lalu (N) dibanding balita ditimbang (D)",
                        "N ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
                        "Weighed children who gained at least the minimum monthly gain (KBM) since last month"),
     ),
     Indicator(
-        id="skdn_terdaftar", sector=SECTOR, title={"id": "Balita terdaftar (K/S)", "en": "Children registered (K/S)"},
+        id="skdn_terdaftar", sector=SECTOR, disaggregations=BY_AGE, title={"id": "Balita terdaftar (K/S)", "en": "Children registered (K/S)"},
         compute=_k_over_s, sources=("balita", "penduduk", "posyandu"), target=100.0, thresholds=(95.0, 80.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita terdaftar di posyandu / punya buku KIA (K) dibanding seluruh balita di wilayah (S)", "K ÷ S × 100",
                        "Data balita (e-PPGBM); register penduduk", "Children registered (K) over all children under five (S)"),
     ),
     Indicator(
-        id="balita_2t", sector=SECTOR, title={"id": "Balita 2T (tidak naik 2× berturut-turut)", "en": "Children 2T (no gain twice running)"},
+        id="balita_2t", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU}, title={"id": "Balita 2T (tidak naik 2× berturut-turut)", "en": "Children 2T (no gain twice running)"},
         compute=_two_t, sources=("posyandu",), incremental=False, higher_is_better=False, thresholds=(2.0, 5.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya tidak naik (di bawah KBM) dua bulan berturut-turut; pembilang = jumlah anak 2T",
                        "2T ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
                        "Weighed children whose weight did not go up two months running; numerator = number of 2T children"),
     ),
     Indicator(
-        id="cakupan_pengukuran", sector=SECTOR, title={"id": "Cakupan pengukuran balita", "en": "Child measurement coverage"},
+        id="cakupan_pengukuran", sector=SECTOR, disaggregations=BY_AGE, title={"id": "Cakupan pengukuran balita", "en": "Child measurement coverage"},
         compute=_coverage, sources=("posyandu", "balita"), target=100.0, thresholds=(95.0, 80.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita yang diukur panjang/tinggi badannya dibanding balita sasaran (terdaftar)", "diukur ÷ sasaran × 100",
                        "Pengukuran posyandu; data balita", "Children measured for length/height over the registered target children"),
