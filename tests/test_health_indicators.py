@@ -325,3 +325,11 @@ def test_telemetry_readings_outside_safe_ranges():
         "spo2": [98, 97, 99, 98, 93],  # 93 %: desaturated
     })
     assert result("telemetri_di_luar_batas", tables(telemetri=readings)) == {(DESA, FEB): (2, 4), (OTHER, FEB): (1, 1)}
+
+
+def test_kbm_table_is_the_kms_table_of_permenkes_155_2010():
+    from madangan.sectors.health.indicators import KBM_GRAMS, KBM_LATER_GRAMS
+
+    kms = {1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300}
+    assert {m: KBM_GRAMS[m] for m in kms} == kms
+    assert KBM_LATER_GRAMS == 200 and 11 not in KBM_GRAMS  # 11 to 60 months: 200 g

@@ -20,8 +20,12 @@ from madangan.sectors.health.growth import zscores
 
 SECTOR = "health"
 
-#: KBM (Kenaikan Berat badan Minimal), grams a child must gain in a month to count as N, by age in
-#: completed months at this month's weighing (KMS, Permenkes 155/2010); 200 g from 11 months on.
+#: KBM (Kenaikan Berat badan Minimal), grams a child must gain since last month's weighing to count as N, by
+#: age in completed months at this month's weighing. Source: Permenkes 155/2010 tentang Penggunaan Kartu Menuju
+#: Sehat (KMS) bagi Balita, lampiran "Tabel Kenaikan Berat Badan Minimal (KBM)" — 1 bln 800 g, 2 bln 900 g,
+#: 3 bln 800 g, 4 bln 600 g, 5 bln 500 g, 6–7 bln 400 g, 8–10 bln 300 g, 11–60 bln 200 g; the same row is
+#: printed on the growth chart of the Buku KIA (edisi 2023, "KBM (gr)": 800 900 800 600 500 400 300 200).
+#: Age 0 has no previous monthly weighing on the card; it takes the 1-month value should one occur.
 KBM_GRAMS = {0: 800, 1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300}
 KBM_LATER_GRAMS = 200
 
@@ -335,7 +339,7 @@ def _growth(id_, title, indicator, en_title, definisi, en, below=None, above=Non
         unit="%", higher_is_better=False, target=target, thresholds=thresholds, period_from="posyandu.tanggal_ukur",
         metadata=_meta(definisi, "balita dengan z-skor memenuhi batas ÷ balita diukur dengan z-skor sah × 100",
                        "Pengukuran posyandu (e-PPGBM), Standar WHO 2006, Permenkes 2/2020", en),
-        public=public, disaggregations={**BY_AGE, **BY_POSYANDU},
+        public=public, disaggregations={**BY_AGE, **BY_POSYANDU}, persons=f"/kesehatan/balita?indikator={id_}",
     )
 
 
@@ -382,7 +386,8 @@ INDICATORS = (
                        "Data balita (e-PPGBM); register penduduk", "Children registered (K) over all children under five (S)"),
     ),
     Indicator(
-        id="balita_2t", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU}, title={"id": "Balita 2T (tidak naik 2× berturut-turut)", "en": "Children 2T (no gain twice running)"},
+        id="balita_2t", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU},
+        persons="/kesehatan/balita?indikator=balita_2t", title={"id": "Balita 2T (tidak naik 2× berturut-turut)", "en": "Children 2T (no gain twice running)"},
         compute=_two_t, sources=("posyandu",), incremental=False, higher_is_better=False, thresholds=(2.0, 5.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya tidak naik (di bawah KBM) dua bulan berturut-turut; pembilang = jumlah anak 2T",
                        "2T ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
