@@ -333,3 +333,56 @@ def test_kbm_table_is_the_kms_table_of_permenkes_155_2010():
     kms = {1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300}
     assert {m: KBM_GRAMS[m] for m in kms} == kms
     assert KBM_LATER_GRAMS == 200 and 11 not in KBM_GRAMS  # 11 to 60 months: 200 g
+
+
+# ------------------------------------------------------------------ KSPR over the pregnancy, near-term KRST
+
+SEP = date(2025, 9, 1)
+TUA, SUNGSANG, PEB = "TERLALU TUA (>=35 TH)", "LETAK SUNGSANG", "PREEKLAMPSIA BERAT/KEJANG-KEJANG"
+
+
+@pytest.fixture(scope="module")
+def kspr_tables():
+    # P1: 38 years old (known at K1: 2 + 4 = 6, KRT); pre-eclampsia found at the visit of 1 June (trimester II,
+    #     +8 → 14, KRST); breech at the visit of 1 August (trimester III, +8 → 22). Due 8 Oct, plans a home birth.
+    # P2: previous caesarean and bleeding from K1 (18, KRST), due 20 Oct, plans the hospital.
+    # P3: KRST, due 5 Oct, but already delivered on 25 Sep.  P4: KRT only (6), due 10 Oct, home.
+    k = pl.DataFrame([
+        ("P1", "3211014101870001", "Ani", DESA, date(2025, 1, 1), date(2025, 10, 8), date(2025, 2, 10), None,
+         f"{TUA}; {SUNGSANG}; {PEB}", "RUMAH"),
+        ("P2", "3211014101900002", "Bela", DESA, date(2025, 1, 13), date(2025, 10, 20), date(2025, 3, 1), None,
+         "PERNAH OPERASI SESAR; PERDARAHAN DALAM KEHAMILAN INI", "RUMAH SAKIT"),
+        ("P3", "3211014101900003", "Cici", DESA, date(2024, 12, 29), date(2025, 10, 5), date(2025, 2, 1),
+         date(2025, 9, 25), "PERNAH OPERASI SESAR; LETAK LINTANG", "RUMAH"),
+        ("P4", "3211014101800004", "Dewi", DESA, date(2025, 1, 3), date(2025, 10, 10), date(2025, 2, 1), None, TUA,
+         "RUMAH"),
+    ], schema={"id_kehamilan": pl.String, "nik_ibu": pl.String, "nama_ibu": pl.String, "kode_desa": pl.String,
+               "hpht": pl.Date, "hpl": pl.Date, "tanggal_daftar": pl.Date, "tanggal_persalinan": pl.Date,
+               "faktor_risiko": pl.String, "rencana_persalinan": pl.String}, orient="row")
+    a = pl.DataFrame([
+        ("P1-K1", "P1", date(2025, 2, 10), None), ("P1-K3", "P1", date(2025, 6, 1), PEB),
+        ("P1-K5", "P1", date(2025, 8, 1), SUNGSANG), ("P2-K1", "P2", date(2025, 3, 1), None),
+    ], schema={"id_kunjungan": pl.String, "id_kehamilan": pl.String, "tanggal_kunjungan": pl.Date,
+               "faktor_risiko_baru": pl.String}, orient="row")
+    return tables(kehamilan=k, anc=a)
+
+
+def test_kspr_is_recomputed_as_factors_are_found_at_visits(kspr_tables):
+    from madangan.sectors.health.indicators import kspr_history
+
+    h = kspr_history(kspr_tables).to_polars().filter(pl.col("id_kehamilan") == "P1").sort("tanggal")
+    assert [(r["tanggal"], r["trimester"], r["skor"], r["kategori"]) for r in h.iter_rows(named=True)] == [
+        (date(2025, 2, 10), "I", 6, "KRT"), (date(2025, 6, 1), "II", 14, "KRST"), (date(2025, 8, 1), "III", 22, "KRST")]
+
+
+def test_monthly_risk_shares_use_the_score_as_of_the_month(kspr_tables):
+    krst = result("kehamilan_risiko_sangat_tinggi", kspr_tables)
+    # May: P2 and P3 are KRST from K1, P1 not yet (6); June: P1 too
+    assert krst[(DESA, date(2025, 5, 1))] == (2, 4)
+    assert krst[(DESA, date(2025, 6, 1))] == (3, 4)
+
+
+def test_near_term_krst_without_a_facility_birth_planned(kspr_tables):
+    # End of September: P1 (KRST, due in 8 days, home) and P2 (KRST, due in 20 days, hospital) count; P3 has
+    # delivered, P4 is not KRST. One of two has no facility planned.
+    assert result("krst_dekat_hpl_tanpa_faskes", kspr_tables) == {(DESA, SEP): (1, 2)}

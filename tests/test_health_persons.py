@@ -21,6 +21,7 @@ from madangan.sectors.health.indicators import INDICATORS
 from madangan.web.app import create_app
 
 DESA, OTHER = "32.11.01.2001", "32.11.01.2002"
+TUA, SUNGSANG, PEB = "TERLALU TUA (>=35 TH)", "LETAK SUNGSANG", "PREEKLAMPSIA BERAT/KEJANG-KEJANG"
 SEEN = date(2025, 1, 20)
 BY_ID = {i.id: i for i in INDICATORS}
 
@@ -125,6 +126,59 @@ def test_bad_input_gets_a_message_naming_it(con):
         persons.children(con, KECAMATAN, "32.11", indikator="tidak_ada")
 
 
+def test_near_term_krst_mothers_without_a_facility_plan_with_their_kspr_by_trimester(kspr_con):
+    rows, day = persons.pregnancies(kspr_con, DESA_OPERATOR, "32.11", tanggal="2025-09-30")
+    assert day == "2025-09-30"
+    assert [r["nama_ibu"] for r in rows] == ["Ani"]
+    ani = rows[0]
+    assert ani["hpl"] == "2025-10-08" and ani["hari_menuju_hpl"] == 8 and ani["rencana_persalinan"] == "RUMAH"
+    assert ani["skor"] == 22 and ani["kategori"] == "KRST"
+    assert ani["skor_per_trimester"] == {"I": 6, "II": 14, "III": 22}
+    assert ani["nik_ibu"] == "3211014101870001"  # a desa operator may see NIKs in full
+    # as of 1 July: Ani is KRST (14) but due in 99 days; the high-risk list holds her, the near-term one not
+    assert persons.pregnancies(kspr_con, KECAMATAN, "32.11", tanggal="2025-07-01")[0] == []
+    high, _ = persons.pregnancies(kspr_con, KECAMATAN, "32.11", daftar="risiko_tinggi", tanggal="2025-07-01")
+    assert {r["nama_ibu"]: r["skor"] for r in high} == {"Ani": 14, "Bela": 18, "Cici": 18, "Dewi": 6}
+    assert all("*" in r["nik_ibu"] for r in high)
+
+
+def test_pregnancy_lists_stay_in_scope_and_refuse_cadres_and_bad_dates(kspr_con):
+    other = Principal(Role.DESA, OTHER, username="operator-lain")
+    assert persons.pregnancies(kspr_con, other, "32.11", tanggal="2025-09-30")[0] == []
+    with pytest.raises(OutOfScope):
+        persons.pregnancies(kspr_con, other, "32.11", wilayah=DESA)
+    with pytest.raises(OutOfScope, match="[Kk]ader"):
+        persons.pregnancies(kspr_con, Principal(Role.CADRE, DESA, posyandu="Posyandu Mawar 1"), "32.11")
+    with pytest.raises(UserError, match="2025-02-30"):
+        persons.pregnancies(kspr_con, KECAMATAN, "32.11", tanggal="2025-02-30")
+
+
+@pytest.fixture(scope="module")
+def kspr_con():
+    # the pregnancies of test_health_indicators.kspr_tables, worked out there
+    c = ibis.duckdb.connect()
+    k = pl.DataFrame([
+        ("P1", "3211014101870001", "Ani", DESA, date(2025, 1, 1), date(2025, 10, 8), date(2025, 2, 10), None,
+         f"{TUA}; {SUNGSANG}; {PEB}", "RUMAH"),
+        ("P2", "3211014101900002", "Bela", DESA, date(2025, 1, 13), date(2025, 10, 20), date(2025, 3, 1), None,
+         "PERNAH OPERASI SESAR; PERDARAHAN DALAM KEHAMILAN INI", "RUMAH SAKIT"),
+        ("P3", "3211014101900003", "Cici", DESA, date(2024, 12, 29), date(2025, 10, 5), date(2025, 2, 1),
+         date(2025, 9, 25), "PERNAH OPERASI SESAR; LETAK LINTANG", "RUMAH"),
+        ("P4", "3211014101800004", "Dewi", DESA, date(2025, 1, 3), date(2025, 10, 10), date(2025, 2, 1), None, TUA,
+         "RUMAH"),
+    ], schema={"id_kehamilan": pl.String, "nik_ibu": pl.String, "nama_ibu": pl.String, "kode_desa": pl.String,
+               "hpht": pl.Date, "hpl": pl.Date, "tanggal_daftar": pl.Date, "tanggal_persalinan": pl.Date,
+               "faktor_risiko": pl.String, "rencana_persalinan": pl.String}, orient="row")
+    a = pl.DataFrame([
+        ("P1-K1", "P1", date(2025, 2, 10), None), ("P1-K3", "P1", date(2025, 6, 1), PEB),
+        ("P1-K5", "P1", date(2025, 8, 1), SUNGSANG), ("P2-K1", "P2", date(2025, 3, 1), None),
+    ], schema={"id_kunjungan": pl.String, "id_kehamilan": pl.String, "tanggal_kunjungan": pl.Date,
+               "faktor_risiko_baru": pl.String}, orient="row")
+    c.create_table("kehamilan", k.to_arrow())
+    c.create_table("anc", a.to_arrow())
+    return c
+
+
 # --- over the API, on the demo deployment ----------------------------------------------------------------
 
 
@@ -206,3 +260,19 @@ def test_theme_page_links_to_the_names_and_the_breakdowns_only_for_roles_allowed
         assert {r["kategori"] for r in by_age["rows"]} <= {"00–05 bln", "06–11 bln", "12–23 bln", "24–35 bln",
                                                           "36–59 bln"}
         assert by_age["rows"] and by_age["indicator"]["disaggregations"]["posyandu"]["id"] == "Posyandu"
+
+
+def test_api_lists_high_risk_pregnant_women_audited_and_refuses_a_cadre(app):
+    with TestClient(app) as client:
+        login(app, client, Role.KECAMATAN, "32.11.01")
+        body = client.get("/api/v1/kesehatan/ibu-hamil", params={"daftar": "risiko_tinggi"}).json()
+        assert body["total"] == len(body["items"]) > 0
+        assert all(i["skor"] >= 6 and i["kode_desa"].startswith("32.11.01.") and "*" in i["nik_ibu"]
+                   for i in body["items"])
+        assert all(set(i["skor_per_trimester"]) <= {"I", "II", "III"} for i in body["items"])
+        entry = access_store.audit_entries(app.state.engine, limit=1)[0]
+        assert entry.action == "health.pregnancies" and entry.detail == f"rows={body['total']}"
+        assert client.get("/kesehatan/ibu-hamil", params={"daftar": "risiko_tinggi"}).status_code == 200
+        assert client.get("/api/v1/kesehatan/ibu-hamil", params={"tanggal": "2025-13-01"}).status_code == 422
+        login(app, client, Role.CADRE, "32.11.01.2001")
+        assert client.get("/api/v1/kesehatan/ibu-hamil").status_code == 403

@@ -270,15 +270,66 @@ def _month_index(d) -> ibis.Value:
     return d.year() * 12 + d.month() - 1
 
 
+def kspr_category_of(score) -> ibis.Value:
+    """KRR (2), KRT (6–10) or KRST (≥ 12) of a KSPR score expression."""
+    return ibis.cases((score <= KSPR_START, "KRR"), (score < 12, "KRT"), else_="KRST")
+
+
+def _visit_increments(tables) -> ibis.Table | None:
+    """Per ANC visit that recorded new KSPR factors: id_kehamilan, tanggal (visit date), tambah (score added).
+    None when no visit table (or no such column) is loaded: scores are then the register's total."""
+    a = tables.get("anc")
+    if a is None or "faktor_risiko_baru" not in a.columns:
+        return None
+    a = a.filter(a.faktor_risiko_baru.notnull() & (a.faktor_risiko_baru.strip() != ""))
+    return a.select("id_kehamilan", tanggal=a.tanggal_kunjungan,
+                    tambah=kspr_score(a.faktor_risiko_baru) - KSPR_START)
+
+
+def score_as_of(rows: ibis.Table, tables, on: str) -> ibis.Table:
+    """`rows` (with id_kehamilan and skor_total, the register's KSPR score from all recorded factors) plus column
+    skor: the score as of the date in column `on` — the total less what visits after that date added. The
+    register holds the factors known at K1 plus those found later; each visit says which it found."""
+    inc = _visit_increments(tables)
+    if inc is None:
+        return rows.mutate(skor=rows.skor_total)
+    keyed = rows.mutate(_row=ibis.row_number())
+    later = keyed.select("_row", "id_kehamilan", _on=keyed[on]).join(inc, "id_kehamilan").filter(
+        lambda t: t.tanggal > t._on)
+    after = later.group_by("_row").agg(_later=later.tambah.sum())
+    j = keyed.left_join(after, "_row")
+    out = j.mutate(skor=ibis.greatest(j.skor_total - j._later.fill_null(0), KSPR_START))
+    return out.drop("_row", "_later", *[c for c in out.columns if c not in keyed.columns and c.endswith("_right")])
+
+
+def kspr_history(tables) -> ibis.Table:
+    """The KSPR card over the pregnancy: one row per pregnancy × event (K1 registration, then each visit that
+    recorded a factor) with the score and category from that date on, and the trimester (I, II, III) it fell in."""
+    k = tables["kehamilan"]
+    k = k.select("id_kehamilan", "kode_desa", "hpht", "tanggal_daftar", skor_total=kspr_score(k.faktor_risiko))
+    events = k.select("id_kehamilan", "kode_desa", "hpht", "skor_total", tanggal=k.tanggal_daftar)
+    inc = _visit_increments(tables)
+    if inc is not None:
+        v = inc.join(k.select("id_kehamilan", "kode_desa", "hpht", "skor_total"), "id_kehamilan")
+        events = events.union(v.select("id_kehamilan", "kode_desa", "hpht", "skor_total", "tanggal").distinct())
+    h = score_as_of(events, tables, "tanggal")
+    ga = h.tanggal.delta(h.hpht, unit="day")
+    trimester = ibis.cases((ga < TRIMESTER_2_DAY, "I"), (ga < TRIMESTER_3_DAY, "II"), else_="III")
+    return h.mutate(kategori=kspr_category_of(h.skor), trimester=trimester).drop("skor_total")
+
+
 def _pregnancies_per_month(tables) -> ibis.Table:
-    """One row per pregnancy × month it was ongoing (HPHT to delivery, or to HPL if not delivered)."""
+    """One row per pregnancy × month it was ongoing (HPHT to delivery, or to HPL if not delivered), with the KSPR
+    score as of the month's last day (skor) — factors found at later visits do not count yet."""
     k = tables["kehamilan"]
     end = ibis.coalesce(k.tanggal_persalinan, k.hpl)
     k = k.filter(end >= k.hpht).mutate(
-        _months=ibis.range(_month_index(k.hpht), _month_index(end) + 1), skor=kspr_score(k.faktor_risiko)
+        _months=ibis.range(_month_index(k.hpht), _month_index(end) + 1), skor_total=kspr_score(k.faktor_risiko)
     )
     k = k.unnest("_months")
-    return k.mutate(bulan=ibis.date((k._months // 12).cast("int32"), (k._months % 12 + 1).cast("int32"), 1))
+    k = k.mutate(bulan=ibis.date((k._months // 12).cast("int32"), (k._months % 12 + 1).cast("int32"), 1))
+    k = k.mutate(_akhir=k.bulan + ibis.interval(months=1) - ibis.interval(days=1))
+    return score_as_of(k, tables, "_akhir")
 
 
 def _kspr_share(minimum: int):
@@ -289,6 +340,34 @@ def _kspr_share(minimum: int):
         )
 
     return compute
+
+
+#: Where a KRST mother should give birth (KSPR: hospital with a doctor); home is no facility at all.
+FACILITY_PLANS = ("RUMAH SAKIT", "PUSKESMAS", "PRAKTIK MANDIRI BIDAN")
+NEAR_TERM_DAYS = 28
+
+
+def near_term_krst(tables, on) -> ibis.Table:
+    """Pregnancies not delivered by date column/value `on`, KRST as of then, due (HPL) within 28 days after it;
+    with tanpa_faskes: no facility birth planned (home, or nothing written)."""
+    k = tables["kehamilan"]
+    k = k.mutate(skor_total=kspr_score(k.faktor_risiko), _on=on)
+    k = k.filter((k.tanggal_persalinan.isnull() | (k.tanggal_persalinan > k._on)) & (k.hpl > k._on)
+                 & (k.hpl <= k._on + ibis.interval(days=NEAR_TERM_DAYS)) & (k.tanggal_daftar <= k._on))
+    k = score_as_of(k, tables, "_on").filter(lambda t: t.skor >= 12)
+    return k.mutate(tanpa_faskes=~k.rencana_persalinan.isin(FACILITY_PLANS).fill_null(False))
+
+
+def _krst_near_term_without_facility(tables):
+    """Per month (as of its last day): near-term KRST pregnancies, and those without a facility birth planned."""
+    k = tables["kehamilan"]
+    months = k.select(bulan=(k.hpl - ibis.interval(days=NEAR_TERM_DAYS)).truncate("M")).union(
+        k.select(bulan=(k.hpl - ibis.interval(days=1)).truncate("M"))).distinct()
+    months = months.mutate(_akhir=months.bulan + ibis.interval(months=1) - ibis.interval(days=1))
+    k = k.join(months, [k.hpl > months._akhir, k.hpl <= months._akhir + ibis.interval(days=NEAR_TERM_DAYS)])
+    near = near_term_krst({**tables, "kehamilan": k}, k._akhir)
+    return near.group_by("kode_desa", "bulan").agg(numerator=near.tanpa_faskes.cast("int64").sum(),
+                                                   denominator=_.count())
 
 
 def _anc_coverage(visits: int):
@@ -402,18 +481,33 @@ INDICATORS = (
     Indicator(
         id="kehamilan_risiko_tinggi", sector=SECTOR,
         title={"id": "Ibu hamil risiko tinggi (KSPR ≥ 6)", "en": "High-risk pregnancies (KSPR ≥ 6)"},
-        compute=_kspr_share(6), sources=("kehamilan",), higher_is_better=False, period_from="kehamilan.hpht",
+        compute=_kspr_share(6), sources=("kehamilan", "anc"), incremental=False, higher_is_better=False,
+        period_from="kehamilan.hpht", persons="/kesehatan/ibu-hamil?daftar=risiko_tinggi",
         metadata=_meta("Kehamilan berjalan dengan skor KSPR ≥ 6 (KRT dan KRST) dibanding seluruh kehamilan berjalan",
-                       "kehamilan skor ≥ 6 ÷ kehamilan berjalan × 100", "Register ibu hamil, Kartu Skor Poedji Rochjati",
+                       "kehamilan skor ≥ 6 ÷ kehamilan berjalan × 100 (skor per akhir bulan: faktor yang ditemukan pada kunjungan ANC dihitung sejak tanggal kunjungan)", "Register ibu hamil, Kartu Skor Poedji Rochjati; kunjungan ANC",
                        "Ongoing pregnancies with a KSPR score of 6 or more over all ongoing pregnancies"),
     ),
     Indicator(
         id="kehamilan_risiko_sangat_tinggi", sector=SECTOR,
         title={"id": "Ibu hamil risiko sangat tinggi (KRST, KSPR ≥ 12)", "en": "Very high-risk pregnancies (KRST, KSPR ≥ 12)"},
-        compute=_kspr_share(12), sources=("kehamilan",), higher_is_better=False, period_from="kehamilan.hpht",
+        compute=_kspr_share(12), sources=("kehamilan", "anc"), incremental=False, higher_is_better=False,
+        period_from="kehamilan.hpht",
         metadata=_meta("Kehamilan berjalan dengan skor KSPR ≥ 12 dibanding seluruh kehamilan berjalan",
                        "kehamilan skor ≥ 12 ÷ kehamilan berjalan × 100", "Register ibu hamil, Kartu Skor Poedji Rochjati",
                        "Ongoing pregnancies with a KSPR score of 12 or more over all ongoing pregnancies"),
+    ),
+    Indicator(
+        id="krst_dekat_hpl_tanpa_faskes", sector=SECTOR,
+        title={"id": "Ibu hamil KRST menjelang HPL tanpa rencana bersalin di fasilitas kesehatan",
+               "en": "Very high-risk (KRST) pregnancies due within 4 weeks without a planned facility birth"},
+        compute=_krst_near_term_without_facility, sources=("kehamilan", "anc"), incremental=False,
+        higher_is_better=False, target=0.0, thresholds=(0.0, 10.0), period_from="kehamilan.hpl",
+        persons="/kesehatan/ibu-hamil?daftar=krst_dekat_hpl",
+        metadata=_meta("Kehamilan KRST (skor KSPR ≥ 12 per akhir bulan) yang belum bersalin dengan HPL dalam 28 hari "
+                       "sesudah akhir bulan, yang rencana tempat persalinannya bukan fasilitas kesehatan (rumah atau "
+                       "kosong)", "KRST dekat HPL tanpa rencana faskes ÷ KRST dekat HPL × 100",
+                       "Register ibu hamil (HPL, rencana persalinan); kunjungan ANC (faktor risiko baru)",
+                       "KRST pregnancies due within 28 days of the month's end with no health-facility birth planned"),
     ),
     *(
         Indicator(

@@ -15,7 +15,7 @@ from datetime import date
 
 import ibis
 
-from madangan.access import Permission, Principal, mask
+from madangan.access import Permission, Principal, Role, mask
 from madangan.errors import NotFound, OutOfScope, UserError
 from madangan.i18n import add_messages, t
 from madangan.regions import normalize_code, regions
@@ -33,7 +33,16 @@ add_messages({
     "health.not_health": {"id": "Akun Anda tidak berhak melihat data orang sektor kesehatan.",
                           "en": "Your account may not see persons of the health sector."},
     "health.no_data": {"id": "Belum ada data pengukuran posyandu.", "en": "No posyandu measurements yet."},
+    "health.no_pregnancies": {"id": "Belum ada register ibu hamil.", "en": "No pregnancy register yet."},
+    "health.bad_date": {"id": "Tanggal '{day}' tidak valid: tulis YYYY-MM-DD, mis. 2026-10-31.",
+                        "en": "Date '{day}' is invalid: write YYYY-MM-DD, e.g. 2026-10-31."},
+    "health.cadre_no_pregnancies": {
+        "id": "Kader posyandu melihat balita posyandunya; register ibu hamil dibuka untuk bidan desa dan petugas.",
+        "en": "A posyandu cadre sees their posyandu's children; the pregnancy register is for midwives and officers."},
 })
+
+#: Pregnancy lists: name → what it holds.
+PREGNANCY_LISTS = ("krst_dekat_hpl", "risiko_tinggi")
 
 #: The lists behind the rates: indicator id → (kind, z-score column, cut-off, direction).
 CHILD_LISTS: dict[str, tuple[str, str | None, float | None, str | None]] = {
@@ -143,3 +152,77 @@ def children(con, who: Principal, deployment_code: str, *, indikator: str = "pre
         for key in ("haz", "waz", "whz"):
             row[key] = None if row[key] is None else round(row[key], 2)
     return frame, month.strftime("%Y-%m")
+
+
+def parse_day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(t("health.bad_date", day=text)) from None
+
+
+PREGNANCY_COLUMNS = ("id_kehamilan", "nik_ibu", "nama_ibu", "kode_desa", "hpht", "hpl", "skor", "rencana_persalinan",
+                     "faktor_risiko")
+
+
+def pregnancies(con, who: Principal, deployment_code: str, *, daftar: str = "krst_dekat_hpl",
+                wilayah: str | None = None, tanggal: str | None = None) -> tuple[list[dict], str]:
+    """Pregnant women on list `daftar` as of `tanggal` (default: the latest date in the register or visits);
+    (rows, YYYY-MM-DD). krst_dekat_hpl: KRST, not delivered, due within 28 days, no facility birth planned;
+    risiko_tinggi: ongoing with KSPR ≥ 6. Each row has the KSPR score as of the date and per trimester."""
+    if daftar not in PREGNANCY_LISTS:
+        raise UserError(t("health.unknown_list", name=daftar, allowed=", ".join(PREGNANCY_LISTS)))
+    check_health_persons(who)
+    if who.role is Role.CADRE:
+        raise OutOfScope(t("health.cadre_no_pregnancies"))
+    code = region(deployment_code, who, wilayah)
+    day = parse_day(tanggal)
+    present = set(con.list_tables())
+    if "kehamilan" not in present:
+        raise NotFound(t("health.no_pregnancies"))
+    k = _in_region(who.scope_filter(con.table("kehamilan"), "kode_desa"), code)
+    tables = {"kehamilan": k, **({"anc": con.table("anc").semi_join(k, "id_kehamilan")} if "anc" in present else {})}
+    if day is None:
+        latest = [k.tanggal_daftar.max().to_pyarrow().as_py()]
+        if "anc" in tables:
+            latest.append(tables["anc"].tanggal_kunjungan.max().to_pyarrow().as_py())
+        latest = [d for d in latest if d is not None]
+        if not latest:
+            return [], ""
+        day = max(latest)
+    on = ibis.literal(day)
+    if daftar == "krst_dekat_hpl":
+        rows = hi.near_term_krst(tables, on)
+        rows = rows.filter(rows.tanpa_faskes)
+    else:
+        kk = k.filter((k.tanggal_daftar <= on) & (k.tanggal_persalinan.isnull() | (k.tanggal_persalinan > on))
+                      & (k.hpl >= on - ibis.interval(days=14)))
+        rows = hi.score_as_of(kk.mutate(skor_total=hi.kspr_score(kk.faktor_risiko), _on=on), tables, "_on")
+        rows = rows.filter(rows.skor >= 6)
+    frame = rows.select(*PREGNANCY_COLUMNS).order_by("hpl", "kode_desa", "nama_ibu").to_pyarrow().to_pylist()
+    history = {}
+    if frame:
+        ids = [r["id_kehamilan"] for r in frame]
+        h = hi.kspr_history(tables)
+        h = h.filter(h.id_kehamilan.isin(ids) & (h.tanggal <= on))
+        h = h.group_by("id_kehamilan", "trimester").agg(skor=h.skor.max()).to_pyarrow().to_pylist()
+        for r in h:
+            history.setdefault(r["id_kehamilan"], {})[r["trimester"]] = r["skor"]
+    show = shown(who)
+    for row in frame:
+        row["nik_ibu"] = show(row["nik_ibu"])
+        row["hari_menuju_hpl"] = (row["hpl"] - day).days
+        row["usia_kehamilan_minggu"] = (day - row["hpht"]).days // 7
+        row["kategori"] = kspr_label(row["skor"])
+        row["skor_per_trimester"] = history.get(row["id_kehamilan"], {})
+        for key in ("hpht", "hpl"):
+            row[key] = row[key].isoformat()
+    return frame, day.isoformat()
+
+
+def kspr_label(score: int) -> str:
+    from madangan.sectors.health import kspr_category
+
+    return kspr_category(score)

@@ -60,6 +60,12 @@ FACILITY_P = np.array([0.45, 0.30, 0.12, 0.08, 0.05])
 #: records on the KSPR card: the synthetic registry's children are closer spaced than Indonesian births
 #: (~10% of intervals under 24 months, SDKI 2017), so the card keeps about one in seven.
 SPACING_RECORDED = 0.15
+#: KSPR factors that appear during the pregnancy: gestational day from which a visit can find them.
+LATE_FACTORS = {
+    "BENGKAK PADA MUKA/TUNGKAI DAN TEKANAN DARAH TINGGI": 140, "HIDRAMNION": 140,
+    "BAYI MATI DALAM KANDUNGAN": 140, "PREEKLAMPSIA BERAT/KEJANG-KEJANG": 140,
+    "LETAK SUNGSANG": 196, "LETAK LINTANG": 196,
+}
 #: Chance of each ANC visit K1..K6 happening once the pregnancy is far enough along.
 ANC_ATTEND = np.array([1.0, 0.95, 0.93, 0.92, 0.88, 0.83])
 
@@ -508,6 +514,11 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
         "PREEKLAMPSIA BERAT/KEJANG-KEJANG": late & (u() < 0.012),
     }
     assert list(flags) == list(KSPR_FACTORS)
+    # K1 mostly in the first trimester, some late; never after delivery or the reference date.
+    k1 = np.where(u() < 0.9, rng.integers(35, 99, n), rng.integers(99, 181, n))
+    k1 = np.minimum(k1, ga_end)
+    ids = "HML-" + pl.Series(np.arange(1, n + 1)).cast(pl.String).str.zfill(7)
+    anc = _anc(ctx, ids, hpht, k1, ga_end, flags)  # drops late factors no visit found
     score = KSPR_START + sum(KSPR_FACTORS[f] * v.astype(np.int64) for f, v in flags.items())
     category = np.where(score <= 2, 0, np.where(score < 12, 1, 2))
     plan = np.empty(n, dtype=np.int64)
@@ -515,17 +526,12 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
         where = category == c
         plan[where] = rng.choice(len(BIRTH_PLACES), int(where.sum()), p=probs)
 
-    # K1 mostly in the first trimester, some late; never after delivery or the reference date.
-    k1 = np.where(u() < 0.9, rng.integers(35, 99, n), rng.integers(99, 181, n))
-    k1 = np.minimum(k1, ga_end)
-
     flag_frame = pl.DataFrame({f: v for f, v in flags.items()})
     factors = flag_frame.select(
         faktor_risiko=pl.concat_str(
             [pl.when(pl.col(f)).then(pl.lit(f)) for f in flags], separator="; ", ignore_nulls=True
         )
     )["faktor_risiko"]
-    ids = "HML-" + pl.Series(np.arange(1, n + 1)).cast(pl.String).str.zfill(7)
     hpl = hpht + 280
     kehamilan = pl.DataFrame(
         {
@@ -548,7 +554,6 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
             "tanggal_persalinan": _dates(np.where(is_delivered, end, 0)).set(pl.Series(~is_delivered), None),
         }
     )
-    anc = _anc(ctx, ids, hpht, k1, ga_end, flags)
     return kehamilan, anc
 
 
@@ -577,6 +582,19 @@ def _anc(ctx: SynthContext, ids: pl.Series, hpht, k1, ga_end, flags) -> pl.DataF
     came = (v <= ga_end[:, None]) & (rng.random((n, 6)) < ANC_ATTEND[None, :])
     came[:, 0] = True  # K1 registers the pregnancy
     ordinal = np.cumsum(came, axis=1)
+
+    # Factors that show later in the pregnancy are found at the first visit from the day they can be seen
+    # and written on the card then (the KSPR score is recomputed from that visit on); one no visit could
+    # find is not on the card (flags are updated in place).
+    found = np.full((n, 6), "", dtype=object)
+    for factor, from_day in LATE_FACTORS.items():
+        seen = came & (v >= from_day)
+        first = np.argmax(seen, axis=1)
+        has = flags[factor] & seen.any(axis=1)
+        flags[factor] = has
+        rows = np.flatnonzero(has)
+        cells = found[rows, first[rows]]
+        found[rows, first[rows]] = np.where(cells == "", factor, cells + "; " + factor)
 
     hypertensive = flags["BENGKAK PADA MUKA/TUNGKAI DAN TEKANAN DARAH TINGGI"][:, None] & (v >= 140)
     severe = flags["PREEKLAMPSIA BERAT/KEJANG-KEJANG"][:, None] & (v >= 140)
@@ -613,6 +631,7 @@ def _anc(ctx: SynthContext, ids: pl.Series, hpht, k1, ga_end, flags) -> pl.DataF
             "tekanan_darah_diastolik": dia[p, j],
             "berat_kg": weight[p, j],
             "hb": hb[p, j],
+            "faktor_risiko_baru": pl.Series(found[p, j], dtype=pl.String).replace("", None),
             "fasilitas": _labels(FACILITIES, facility[p, j]),
         }
     )
