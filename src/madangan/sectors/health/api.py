@@ -128,7 +128,7 @@ def pregnancies_api(request: Request, daftar: PregnancyList = "krst_dekat_hpl", 
                     tanggal: str | None = Tanggal, who: Principal = Depends(principal)) -> dict:
     """Pregnant women of your region on the list, as of the date: name, NIK (masked unless your role may see it
     in full), HPL and days to it, weeks pregnant, KSPR score as of the date and per trimester, planned birth
-    place, risk factors. Each read is audited; a posyandu cadre is refused (the register is for midwives)."""
+    place, risk factors. Each read is audited; a posyandu cadre gets an empty list (their scope is their posyandu's children)."""
     with http_errors():
         rows, day = _pregnancies(request, who, daftar, wilayah, tanggal)
     return {"daftar": daftar, "wilayah": wilayah or who.region_code, "tanggal": day or None, "total": len(rows),

@@ -36,9 +36,6 @@ add_messages({
     "health.no_pregnancies": {"id": "Belum ada register ibu hamil.", "en": "No pregnancy register yet."},
     "health.bad_date": {"id": "Tanggal '{day}' tidak valid: tulis YYYY-MM-DD, mis. 2026-10-31.",
                         "en": "Date '{day}' is invalid: write YYYY-MM-DD, e.g. 2026-10-31."},
-    "health.cadre_no_pregnancies": {
-        "id": "Kader posyandu melihat balita posyandunya; register ibu hamil dibuka untuk bidan desa dan petugas.",
-        "en": "A posyandu cadre sees their posyandu's children; the pregnancy register is for midwives and officers."},
 })
 
 #: Pregnancy lists: name → what it holds.
@@ -171,13 +168,14 @@ def pregnancies(con, who: Principal, deployment_code: str, *, daftar: str = "krs
                 wilayah: str | None = None, tanggal: str | None = None) -> tuple[list[dict], str]:
     """Pregnant women on list `daftar` as of `tanggal` (default: the latest date in the register or visits);
     (rows, YYYY-MM-DD). krst_dekat_hpl: KRST, not delivered, due within 28 days, no facility birth planned;
-    risiko_tinggi: ongoing with KSPR ≥ 6. Each row has the KSPR score as of the date and per trimester."""
+    risiko_tinggi: ongoing with KSPR ≥ 6. Each row has the KSPR score as of the date and per trimester.
+    A posyandu cadre gets no one: their scope is their posyandu's children, and the register has no posyandu."""
     if daftar not in PREGNANCY_LISTS:
         raise UserError(t("health.unknown_list", name=daftar, allowed=", ".join(PREGNANCY_LISTS)))
     check_health_persons(who)
-    if who.role is Role.CADRE:
-        raise OutOfScope(t("health.cadre_no_pregnancies"))
     code = region(deployment_code, who, wilayah)
+    if who.role is Role.CADRE:  # a cadre's scope is their posyandu's children: no pregnancy is in it
+        return [], ""
     day = parse_day(tanggal)
     present = set(con.list_tables())
     if "kehamilan" not in present:
