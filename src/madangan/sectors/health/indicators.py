@@ -136,7 +136,8 @@ def _prevalence(indicator: str, below: float | None = None, above: float | None 
     weight_based = indicator != "haz"
 
     def compute(tables):
-        m = with_z(measurements(tables), indicator)
+        m = measurements(tables)
+        m = with_z(m.select(*(c for c in m.columns if c not in ("id_pengukuran", "nik_anak", "umur_bulan"))), indicator)
         oedema = m.oedema & m.umur_hari.between(0, 60 * 30.4375 - 1e-9) & m.sex.isin([1, 2]) if weight_based else ibis.literal(False)
         hit = (m.z < below) if below is not None else (m.z > above)
         if below is not None and weight_based:
