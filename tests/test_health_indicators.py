@@ -27,9 +27,20 @@ def tables(**frames: pl.DataFrame):
 
 
 def result(indicator_id: str, t) -> dict[tuple[str, date], tuple[int, int]]:
-    r = BY_ID[indicator_id].compute(t).to_polars()
-    assert r.columns == ["kode_desa", "bulan", "numerator", "denominator"]
+    """Totals per desa × month, as the engine stores them (the sum over any breakdown columns)."""
+    indicator = BY_ID[indicator_id]
+    r = indicator.compute(t).to_polars()
+    assert set(r.columns) == {"kode_desa", "bulan", "numerator", "denominator", *indicator.disaggregations}
+    r = r.group_by("kode_desa", "bulan").agg(pl.col("numerator").sum(), pl.col("denominator").sum())
     return {(row["kode_desa"], row["bulan"]): (row["numerator"], row["denominator"]) for row in r.iter_rows(named=True)}
+
+
+def breakdown(indicator_id: str, t, by: str, month: date) -> dict[str, tuple[int, int]]:
+    """Numerator and denominator per category of breakdown `by` in `month`, via the engine's own desa rows."""
+    from madangan.indicators.engine import _desa_rows
+
+    r = _desa_rows(BY_ID[indicator_id], t).to_polars().filter(pl.col("dimensi") == by, pl.col("bulan") == month)
+    return {row["kategori"]: (int(row["numerator"]), int(row["denominator"])) for row in r.iter_rows(named=True)}
 
 
 def posyandu_rows(rows) -> pl.DataFrame:
@@ -194,6 +205,45 @@ def test_skdn_status_of_each_child(skdn_tables):
     }
 
 
+@pytest.fixture(scope="module")
+def two_posyandu_tables(skdn_tables):
+    # The same children, A and B at Posyandu Mawar 1, C, D and E at Posyandu Melati 2.
+    # Ages on 1 March 2025 (S): E 3 mo; A 15, B 13, C 22; D 30, F 26; G 45.
+    frames = {name: t.to_polars() for name, t in skdn_tables.items()}
+    frames["posyandu"] = frames["posyandu"].with_columns(
+        posyandu=pl.when(pl.col("nik_anak").is_in(["A", "B"])).then(pl.lit("Posyandu Mawar 1"))
+        .otherwise(pl.lit("Posyandu Melati 2")))
+    return tables(**frames)
+
+
+def test_skdn_breakdowns_by_age_group_and_posyandu(two_posyandu_tables):
+    t = two_posyandu_tables
+    # February: E (2 mo) N; A (14 mo) N, B (12 mo) T
+    assert breakdown("skdn_naik", t, "kelompok_umur", FEB) == {"00–05 bln": (1, 1), "12–23 bln": (1, 2)}
+    assert breakdown("skdn_naik", t, "posyandu", FEB) == {"Posyandu Mawar 1": (1, 2), "Posyandu Melati 2": (1, 1)}
+    # March: A T and B 2T at Mawar 1; C O and D B at Melati 2
+    assert breakdown("balita_2t", t, "posyandu", MAR) == {"Posyandu Mawar 1": (1, 2), "Posyandu Melati 2": (0, 2)}
+    assert breakdown("balita_2t", t, "kelompok_umur", MAR) == {"12–23 bln": (1, 3), "24–35 bln": (0, 1)}
+    # D/S in March: D = A 15, B 13, C 22, D 30 months; S by age on 1 March (E, then A B C, D F, G)
+    assert breakdown("skdn_partisipasi", t, "kelompok_umur", MAR) == {
+        "00–05 bln": (0, 1), "12–23 bln": (3, 3), "24–35 bln": (1, 2), "36–59 bln": (0, 1)}
+    # categories add up to the total, as the engine's roll-up needs
+    assert sum(n for n, _ in breakdown("skdn_partisipasi", t, "kelompok_umur", MAR).values()) == 4
+
+
+def test_skdn_report_counts_d_n_t_2t_o_b_per_posyandu(two_posyandu_tables):
+    from madangan.sectors.health.indicators import skdn_counts
+
+    r = skdn_counts(two_posyandu_tables).to_polars().filter(pl.col("bulan") == MAR)
+    got = {(row["posyandu"], row["kelompok_umur"]): tuple(row[c] for c in ("D", "N", "T", "dua_t", "O", "B"))
+           for row in r.iter_rows(named=True)}
+    assert got == {
+        ("Posyandu Mawar 1", "12–23 bln"): (2, 0, 2, 1, 0, 0),  # A T, B T and 2T
+        ("Posyandu Melati 2", "12–23 bln"): (1, 0, 0, 0, 1, 0),  # C absent in February: O
+        ("Posyandu Melati 2", "24–35 bln"): (1, 0, 0, 0, 0, 1),  # D weighed for the first time: B
+    }
+
+
 # ------------------------------------------------------------------ pregnancy
 
 
@@ -275,3 +325,64 @@ def test_telemetry_readings_outside_safe_ranges():
         "spo2": [98, 97, 99, 98, 93],  # 93 %: desaturated
     })
     assert result("telemetri_di_luar_batas", tables(telemetri=readings)) == {(DESA, FEB): (2, 4), (OTHER, FEB): (1, 1)}
+
+
+def test_kbm_table_is_the_kms_table_of_permenkes_155_2010():
+    from madangan.sectors.health.indicators import KBM_GRAMS, KBM_LATER_GRAMS
+
+    kms = {1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300}
+    assert {m: KBM_GRAMS[m] for m in kms} == kms
+    assert KBM_LATER_GRAMS == 200 and 11 not in KBM_GRAMS  # 11 to 60 months: 200 g
+
+
+# ------------------------------------------------------------------ KSPR over the pregnancy, near-term KRST
+
+SEP = date(2025, 9, 1)
+TUA, SUNGSANG, PEB = "TERLALU TUA (>=35 TH)", "LETAK SUNGSANG", "PREEKLAMPSIA BERAT/KEJANG-KEJANG"
+
+
+@pytest.fixture(scope="module")
+def kspr_tables():
+    # P1: 38 years old (known at K1: 2 + 4 = 6, KRT); pre-eclampsia found at the visit of 1 June (trimester II,
+    #     +8 → 14, KRST); breech at the visit of 1 August (trimester III, +8 → 22). Due 8 Oct, plans a home birth.
+    # P2: previous caesarean and bleeding from K1 (18, KRST), due 20 Oct, plans the hospital.
+    # P3: KRST, due 5 Oct, but already delivered on 25 Sep.  P4: KRT only (6), due 10 Oct, home.
+    k = pl.DataFrame([
+        ("P1", "3211014101870001", "Ani", DESA, date(2025, 1, 1), date(2025, 10, 8), date(2025, 2, 10), None,
+         f"{TUA}; {SUNGSANG}; {PEB}", "RUMAH"),
+        ("P2", "3211014101900002", "Bela", DESA, date(2025, 1, 13), date(2025, 10, 20), date(2025, 3, 1), None,
+         "PERNAH OPERASI SESAR; PERDARAHAN DALAM KEHAMILAN INI", "RUMAH SAKIT"),
+        ("P3", "3211014101900003", "Cici", DESA, date(2024, 12, 29), date(2025, 10, 5), date(2025, 2, 1),
+         date(2025, 9, 25), "PERNAH OPERASI SESAR; LETAK LINTANG", "RUMAH"),
+        ("P4", "3211014101800004", "Dewi", DESA, date(2025, 1, 3), date(2025, 10, 10), date(2025, 2, 1), None, TUA,
+         "RUMAH"),
+    ], schema={"id_kehamilan": pl.String, "nik_ibu": pl.String, "nama_ibu": pl.String, "kode_desa": pl.String,
+               "hpht": pl.Date, "hpl": pl.Date, "tanggal_daftar": pl.Date, "tanggal_persalinan": pl.Date,
+               "faktor_risiko": pl.String, "rencana_persalinan": pl.String}, orient="row")
+    a = pl.DataFrame([
+        ("P1-K1", "P1", date(2025, 2, 10), None), ("P1-K3", "P1", date(2025, 6, 1), PEB),
+        ("P1-K5", "P1", date(2025, 8, 1), SUNGSANG), ("P2-K1", "P2", date(2025, 3, 1), None),
+    ], schema={"id_kunjungan": pl.String, "id_kehamilan": pl.String, "tanggal_kunjungan": pl.Date,
+               "faktor_risiko_baru": pl.String}, orient="row")
+    return tables(kehamilan=k, anc=a)
+
+
+def test_kspr_is_recomputed_as_factors_are_found_at_visits(kspr_tables):
+    from madangan.sectors.health.indicators import kspr_history
+
+    h = kspr_history(kspr_tables).to_polars().filter(pl.col("id_kehamilan") == "P1").sort("tanggal")
+    assert [(r["tanggal"], r["trimester"], r["skor"], r["kategori"]) for r in h.iter_rows(named=True)] == [
+        (date(2025, 2, 10), "I", 6, "KRT"), (date(2025, 6, 1), "II", 14, "KRST"), (date(2025, 8, 1), "III", 22, "KRST")]
+
+
+def test_monthly_risk_shares_use_the_score_as_of_the_month(kspr_tables):
+    krst = result("kehamilan_risiko_sangat_tinggi", kspr_tables)
+    # May: P2 and P3 are KRST from K1, P1 not yet (6); June: P1 too
+    assert krst[(DESA, date(2025, 5, 1))] == (2, 4)
+    assert krst[(DESA, date(2025, 6, 1))] == (3, 4)
+
+
+def test_near_term_krst_without_a_facility_birth_planned(kspr_tables):
+    # End of September: P1 (KRST, due in 8 days, home) and P2 (KRST, due in 20 days, hospital) count; P3 has
+    # delivered, P4 is not KRST. One of two has no facility planned.
+    assert result("krst_dekat_hpl_tanpa_faskes", kspr_tables) == {(DESA, SEP): (1, 2)}

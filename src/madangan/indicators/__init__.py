@@ -74,6 +74,9 @@ class Indicator:
     #: Breakdowns: a column `compute` also returns → its label, e.g. {"kanal": {"id": "Kanal", "en": "Channel"}}.
     #: Each counted unit must fall in one category (a request has one channel), so categories sum to the total.
     disaggregations: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: A page listing, by name, the persons counted in the numerator (e.g. "/kesehatan/balita?indikator=…"); the
+    #: theme page links to it, with ``&wilayah=`` the region shown, for roles with the persons permission.
+    persons: str = ""
     #: Published on the public portal and the open-data catalog (aggregates only, small cells suppressed).
     public: bool = False
     #: What the public output must protect (`madangan.access.disclosure`): "counts" when numerator and

@@ -21,6 +21,7 @@ from madangan import __version__, deploy, plugins
 from madangan.access.web import LoginRequired, RateLimiter, login_redirect, public
 from madangan.config import Settings
 from madangan.alerts import web as alerts_web
+from madangan.sectors.health import api as health_api
 from madangan.sectors.spbe import web as spbe_web
 from madangan.sectors.welfare import api as welfare_api
 from madangan.sectors.welfare import pages as welfare_pages
@@ -144,6 +145,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(welfare_api.router)
     app.include_router(welfare_api.public_router)
     app.include_router(welfare_pages.router)
+    app.include_router(health_api.router)
+    app.include_router(health_api.pages)
     app.include_router(opendata_api.router)
     app.include_router(portal_pages.router)
     app.include_router(moderation_pages.router)

@@ -85,6 +85,8 @@ add_messages({f"dash.{key}": {"id": id_text, "en": en_text} for key, (id_text, e
     "on_time": ("tepat waktu", "on time"),
     "not_loaded": ("belum dimuat", "not loaded"),
     "target": ("Target", "Target"),
+    "persons_behind": ("Lihat nama di balik angka ini", "See the names behind this figure"),
+    "breakdowns": ("Rincian (CSV)", "Breakdowns (CSV)"),
     "as_of": ("Data per", "Data as of"),
     "worklist": ("Daftar kerja temuan desa ini", "This village's worklist of findings"),
     "findings_active": ("temuan aktif", "active findings"),

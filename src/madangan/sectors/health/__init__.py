@@ -155,6 +155,9 @@ ANC = Contract(
         Column("tekanan_darah_diastolik", "TD Diastolik (mmHg)", "int", personal=True),
         Column("berat_kg", "Berat Badan (kg)", "float", personal=True),
         Column("hb", "Hb (g/dL)", "float", personal=True),
+        Column("faktor_risiko_baru", "Faktor Risiko Baru (KSPR)", required=False, personal=True,
+               description="Faktor risiko KSPR yang ditemukan pada kunjungan ini, dipisah titik koma; skor KSPR "
+                           "dihitung ulang sejak tanggal kunjungan"),
         Column("fasilitas", "Fasilitas Kesehatan",
                allowed=("PUSKESMAS", "PRAKTIK MANDIRI BIDAN", "POSKESDES/POLINDES", "KLINIK", "RUMAH SAKIT"),
                synonyms={"PKM": "PUSKESMAS", "PMB": "PRAKTIK MANDIRI BIDAN", "BPM": "PRAKTIK MANDIRI BIDAN",

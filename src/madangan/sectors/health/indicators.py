@@ -24,8 +24,12 @@ DATA = Path(__file__).parent / "data"
 
 SECTOR = "health"
 
-#: KBM (Kenaikan Berat badan Minimal), grams a child must gain in a month to count as N, by age in
-#: completed months at this month's weighing (KMS, Permenkes 155/2010); 200 g from 11 months on.
+#: KBM (Kenaikan Berat badan Minimal), grams a child must gain since last month's weighing to count as N, by
+#: age in completed months at this month's weighing. Source: Permenkes 155/2010 tentang Penggunaan Kartu Menuju
+#: Sehat (KMS) bagi Balita, lampiran "Tabel Kenaikan Berat Badan Minimal (KBM)" — 1 bln 800 g, 2 bln 900 g,
+#: 3 bln 800 g, 4 bln 600 g, 5 bln 500 g, 6–7 bln 400 g, 8–10 bln 300 g, 11–60 bln 200 g; the same row is
+#: printed on the growth chart of the Buku KIA (edisi 2023, "KBM (gr)": 800 900 800 600 500 400 300 200).
+#: Age 0 has no previous monthly weighing on the card; it takes the 1-month value should one occur.
 KBM_GRAMS = {0: 800, 1: 800, 2: 900, 3: 800, 4: 600, 5: 500, 6: 400, 7: 400, 8: 300, 9: 300, 10: 300}
 KBM_LATER_GRAMS = 200
 
@@ -102,6 +106,25 @@ def measurements(tables) -> ibis.Table:
     return m.mutate(sex=sex, umur_hari=age, lying=lying, oedema=oedema)
 
 
+#: SKDN age groups (months), as in the posyandu monthly report (LB3 Gizi): label → first month of the group.
+AGE_GROUPS = {"00–05 bln": 0, "06–11 bln": 6, "12–23 bln": 12, "24–35 bln": 24, "36–59 bln": 36}
+BY_AGE = {"kelompok_umur": {"id": "Kelompok umur", "en": "Age group"}}
+BY_POSYANDU = {"posyandu": {"id": "Posyandu", "en": "Posyandu"}}
+
+
+def age_group(months) -> ibis.Value:
+    """The SKDN age-group label of an age in completed months (NULL for a negative or missing age)."""
+    bounds = list(AGE_GROUPS.items())
+    branches = [(months < bounds[i + 1][1], label) for i, (label, _start) in enumerate(bounds[:-1])]
+    return ibis.cases(
+        (months.isnull() | (months < 0), ibis.null("string")), *branches, else_=bounds[-1][0])
+
+
+def _months_at_start(birth, month) -> ibis.Value:
+    """Completed months of age on the first day of `month` for someone born on `birth`."""
+    return _month_index(month) - _month_index(birth) - (birth.day() > 1).cast("int64")
+
+
 def with_z(m: ibis.Table, indicator: str) -> ibis.Table:
     """Adds column `z`: the WHO z-score (NULL when not computable or flagged implausible)."""
     m = scored(m)
@@ -117,13 +140,15 @@ def _prevalence(indicator: str, below: float | None = None, above: float | None 
     weight_based = indicator != "haz"
 
     def compute(tables):
-        m = with_z(measurements(tables), indicator)
+        m = measurements(tables)
+        m = with_z(m.select(*(c for c in m.columns if c not in ("id_pengukuran", "nik_anak", "umur_bulan"))), indicator)
         oedema = m.oedema & m.umur_hari.between(0, 60 * 30.4375 - 1e-9) & m.sex.isin([1, 2]) if weight_based else ibis.literal(False)
         hit = (m.z < below) if below is not None else (m.z > above)
         if below is not None and weight_based:
             hit = hit.fill_null(False) | oedema
         counted = m.z.notnull() | oedema
-        return m.group_by("kode_desa", "bulan").agg(
+        m = m.mutate(kelompok_umur=age_group((m.umur_hari / 30.4375).floor().cast("int64")))
+        return m.group_by("kode_desa", "bulan", "kelompok_umur", "posyandu").agg(
             numerator=hit.fill_null(False).cast("int64").sum(),
             denominator=counted.cast("int64").sum(),
         )
@@ -141,18 +166,19 @@ def _months(tables) -> ibis.Table:
 
 
 def _under_five_per_month(people: ibis.Table, months: ibis.Table, birth: str) -> ibis.Table:
-    """Count per desa × month of people born in the 60 months before the month's end."""
+    """Count per desa × month × age group (completed months on the month's first day) of people born in the
+    60 months before the month's end."""
     end = months.bulan + ibis.interval(months=1) - ibis.interval(days=1)
     j = people.join(months, [people[birth] <= end, people[birth] > end - ibis.interval(months=60)])
-    return j.group_by("kode_desa", "bulan").agg(n=_.count())
+    j = j.mutate(kelompok_umur=age_group(ibis.greatest(_months_at_start(j[birth], j.bulan), 0)))
+    return j.group_by("kode_desa", "bulan", "kelompok_umur").agg(n=_.count())
 
 
-def _ratio(numerator: ibis.Table, denominator: ibis.Table) -> ibis.Table:
-    """Outer-joins two desa × month counts (column n) into numerator/denominator."""
-    j = numerator.rename(num="n").outer_join(denominator.rename(den="n"), ["kode_desa", "bulan"])
+def _ratio(numerator: ibis.Table, denominator: ibis.Table, keys=("kode_desa", "bulan", "kelompok_umur")) -> ibis.Table:
+    """Outer-joins two desa × month (× breakdown) counts (column n) into numerator/denominator."""
+    j = numerator.rename(num="n").outer_join(denominator.rename(den="n"), list(keys))
     return j.select(
-        kode_desa=ibis.coalesce(j.kode_desa, j.kode_desa_right),
-        bulan=ibis.coalesce(j.bulan, j.bulan_right),
+        **{k: ibis.coalesce(j[k], j[k + "_right"]) for k in keys},
         numerator=j.num.fill_null(0),
         denominator=j.den.fill_null(0),
     )
@@ -186,19 +212,31 @@ def weighings(tables) -> ibis.Table:
         baru=p.bulan_lalu.isnull(),
         bolos=p.bulan_lalu.notnull() & ~consecutive,
         consecutive=consecutive,
+        kelompok_umur=age_group(p.umur_bulan),
     )
     child = ibis.window(group_by=p.nik_anak, order_by=p.bulan)
     prev_t = p.tidak_naik.lag().over(child).fill_null(False)
     return p.mutate(dua_t=p.tidak_naik & prev_t)
 
 
-def _count(table: ibis.Table) -> ibis.Table:
-    return table.group_by("kode_desa", "bulan").agg(n=_.count())
+def skdn_counts(tables) -> ibis.Table:
+    """The posyandu monthly report's counts per desa × month × posyandu × age group: D (weighed), N (gained at
+    least the KBM), T (did not, 2T included), dua_t (2T: no gain two months running), O (weighed, but not the
+    month before), B (first weighing)."""
+    w = weighings(tables)
+    as_int = lambda flag: flag.cast("int64").sum()  # noqa: E731
+    return w.group_by("kode_desa", "bulan", "posyandu", "kelompok_umur").agg(
+        D=_.count(), N=as_int(w.naik), T=as_int(w.tidak_naik), dua_t=as_int(w.dua_t), O=as_int(w.bolos),
+        B=as_int(w.baru))
+
+
+def _count(table: ibis.Table, *by: str) -> ibis.Table:
+    return table.group_by("kode_desa", "bulan", *by).agg(n=_.count())
 
 
 def _d_over_s(tables):
     w = weighings(tables)
-    return _ratio(_count(w), _s(tables))
+    return _ratio(_count(w, "kelompok_umur"), _s(tables))
 
 
 def _k_over_s(tables):
@@ -207,17 +245,20 @@ def _k_over_s(tables):
 
 def _n_over_d(tables):
     w = weighings(tables)
-    return w.group_by("kode_desa", "bulan").agg(numerator=w.naik.cast("int64").sum(), denominator=_.count())
+    return w.group_by("kode_desa", "bulan", "kelompok_umur", "posyandu").agg(
+        numerator=w.naik.cast("int64").sum(), denominator=_.count())
 
 
 def _two_t(tables):
     w = weighings(tables)
-    return w.group_by("kode_desa", "bulan").agg(numerator=w.dua_t.cast("int64").sum(), denominator=_.count())
+    return w.group_by("kode_desa", "bulan", "kelompok_umur", "posyandu").agg(
+        numerator=w.dua_t.cast("int64").sum(), denominator=_.count())
 
 
 def _coverage(tables):
     m = measurements(tables)
-    measured = _count(m.filter(m.tinggi_cm > 0))
+    m = m.mutate(kelompok_umur=age_group(_months_at_start(m.tanggal_lahir, m.bulan)))
+    measured = _count(m.filter(m.tinggi_cm > 0), "kelompok_umur")
     return _ratio(measured, _k(tables))
 
 
@@ -234,15 +275,66 @@ def _month_index(d) -> ibis.Value:
     return d.year() * 12 + d.month() - 1
 
 
+def kspr_category_of(score) -> ibis.Value:
+    """KRR (2), KRT (6–10) or KRST (≥ 12) of a KSPR score expression."""
+    return ibis.cases((score <= KSPR_START, "KRR"), (score < 12, "KRT"), else_="KRST")
+
+
+def _visit_increments(tables) -> ibis.Table | None:
+    """Per ANC visit that recorded new KSPR factors: id_kehamilan, tanggal (visit date), tambah (score added).
+    None when no visit table (or no such column) is loaded: scores are then the register's total."""
+    a = tables.get("anc")
+    if a is None or "faktor_risiko_baru" not in a.columns:
+        return None
+    a = a.filter(a.faktor_risiko_baru.notnull() & (a.faktor_risiko_baru.strip() != ""))
+    return a.select("id_kehamilan", tanggal=a.tanggal_kunjungan,
+                    tambah=kspr_score(a.faktor_risiko_baru) - KSPR_START)
+
+
+def score_as_of(rows: ibis.Table, tables, on: str) -> ibis.Table:
+    """`rows` (with id_kehamilan and skor_total, the register's KSPR score from all recorded factors) plus column
+    skor: the score as of the date in column `on` — the total less what visits after that date added. The
+    register holds the factors known at K1 plus those found later; each visit says which it found."""
+    inc = _visit_increments(tables)
+    if inc is None:
+        return rows.mutate(skor=rows.skor_total)
+    keyed = rows.mutate(_row=ibis.row_number())
+    later = keyed.select("_row", "id_kehamilan", _on=keyed[on]).join(inc, "id_kehamilan").filter(
+        lambda t: t.tanggal > t._on)
+    after = later.group_by("_row").agg(_later=later.tambah.sum())
+    j = keyed.left_join(after, "_row")
+    out = j.mutate(skor=ibis.greatest(j.skor_total - j._later.fill_null(0), KSPR_START))
+    return out.drop("_row", "_later", *[c for c in out.columns if c not in keyed.columns and c.endswith("_right")])
+
+
+def kspr_history(tables) -> ibis.Table:
+    """The KSPR card over the pregnancy: one row per pregnancy × event (K1 registration, then each visit that
+    recorded a factor) with the score and category from that date on, and the trimester (I, II, III) it fell in."""
+    k = tables["kehamilan"]
+    k = k.select("id_kehamilan", "kode_desa", "hpht", "tanggal_daftar", skor_total=kspr_score(k.faktor_risiko))
+    events = k.select("id_kehamilan", "kode_desa", "hpht", "skor_total", tanggal=k.tanggal_daftar)
+    inc = _visit_increments(tables)
+    if inc is not None:
+        v = inc.join(k.select("id_kehamilan", "kode_desa", "hpht", "skor_total"), "id_kehamilan")
+        events = events.union(v.select("id_kehamilan", "kode_desa", "hpht", "skor_total", "tanggal").distinct())
+    h = score_as_of(events, tables, "tanggal")
+    ga = h.tanggal.delta(h.hpht, unit="day")
+    trimester = ibis.cases((ga < TRIMESTER_2_DAY, "I"), (ga < TRIMESTER_3_DAY, "II"), else_="III")
+    return h.mutate(kategori=kspr_category_of(h.skor), trimester=trimester).drop("skor_total")
+
+
 def _pregnancies_per_month(tables) -> ibis.Table:
-    """One row per pregnancy × month it was ongoing (HPHT to delivery, or to HPL if not delivered)."""
+    """One row per pregnancy × month it was ongoing (HPHT to delivery, or to HPL if not delivered), with the KSPR
+    score as of the month's last day (skor) — factors found at later visits do not count yet."""
     k = tables["kehamilan"]
     end = ibis.coalesce(k.tanggal_persalinan, k.hpl)
     k = k.filter(end >= k.hpht).mutate(
-        _months=ibis.range(_month_index(k.hpht), _month_index(end) + 1), skor=kspr_score(k.faktor_risiko)
+        _months=ibis.range(_month_index(k.hpht), _month_index(end) + 1), skor_total=kspr_score(k.faktor_risiko)
     )
     k = k.unnest("_months")
-    return k.mutate(bulan=ibis.date((k._months // 12).cast("int32"), (k._months % 12 + 1).cast("int32"), 1))
+    k = k.mutate(bulan=ibis.date((k._months // 12).cast("int32"), (k._months % 12 + 1).cast("int32"), 1))
+    k = k.mutate(_akhir=k.bulan + ibis.interval(months=1) - ibis.interval(days=1))
+    return score_as_of(k, tables, "_akhir")
 
 
 def _kspr_share(minimum: int):
@@ -253,6 +345,34 @@ def _kspr_share(minimum: int):
         )
 
     return compute
+
+
+#: Where a KRST mother should give birth (KSPR: hospital with a doctor); home is no facility at all.
+FACILITY_PLANS = ("RUMAH SAKIT", "PUSKESMAS", "PRAKTIK MANDIRI BIDAN")
+NEAR_TERM_DAYS = 28
+
+
+def near_term_krst(tables, on) -> ibis.Table:
+    """Pregnancies not delivered by date column/value `on`, KRST as of then, due (HPL) within 28 days after it;
+    with tanpa_faskes: no facility birth planned (home, or nothing written)."""
+    k = tables["kehamilan"]
+    k = k.mutate(skor_total=kspr_score(k.faktor_risiko), _on=on)
+    k = k.filter((k.tanggal_persalinan.isnull() | (k.tanggal_persalinan > k._on)) & (k.hpl > k._on)
+                 & (k.hpl <= k._on + ibis.interval(days=NEAR_TERM_DAYS)) & (k.tanggal_daftar <= k._on))
+    k = score_as_of(k, tables, "_on").filter(lambda t: t.skor >= 12)
+    return k.mutate(tanpa_faskes=~k.rencana_persalinan.isin(FACILITY_PLANS).fill_null(False))
+
+
+def _krst_near_term_without_facility(tables):
+    """Per month (as of its last day): near-term KRST pregnancies, and those without a facility birth planned."""
+    k = tables["kehamilan"]
+    months = k.select(bulan=(k.hpl - ibis.interval(days=NEAR_TERM_DAYS)).truncate("M")).union(
+        k.select(bulan=(k.hpl - ibis.interval(days=1)).truncate("M"))).distinct()
+    months = months.mutate(_akhir=months.bulan + ibis.interval(months=1) - ibis.interval(days=1))
+    k = k.join(months, [k.hpl > months._akhir, k.hpl <= months._akhir + ibis.interval(days=NEAR_TERM_DAYS)])
+    near = near_term_krst({**tables, "kehamilan": k}, k._akhir)
+    return near.group_by("kode_desa", "bulan").agg(numerator=near.tanpa_faskes.cast("int64").sum(),
+                                                   denominator=_.count())
 
 
 def _anc_coverage(visits: int):
@@ -303,7 +423,8 @@ def _growth(id_, title, indicator, en_title, definisi, en, below=None, above=Non
         unit="%", higher_is_better=False, target=target, thresholds=thresholds, period_from="posyandu.tanggal_ukur",
         metadata=_meta(definisi, "balita dengan z-skor memenuhi batas ÷ balita diukur dengan z-skor sah × 100",
                        "Pengukuran posyandu (e-PPGBM), Standar WHO 2006, Permenkes 2/2020", en),
-        public=public, surveys=surveys,
+        public=public, surveys=surveys, disaggregations={**BY_AGE, **BY_POSYANDU},
+        persons=f"/kesehatan/balita?indikator={id_}",
     )
 
 
@@ -331,34 +452,35 @@ INDICATORS = (
             "Share of measured children with weight-for-length/height above +2 SD",
             above=2, thresholds=(5.0, 10.0)),
     Indicator(
-        id="skdn_partisipasi", sector=SECTOR, title={"id": "Partisipasi penimbangan (D/S)", "en": "Weighing participation (D/S)"},
+        id="skdn_partisipasi", sector=SECTOR, disaggregations=BY_AGE, title={"id": "Partisipasi penimbangan (D/S)", "en": "Weighing participation (D/S)"},
         compute=_d_over_s, sources=("posyandu", "penduduk"), target=80.0, thresholds=(80.0, 60.0),
         period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang (D) dibanding seluruh balita di wilayah (S)", "D ÷ S × 100",
                        "Pengukuran posyandu; register penduduk", "Children weighed (D) over all children under five in the area (S)"),
     ),
     Indicator(
-        id="skdn_naik", sector=SECTOR, title={"id": "Balita naik berat badan (N/D)", "en": "Children gaining weight (N/D)"},
+        id="skdn_naik", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU}, title={"id": "Balita naik berat badan (N/D)", "en": "Children gaining weight (N/D)"},
         compute=_n_over_d, sources=("posyandu",), incremental=False, target=80.0, thresholds=(80.0, 60.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya naik minimal KBM sejak bulan lalu (N) dibanding balita ditimbang (D)",
                        "N ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
                        "Weighed children who gained at least the minimum monthly gain (KBM) since last month"),
     ),
     Indicator(
-        id="skdn_terdaftar", sector=SECTOR, title={"id": "Balita terdaftar (K/S)", "en": "Children registered (K/S)"},
+        id="skdn_terdaftar", sector=SECTOR, disaggregations=BY_AGE, title={"id": "Balita terdaftar (K/S)", "en": "Children registered (K/S)"},
         compute=_k_over_s, sources=("balita", "penduduk", "posyandu"), target=100.0, thresholds=(95.0, 80.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita terdaftar di posyandu / punya buku KIA (K) dibanding seluruh balita di wilayah (S)", "K ÷ S × 100",
                        "Data balita (e-PPGBM); register penduduk", "Children registered (K) over all children under five (S)"),
     ),
     Indicator(
-        id="balita_2t", sector=SECTOR, title={"id": "Balita 2T (tidak naik 2× berturut-turut)", "en": "Children 2T (no gain twice running)"},
+        id="balita_2t", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU},
+        persons="/kesehatan/balita?indikator=balita_2t", title={"id": "Balita 2T (tidak naik 2× berturut-turut)", "en": "Children 2T (no gain twice running)"},
         compute=_two_t, sources=("posyandu",), incremental=False, higher_is_better=False, thresholds=(2.0, 5.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya tidak naik (di bawah KBM) dua bulan berturut-turut; pembilang = jumlah anak 2T",
                        "2T ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
                        "Weighed children whose weight did not go up two months running; numerator = number of 2T children"),
     ),
     Indicator(
-        id="cakupan_pengukuran", sector=SECTOR, title={"id": "Cakupan pengukuran balita", "en": "Child measurement coverage"},
+        id="cakupan_pengukuran", sector=SECTOR, disaggregations=BY_AGE, title={"id": "Cakupan pengukuran balita", "en": "Child measurement coverage"},
         compute=_coverage, sources=("posyandu", "balita"), target=100.0, thresholds=(95.0, 80.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita yang diukur panjang/tinggi badannya dibanding balita sasaran (terdaftar)", "diukur ÷ sasaran × 100",
                        "Pengukuran posyandu; data balita", "Children measured for length/height over the registered target children"),
@@ -366,18 +488,33 @@ INDICATORS = (
     Indicator(
         id="kehamilan_risiko_tinggi", sector=SECTOR,
         title={"id": "Ibu hamil risiko tinggi (KSPR ≥ 6)", "en": "High-risk pregnancies (KSPR ≥ 6)"},
-        compute=_kspr_share(6), sources=("kehamilan",), higher_is_better=False, period_from="kehamilan.hpht",
+        compute=_kspr_share(6), sources=("kehamilan", "anc"), incremental=False, higher_is_better=False,
+        period_from="kehamilan.hpht", persons="/kesehatan/ibu-hamil?daftar=risiko_tinggi",
         metadata=_meta("Kehamilan berjalan dengan skor KSPR ≥ 6 (KRT dan KRST) dibanding seluruh kehamilan berjalan",
-                       "kehamilan skor ≥ 6 ÷ kehamilan berjalan × 100", "Register ibu hamil, Kartu Skor Poedji Rochjati",
+                       "kehamilan skor ≥ 6 ÷ kehamilan berjalan × 100 (skor per akhir bulan: faktor yang ditemukan pada kunjungan ANC dihitung sejak tanggal kunjungan)", "Register ibu hamil, Kartu Skor Poedji Rochjati; kunjungan ANC",
                        "Ongoing pregnancies with a KSPR score of 6 or more over all ongoing pregnancies"),
     ),
     Indicator(
         id="kehamilan_risiko_sangat_tinggi", sector=SECTOR,
         title={"id": "Ibu hamil risiko sangat tinggi (KRST, KSPR ≥ 12)", "en": "Very high-risk pregnancies (KRST, KSPR ≥ 12)"},
-        compute=_kspr_share(12), sources=("kehamilan",), higher_is_better=False, period_from="kehamilan.hpht",
+        compute=_kspr_share(12), sources=("kehamilan", "anc"), incremental=False, higher_is_better=False,
+        period_from="kehamilan.hpht",
         metadata=_meta("Kehamilan berjalan dengan skor KSPR ≥ 12 dibanding seluruh kehamilan berjalan",
                        "kehamilan skor ≥ 12 ÷ kehamilan berjalan × 100", "Register ibu hamil, Kartu Skor Poedji Rochjati",
                        "Ongoing pregnancies with a KSPR score of 12 or more over all ongoing pregnancies"),
+    ),
+    Indicator(
+        id="krst_dekat_hpl_tanpa_faskes", sector=SECTOR,
+        title={"id": "Ibu hamil KRST menjelang HPL tanpa rencana bersalin di fasilitas kesehatan",
+               "en": "Very high-risk (KRST) pregnancies due within 4 weeks without a planned facility birth"},
+        compute=_krst_near_term_without_facility, sources=("kehamilan", "anc"), incremental=False,
+        higher_is_better=False, target=0.0, thresholds=(0.0, 10.0), period_from="kehamilan.hpl",
+        persons="/kesehatan/ibu-hamil?daftar=krst_dekat_hpl",
+        metadata=_meta("Kehamilan KRST (skor KSPR ≥ 12 per akhir bulan) yang belum bersalin dengan HPL dalam 28 hari "
+                       "sesudah akhir bulan, yang rencana tempat persalinannya bukan fasilitas kesehatan (rumah atau "
+                       "kosong)", "KRST dekat HPL tanpa rencana faskes ÷ KRST dekat HPL × 100",
+                       "Register ibu hamil (HPL, rencana persalinan); kunjungan ANC (faktor risiko baru)",
+                       "KRST pregnancies due within 28 days of the month's end with no health-facility birth planned"),
     ),
     *(
         Indicator(

@@ -29,6 +29,7 @@ from madangan.sectors.health.growth import (
     haz,
     length_at,
     weight_at,
+    zscores,
 )
 from madangan.synth.context import SynthContext
 
@@ -44,8 +45,9 @@ FLOWERS = (
     "Mawar", "Melati", "Anggrek", "Dahlia", "Kenanga", "Cempaka", "Flamboyan", "Teratai", "Seruni",
     "Kemuning", "Bougenville", "Asoka", "Nusa Indah", "Sedap Malam", "Tulip", "Lili", "Kamboja", "Matahari",
 )
-#: Share of pregnancies by mother's 5-year age group from 15 (Indonesian births, order of magnitude).
-MOTHER_AGE_SHARE = np.array([0.07, 0.24, 0.28, 0.22, 0.14, 0.045, 0.005])
+#: Share of pregnancies by mother's 5-year age group from 15: SDKI 2017 age-specific fertility rates
+#: (36, 143, 146, 111, 66, 23, 5 per 1,000) as shares.
+MOTHER_AGE_SHARE = np.array([36, 143, 146, 111, 66, 23, 5]) / 530
 BIRTH_PLACES = ("RUMAH SAKIT", "PUSKESMAS", "PRAKTIK MANDIRI BIDAN", "RUMAH")
 BIRTH_PLACE_P = (  # by KSPR category KRR, KRT, KRST: higher risk → hospital
     [0.10, 0.32, 0.50, 0.08],
@@ -54,6 +56,16 @@ BIRTH_PLACE_P = (  # by KSPR category KRR, KRT, KRST: higher risk → hospital
 )
 FACILITIES = ("PUSKESMAS", "PRAKTIK MANDIRI BIDAN", "POSKESDES/POLINDES", "KLINIK", "RUMAH SAKIT")
 FACILITY_P = np.array([0.45, 0.30, 0.12, 0.08, 0.05])
+#: Share of short (< 2 years) and long (≥ 10 years) birth intervals the family cards show that the midwife
+#: records on the KSPR card: the synthetic registry's children are closer spaced than Indonesian births
+#: (~10% of intervals under 24 months, SDKI 2017), so the card keeps about one in seven.
+SPACING_RECORDED = 0.15
+#: KSPR factors that appear during the pregnancy: gestational day from which a visit can find them.
+LATE_FACTORS = {
+    "BENGKAK PADA MUKA/TUNGKAI DAN TEKANAN DARAH TINGGI": 140, "HIDRAMNION": 140,
+    "BAYI MATI DALAM KANDUNGAN": 140, "PREEKLAMPSIA BERAT/KEJANG-KEJANG": 140,
+    "LETAK SUNGSANG": 196, "LETAK LINTANG": 196,
+}
 #: Chance of each ANC visit K1..K6 happening once the pregnancy is far enough along.
 ANC_ATTEND = np.array([1.0, 0.95, 0.93, 0.92, 0.88, 0.83])
 
@@ -182,7 +194,7 @@ def _balita(ctx: SynthContext, people: pl.DataFrame, flawed: pl.Series) -> pl.Da
     own = rng.normal(0.0, 1.0, n)
     haz_base = np.clip(HAZ_MEAN + desa_effect[desa_idx] + own, -4.5, 3.5)
     # Weight-for-age follows length-for-age (r ≈ 0.6), Indonesian mean around -0.9.
-    waz_base = np.clip(0.6 * haz_base + rng.normal(-0.25, 0.8, n), -4.2, 3.8)
+    waz_base = np.clip(0.6 * haz_base + rng.normal(-0.35, 0.8, n), -4.2, 3.8)
 
     # Birth size: shorter children were more often born short and light.
     z_len0 = np.clip(0.4 * own - 0.3 + rng.normal(0.0, 0.9, n), -4.0, 3.0)
@@ -254,6 +266,7 @@ def _posyandu(ctx: SynthContext, kids: pl.DataFrame) -> pl.DataFrame:
         wander[:, m] = 0.8 * wander[:, m - 1] + step[:, m]
     z_w = np.clip(kids["waz_base"].to_numpy()[:, None] + wander, -4.5, 4.0)
     weight = np.maximum(np.round(weight_at(female, age, z_w) + rng.normal(0.0, 0.08, (n, MONTHS)), 1), 1.0)
+    weight = _monthly_gains(rng, weight, measured, _completed_months(np.broadcast_to(birth[:, None], when.shape), when))
     edema = (z_w < -3) & (rng.random((n, MONTHS)) < 0.02)
 
     # Flatten measured cells, child by child and month by month (the order verval reads them in).
@@ -286,7 +299,44 @@ def _posyandu(ctx: SynthContext, kids: pl.DataFrame) -> pl.DataFrame:
     drop_rows, bad_rows = injected
     ctx.inject("tinggi_menurun", "posyandu", ids.gather(drop_rows), ids.gather(drop_rows - 1))
     ctx.inject("pengukuran_tidak_wajar", "posyandu", ids.gather(bad_rows), niks.gather(bad_rows))
+    # Natural readings WHO flags too (a newborn light for its length: WHZ/BAZ beyond ±5) are real
+    # implausible rows the check must find, so they belong in the ground truth as well.
+    z = zscores(np.where(female[child, month], 2, 1), day - birth[child], weight, height, row_lying,
+                edema[child, month])
+    natural = np.flatnonzero(z.flagged)
+    natural = np.setdiff1d(natural, bad_rows)
+    ctx.inject("pengukuran_tidak_wajar", "posyandu", ids.gather(natural))  # no related key: not injected
     return frame
+
+
+#: KBM by completed months (Permenkes 155/2010), grams; as `indicators.KBM_GRAMS`.
+_KBM = np.array([800, 800, 900, 800, 600, 500, 400, 400, 300, 300, 300] + [200] * 50)
+
+
+def _monthly_gains(rng, weight: np.ndarray, measured: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Most children weighed two months running gain at least the KBM, as posyandu reports show (N/D ~70–80%).
+
+    The WHO curves alone give a median gain near the KBM, so half the children would be "T" every month. Each
+    child has a thriving propensity; a shortfall below the KBM is made up with that probability (the growth a
+    fed, healthy child shows), the rest stay T (and 2T when it repeats). The lifts are removed again as one
+    constant per child (their mean over the child's weighings), so gains change but the child's weight level
+    over the year does not drift (the WAZ baseline is set a little lower for the later months' rise).
+    """
+    n, months_n = weight.shape
+    thriving = rng.beta(4.0, 1.6, n)
+    offset = np.zeros((n, months_n))
+    lift_u = rng.random((n, months_n))
+    extra = rng.choice([0.0, 0.1, 0.2], (n, months_n), p=[0.5, 0.35, 0.15])
+    kbm = _KBM[np.clip(months, 0, len(_KBM) - 1)] / 1000.0
+    for m in range(1, months_n):
+        offset[:, m] = offset[:, m - 1]
+        previous = weight[:, m - 1] + offset[:, m - 1]
+        gain = weight[:, m] + offset[:, m] - previous
+        lift = measured[:, m] & measured[:, m - 1] & (gain < kbm[:, m] - 1e-9) & (lift_u[:, m] < thriving)
+        offset[:, m] = np.where(lift, previous + kbm[:, m] + extra[:, m] - weight[:, m], offset[:, m])
+    counted = np.maximum(measured.sum(axis=1), 1)
+    centre = np.round((offset * measured).sum(axis=1) / counted, 1)
+    return np.maximum(np.round(weight + offset - centre[:, None], 1), 1.0)
 
 
 def _posyandu_errors(ctx: SynthContext, child, height, weight, female, age, lying):
@@ -425,9 +475,9 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
     hist = preg.select("p").join(history, on="p", how="left").sort("p")
     paritas = hist["paritas"].fill_null(0).to_numpy().astype(np.int64)
     since_last = hpht - hist["last"].fill_null(0).to_numpy().astype(np.int64)
-    abortus = rng.choice(3, n, p=[0.9, 0.085, 0.015])
+    abortus = rng.choice(3, n, p=[0.97, 0.027, 0.003])
     gravida = paritas + abortus + 1
-    height = np.round(np.clip(rng.normal(151.5, 5.5, n), 135, 175), 1)
+    height = np.round(np.clip(rng.normal(153.5, 4.5, n), 135, 175), 1)
 
     u = lambda: rng.random(n)  # noqa: E731 - one fresh uniform draw per factor
     multi = paritas >= 1
@@ -435,35 +485,40 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
     third = ga_end >= 196  # from 28 weeks
     flags = {
         "TERLALU MUDA HAMIL I (<=16 TH)": (gravida == 1) & (age <= 16),
-        "TERLALU LAMBAT HAMIL I (KAWIN >=4 TH)": (gravida == 1) & (age >= 20) & married & (u() < 0.06),
+        "TERLALU LAMBAT HAMIL I (KAWIN >=4 TH)": (gravida == 1) & (age >= 20) & married & (u() < 0.04),
         "TERLALU TUA HAMIL I (>=35 TH)": (gravida == 1) & (age >= 35),
-        "TERLALU CEPAT HAMIL LAGI (<2 TH)": multi & (since_last < 730),
-        "TERLALU LAMA HAMIL LAGI (>=10 TH)": multi & (since_last >= 3653),
+        "TERLALU CEPAT HAMIL LAGI (<2 TH)": multi & (since_last < 730) & (u() < SPACING_RECORDED),
+        "TERLALU LAMA HAMIL LAGI (>=10 TH)": multi & (since_last >= 3653) & (u() < SPACING_RECORDED),
         "TERLALU BANYAK ANAK (>=4)": paritas >= 4,
         "TERLALU TUA (>=35 TH)": age >= 35,
         "TERLALU PENDEK (<=145 CM)": height <= 145,
         "PERNAH GAGAL KEHAMILAN": abortus >= 1,
-        "PERNAH MELAHIRKAN DENGAN TARIKAN TANG/VAKUM": multi & (u() < 0.03),
+        "PERNAH MELAHIRKAN DENGAN TARIKAN TANG/VAKUM": multi & (u() < 0.015),
         "PERNAH MELAHIRKAN DENGAN URI DIROGOH": multi & (u() < 0.01),
-        "PERNAH MELAHIRKAN DENGAN INFUS/TRANSFUSI": multi & (u() < 0.03),
-        "PERNAH OPERASI SESAR": multi & (u() < 0.12),
-        "KURANG DARAH": u() < 0.15,
+        "PERNAH MELAHIRKAN DENGAN INFUS/TRANSFUSI": multi & (u() < 0.015),
+        "PERNAH OPERASI SESAR": multi & (u() < 0.04),
+        "KURANG DARAH": u() < 0.02,
         "MALARIA": u() < 0.001,
         "TBC PARU": u() < 0.003,
         "PAYAH JANTUNG": u() < 0.003,
-        "KENCING MANIS (DIABETES)": u() < 0.015,
+        "KENCING MANIS (DIABETES)": u() < 0.01,
         "PENYAKIT MENULAR SEKSUAL": u() < 0.003,
-        "BENGKAK PADA MUKA/TUNGKAI DAN TEKANAN DARAH TINGGI": late & (u() < 0.06),
+        "BENGKAK PADA MUKA/TUNGKAI DAN TEKANAN DARAH TINGGI": late & (u() < 0.03),
         "HAMIL KEMBAR": u() < 0.012,
         "HIDRAMNION": late & (u() < 0.005),
         "BAYI MATI DALAM KANDUNGAN": late & ~is_delivered & (u() < 0.004),
         "KEHAMILAN LEBIH BULAN": is_delivered & (ga_end > 294),
         "LETAK SUNGSANG": third & (u() < 0.03),
         "LETAK LINTANG": third & (u() < 0.005),
-        "PERDARAHAN DALAM KEHAMILAN INI": u() < 0.02,
+        "PERDARAHAN DALAM KEHAMILAN INI": u() < 0.01,
         "PREEKLAMPSIA BERAT/KEJANG-KEJANG": late & (u() < 0.012),
     }
     assert list(flags) == list(KSPR_FACTORS)
+    # K1 mostly in the first trimester, some late; never after delivery or the reference date.
+    k1 = np.where(u() < 0.9, rng.integers(35, 99, n), rng.integers(99, 181, n))
+    k1 = np.minimum(k1, ga_end)
+    ids = "HML-" + pl.Series(np.arange(1, n + 1)).cast(pl.String).str.zfill(7)
+    anc = _anc(ctx, ids, hpht, k1, ga_end, flags)  # drops late factors no visit found
     score = KSPR_START + sum(KSPR_FACTORS[f] * v.astype(np.int64) for f, v in flags.items())
     category = np.where(score <= 2, 0, np.where(score < 12, 1, 2))
     plan = np.empty(n, dtype=np.int64)
@@ -471,17 +526,12 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
         where = category == c
         plan[where] = rng.choice(len(BIRTH_PLACES), int(where.sum()), p=probs)
 
-    # K1 mostly in the first trimester, some late; never after delivery or the reference date.
-    k1 = np.where(u() < 0.9, rng.integers(35, 99, n), rng.integers(99, 181, n))
-    k1 = np.minimum(k1, ga_end)
-
     flag_frame = pl.DataFrame({f: v for f, v in flags.items()})
     factors = flag_frame.select(
         faktor_risiko=pl.concat_str(
             [pl.when(pl.col(f)).then(pl.lit(f)) for f in flags], separator="; ", ignore_nulls=True
         )
     )["faktor_risiko"]
-    ids = "HML-" + pl.Series(np.arange(1, n + 1)).cast(pl.String).str.zfill(7)
     hpl = hpht + 280
     kehamilan = pl.DataFrame(
         {
@@ -504,7 +554,6 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
             "tanggal_persalinan": _dates(np.where(is_delivered, end, 0)).set(pl.Series(~is_delivered), None),
         }
     )
-    anc = _anc(ctx, ids, hpht, k1, ga_end, flags)
     return kehamilan, anc
 
 
@@ -533,6 +582,19 @@ def _anc(ctx: SynthContext, ids: pl.Series, hpht, k1, ga_end, flags) -> pl.DataF
     came = (v <= ga_end[:, None]) & (rng.random((n, 6)) < ANC_ATTEND[None, :])
     came[:, 0] = True  # K1 registers the pregnancy
     ordinal = np.cumsum(came, axis=1)
+
+    # Factors that show later in the pregnancy are found at the first visit from the day they can be seen
+    # and written on the card then (the KSPR score is recomputed from that visit on); one no visit could
+    # find is not on the card (flags are updated in place).
+    found = np.full((n, 6), "", dtype=object)
+    for factor, from_day in LATE_FACTORS.items():
+        seen = came & (v >= from_day)
+        first = np.argmax(seen, axis=1)
+        has = flags[factor] & seen.any(axis=1)
+        flags[factor] = has
+        rows = np.flatnonzero(has)
+        cells = found[rows, first[rows]]
+        found[rows, first[rows]] = np.where(cells == "", factor, cells + "; " + factor)
 
     hypertensive = flags["BENGKAK PADA MUKA/TUNGKAI DAN TEKANAN DARAH TINGGI"][:, None] & (v >= 140)
     severe = flags["PREEKLAMPSIA BERAT/KEJANG-KEJANG"][:, None] & (v >= 140)
@@ -569,6 +631,7 @@ def _anc(ctx: SynthContext, ids: pl.Series, hpht, k1, ga_end, flags) -> pl.DataF
             "tekanan_darah_diastolik": dia[p, j],
             "berat_kg": weight[p, j],
             "hb": hb[p, j],
+            "faktor_risiko_baru": pl.Series(found[p, j], dtype=pl.String).replace("", None),
             "fasilitas": _labels(FACILITIES, facility[p, j]),
         }
     )
