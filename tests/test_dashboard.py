@@ -345,7 +345,8 @@ def test_a_theme_page_breaks_an_indicator_down_by_its_declared_disaggregations(a
     assert [r[0] for r in rows[2:]] == [r[0] for r in shown]
     assert admin.get("/ekspor/rincian", params={"indikator": indicator, "rincian": "usia"}).status_code == 404
     # an indicator without disaggregations has no breakdown section
-    assert 'class="panel breakdown"' not in admin.get("/tema/stunting-gizi").text
+    assert not indicators()["kehamilan_risiko_tinggi"].disaggregations
+    assert 'class="panel breakdown"' not in admin.get("/tema/kesehatan-ibu").text
 
 
 def test_a_survey_estimate_shows_beside_the_census_figure_with_its_n_and_year(admin):
