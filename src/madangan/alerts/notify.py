@@ -98,15 +98,16 @@ def inhibition_preview(ruleset: RuleSet, rule_id: str, region: str | None, engin
     return {"labels": {k: list(v) for k, v in have.items() if v}, "rules": rules, "inhibited_by": now_by}
 
 
-def open_inhibitors(engine: Engine, ruleset: RuleSet) -> list[tuple[int, str, str | None, str, int]]:
-    """Firing alerts of the rules that may inhibit others: (id, rule, region, subject, escalation level)."""
+def open_inhibitors(engine: Engine, ruleset: RuleSet) -> list[routing.OpenAlert]:
+    """Firing alerts of the rules that may inhibit others, with their labels."""
     ids = routing.source_rule_ids(ruleset)
     if not ids:
         return []
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(
+        rows = conn.execute(
             select(Alert.id, Alert.rule_id, Alert.kode_wilayah, Alert.subject, Alert.escalation_level)
-            .where(Alert.rule_id.in_(sorted(ids)), Alert.state == "firing")).all()]
+            .where(Alert.rule_id.in_(sorted(ids)), Alert.state == "firing")).all()
+    return routing.open_alerts(ruleset, [tuple(r) for r in rows])
 
 
 def _users(engine: Engine) -> list[dict]:

@@ -75,12 +75,18 @@ def labels(rule: EffectiveRule, region: str | None, level: str | None = None, su
     return out
 
 
+_SOURCES: dict[tuple, tuple[str, ...]] = {}
+
+
 def _sources(rule: EffectiveRule) -> tuple[str, ...]:
     """The agency sources the rule's alerts are computed from (an indicator rule: the indicator's)."""
-    from madangan.alerts.evaluate import _sources as needed
-    from madangan.indicators.engine import FACT_TABLE
+    key = (rule.id, rule.rule.indicator, rule.rule.sources)
+    if key not in _SOURCES:
+        from madangan.alerts.evaluate import _sources as needed
+        from madangan.indicators.engine import FACT_TABLE
 
-    return tuple(sorted(s for s in needed(rule) if not s.startswith("_") and s != FACT_TABLE))
+        _SOURCES[key] = tuple(sorted(s for s in needed(rule) if not s.startswith("_") and s != FACT_TABLE))
+    return _SOURCES[key]
 
 
 def matcher_problem(matchers: Matchers) -> str | None:
@@ -136,28 +142,35 @@ class Inhibitor:
     inhibition: str  # the inhibition rule's name
 
 
-def inhibitors(ruleset, target: Labels, open_alerts: Iterable[tuple[int, str, str | None, str, int]],
-               exclude: int | None = None) -> list[Inhibitor]:
-    """The open alerts (id, rule_id, kode_wilayah, subject, escalation level) that inhibit an alert with labels
-    `target`, under the rule set's inhibition rules."""
+@dataclass(frozen=True)
+class OpenAlert:
+    """A firing alert that may inhibit others, with its labels."""
+
+    alert_id: int
+    rule_id: str
+    kode_wilayah: str | None
+    labels: Labels
+
+
+def open_alerts(ruleset, rows: Iterable[tuple[int, str, str | None, str, int]]) -> list[OpenAlert]:
+    """(id, rule_id, kode_wilayah, subject, escalation level) rows as `OpenAlert`s (labels computed once)."""
     from madangan.alerts import LEVELS
 
+    return [OpenAlert(i, r, region, labels(ruleset.rules[r], region, LEVELS[min(level, len(LEVELS) - 1)], subject))
+            for i, r, region, subject, level in rows if r in ruleset.rules]
+
+
+def inhibitors(ruleset, target: Labels, candidates: list[OpenAlert], exclude: int | None = None) -> list[Inhibitor]:
+    """The open alerts that inhibit an alert with labels `target`, under the rule set's inhibition rules."""
     found = []
-    rules_of = [(h, [r for r in ruleset.rules.values() if _rule_may_match(h.sumber, r)])
-                for h in ruleset.inhibitions if matches(h.sasaran, target)]
-    if not rules_of:
-        return []
-    candidates = list(open_alerts)
-    for h, source_rules in rules_of:
-        ids = {r.id for r in source_rules}
-        for alert_id, rule_id, region, subject, level in candidates:
-            if alert_id == exclude or rule_id not in ids:
+    for h in ruleset.inhibitions:
+        if not matches(h.sasaran, target):
+            continue
+        for c in candidates:
+            if c.alert_id == exclude or not matches(h.sumber, c.labels):
                 continue
-            source = labels(ruleset.rules[rule_id], region, LEVELS[min(level, len(LEVELS) - 1)], subject)
-            if not matches(h.sumber, source):
-                continue
-            if all(set(source.get(n, ())) & set(target.get(n, ())) for n in h.sama):
-                found.append(Inhibitor(alert_id, rule_id, region, h.nama))
+            if all(set(c.labels.get(n, ())) & set(target.get(n, ())) for n in h.sama):
+                found.append(Inhibitor(c.alert_id, c.rule_id, c.kode_wilayah, h.nama))
     return found
 
 
