@@ -328,3 +328,29 @@ def test_open_complaints_older_than_sixty_days_at_month_end_are_the_overdue_back
     assert overdue[("desa", desa, date(2026, 8, 1), "")] == (1, 1, 100.0)
     # 30 September (the latest date): 3 (120 days) and 4 (15 days) open; 5 was settled the day it came
     assert overdue[("desa", desa, date(2026, 9, 1), "")] == (1, 2, 50.0)
+
+
+def test_an_overdue_complaint_backlog_raises_one_alert_for_the_regency(tmp_path):
+    from madangan.alerts.evaluate import evaluate
+    from madangan.alerts.models import Alert
+    from madangan.appdb import sessions
+
+    settings = Settings(data_dir=tmp_path / "data")
+    engine, _ = deploy.init(settings, REGENCY)
+    desa = regions().children(regions().children(REGENCY)[0].code)[0].code
+
+    def complaint(n, received, status="DIPROSES", settled=None):
+        return {"id_pengaduan": f"ADU-{n:03d}", "tanggal_masuk": received.isoformat(), "kanal": "LAPOR!",
+                "opd_tujuan": "DPUPR", "kategori": "Jalan", "kode_desa": desa, "status": status,
+                "tanggal_selesai": settled.isoformat() if settled else None}
+
+    records = [complaint(n, date(2026, 6, 1)) for n in range(8)]  # open since June
+    records += [complaint(n, date(2026, 9, 20)) for n in range(8, 12)]  # open, recent
+    records.append(complaint(99, date(2026, 9, 30), "SELESAI", date(2026, 9, 30)))
+    assert ingest_records(settings, REGENCY, "pengaduan", records, submitted_by="test").counts.accepted == 13
+    evaluate(settings, engine, only=["tunggakan_pengaduan_tinggi"])
+    with sessions(engine)() as session:
+        alerts = list(session.query(Alert).filter(Alert.rule_id == "tunggakan_pengaduan_tinggi"))
+    # 30 September: 12 open, 8 of them more than 60 days old → 66.7 % > 25 %
+    assert [a.subject for a in alerts] == [REGENCY]
+    assert "66,7 %" in alerts[0].message_id
