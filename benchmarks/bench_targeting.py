@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import argparse
 import resource
+import tempfile
 import time
+from pathlib import Path
 
 import ibis
 import polars as pl
 
 from madangan import synth
-from madangan.sectors.welfare import rules, targeting
+from madangan.sectors.welfare import export, rules, targeting
 
 SOURCES = ("desil", "penerima_bansos", "penduduk", "pegawai", "kematian", "balita", "posyandu", "kehamilan")
 #: Injected kind → the inclusion-error reasons that must flag exactly its rows.
@@ -85,6 +87,27 @@ def main() -> None:
     started = time.perf_counter()
     quota = targeting.whatif(inputs, version, desa, period, 50, "BLT_DD")
     print(f"| what-if: BLT DD quota 50 in desa {desa} | {quota['terpilih'].height:,} | {time.perf_counter() - started:.2f} |")
+    codes = d.select("kode_desa").distinct().execute()["kode_desa"].to_list()
+    current = tables["penerima_bansos"].filter((tables["penerima_bansos"].program == "BLT_DD")
+                                               & (tables["penerima_bansos"].periode == period))
+    now = dict(current.group_by("kode_desa").agg(n=current.count()).execute().itertuples(index=False, name=None))
+    wanted = {c: int(now.get(c, 0) * 1.1) + 1 for c in codes}  # every desa: its quota + 10 %
+    started = time.perf_counter()
+    per_desa = targeting.whatif_regency(inputs, version, "32.11", period, "BLT_DD", wanted)
+    print(f"| what-if from a quota file: BLT DD, all {len(wanted):,} desa (+10 %) | {per_desa.height:,} | "
+          f"{time.perf_counter() - started:.2f} |")
+    started = time.perf_counter()
+    whole = targeting.candidates(inputs, version, "32.11", period)
+    print(f"| candidates to add, whole regency (every program) | {whole.height:,} | {time.perf_counter() - started:.2f} |")
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        rows = whole.with_columns(desa=pl.col("kode_desa"), kerentanan=pl.lit([], dtype=pl.List(pl.String)),
+                                  prioritas=pl.col("tingkat_prioritas").cast(pl.String)).to_dicts()
+        export.musyawarah_xlsx(Path(tmp) / "kabupaten.xlsx", desa="32.11", desa_name="Sumedang", period=period,
+                               summary=[], candidates=rows, review=[])
+        size = (Path(tmp) / "kabupaten.xlsx").stat().st_size
+        print(f"| XLSX of those candidates (one sheet, row by row; {size / 1024**2:.0f} MiB) | {len(rows):,} | "
+              f"{time.perf_counter() - started:.2f} |")
     print()
     print("| program | recipients | inclusion errors | inclusion rate | eligible families | exclusion errors | "
           "exclusion rate | coverage | leakage (Rp/month) |")
