@@ -785,6 +785,21 @@ def test_cli_rates_and_a_bad_rule_file(demo_deployment, tmp_path):
     assert _cli("--export", str(out), data_dir=settings.data_dir).returncode == 0
     sheet = openpyxl.load_workbook(out).active
     assert [c.value for c in sheet[3]][:4] == ["No.", "Program", "Kode Wilayah", "Wilayah"]
+    whole = tmp_path / "kabupaten.xlsx"
+    done = _cli("export", str(whole), "--program", "BLT_DD", data_dir=settings.data_dir)
+    assert done.returncode == 0 and "baris ditulis" in done.stdout
+    book = openpyxl.load_workbook(whole, read_only=True)
+    assert book.sheetnames == ["Ringkasan", "Usulan Penerima Baru", "Penerima Ditinjau"]
+    listed = [r for r in book["Usulan Penerima Baru"].iter_rows(min_row=4, values_only=True)]
+    assert listed and all(isinstance(r[4], str) and len(r[4]) == 16 for r in listed)  # No. KK as text
+    assert any(str(r[8]).startswith("Prioritas 1: desil 1") for r in listed)
+    quota = tmp_path / "kuota.csv"
+    quota.write_text("Kode Desa;Program;Kuota\n32.11.01.2001;BLT_DD;5\n32.11.01.2002;KIP;5\n", encoding="utf-8")
+    refused = _cli("whatif-file", str(quota), data_dir=settings.data_dir)
+    assert refused.returncode == 2 and "baris 3, kolom Program" in refused.stderr and "Traceback" not in refused.stderr
+    quota.write_text("Kode Desa;Program;Kuota\n32.11.01.2001;BLT_DD;5\n", encoding="utf-8")
+    shown = _cli("whatif-file", str(quota), data_dir=settings.data_dir)
+    assert shown.returncode == 0 and "32.11.01.2001" in shown.stdout and "Tidak ada data yang diubah" in shown.stdout
 
 
 def test_verval_exclusion_check_and_targeting_agree_on_exclusive_programs():

@@ -162,12 +162,12 @@ def recipient_rows(inputs: Inputs, version: Version, periods: list[str] | None =
     return j.mutate(salah=ibis.or_(*(j[f"alasan_{k}"] for k in REASONS)))
 
 
-def _alone(inputs: Inputs, scope: str | None) -> ir.Table | None:
-    """Families of one living person (kk_a) and that person's birth date (born_a)."""
+def _alone(inputs: Inputs, scope: str | None, among: ir.StringColumn) -> ir.Table | None:
+    """Families (among those numbers) of one living person (kk_a) and that person's birth date (born_a)."""
     if not inputs.has("penduduk"):
         return None
     p = inputs.tables["penduduk"]
-    people = p.filter(in_region(p.kode_desa, scope) & (p.status_hidup == "HIDUP"))
+    people = p.filter(in_region(p.kode_desa, scope) & (p.status_hidup == "HIDUP") & p.no_kk.isin(among))
     g = people.group_by("no_kk").agg(n=people.count(), born=people.tanggal_lahir.min())
     return g.filter(g.n == 1).select(kk_a="no_kk", born_a="born")
 
@@ -177,7 +177,7 @@ def _with_local_criteria(inputs: Inputs, j: ir.Table, every: ir.Table, scope: st
     pkh = every.filter(every.program == "PKH").select(kk_h="no_kk", periode_h="periode").distinct()
     j = j.left_join(pkh, (j.no_kk == pkh.kk_h) & (j.periode == pkh.periode_h))
     j = j.mutate(kl_tidak_menerima_pkh=j.kk_h.isnull()).drop("kk_h", "periode_h")
-    alone = _alone(inputs, scope)
+    alone = _alone(inputs, scope, j.no_kk)
     if alone is not None:
         j = j.left_join(alone, j.no_kk == alone.kk_a)
         start = (j.periode + "-01").cast("date")
@@ -191,16 +191,12 @@ def _with_local_criteria(inputs: Inputs, j: ir.Table, every: ir.Table, scope: st
 
 def _local_tier_rows(inputs: Inputs, version: Version, name: str, rule, every: ir.Table, periods: list[str] | None,
                      scope: str | None) -> pl.DataFrame:
-    """(id_penerima, periode) of `name` rows whose family enters through the local-criteria tier: in a desa ×
-    period where every decile-eligible family receives the program, of a `desil_kriteria_lokal` decile and
-    meeting at least one local criterion. Computed apart because it is small (usually empty)."""
+    """(id_penerima, periode) of `name` rows whose family enters through the local-criteria tier: of a
+    `desil_kriteria_lokal` decile, meeting at least one local criterion, in a desa × period where every
+    decile-eligible family receives the program. Computed apart because it is small (usually empty): the
+    rows that could qualify first, and only for their periods whether their desa's decile tiers are full."""
     con = inputs.tables["desil"]._find_backend()
-    its_periods = periods or periods_of(inputs, None)
-    ep = eligible_periods(inputs, version, its_periods, scope, [name], every)
-    waiting = ep.filter(~ep.menerima).select(desa_w="kode_desa", periode_w="periode").distinct()
     rows = every.filter(every.program == name)
-    rows = rows.left_join(waiting, (rows.kode_desa == waiting.desa_w) & (rows.periode == waiting.periode_w))
-    rows = rows.filter(rows.desa_w.isnull()).drop("desa_w", "periode_w")
     d = inputs.tables["desil"]
     d = d.filter(d.desil.isin(list(rule.desil_kriteria_lokal))).select(
         kk_f="no_kk", desil="desil", **{c: d[c] for c in FLAGS})
@@ -209,7 +205,15 @@ def _local_tier_rows(inputs: Inputs, version: Version, name: str, rule, every: i
         rows = rows.filter(~kelurahan(rows.kode_desa))
     rows = _with_local_criteria(inputs, rows, every, scope)
     rows = rows.filter(ibis.or_(*(rows[f"kl_{c}"] for c in rule.kriteria_lokal)))
-    return con.to_polars(rows.select("id_penerima", "periode").distinct()).cast(pl.String)
+    found = con.to_polars(rows.select("id_penerima", "periode", "kode_desa").distinct())
+    empty = pl.DataFrame(schema={"id_penerima": pl.String, "periode": pl.String})
+    if not found.height:
+        return empty
+    its_periods = sorted(found["periode"].unique().to_list())
+    ep = eligible_periods(inputs, version, its_periods, scope, [name], every.filter(every.periode.isin(its_periods)))
+    waiting = con.to_polars(ep.filter(~ep.menerima).select("kode_desa", "periode").distinct())
+    found = found.join(waiting, on=["kode_desa", "periode"], how="anti")
+    return found.select(pl.col("id_penerima").cast(pl.String), pl.col("periode").cast(pl.String))
 
 
 def periods_of(inputs: Inputs, period: str | None) -> list[str]:
