@@ -822,6 +822,21 @@ def test_verval_exclusion_check_and_targeting_agree_on_exclusive_programs():
     assert by_program(targeting.rates(inputs, RULES, program="BPNT"), "BPNT")["salah_eksklusi"] == 1
 
 
+def test_verval_ineligible_check_and_targeting_agree_on_the_local_tier():
+    from madangan.sectors.welfare.checks import CHECKS
+    from madangan.verval import engine as verval_engine
+
+    check = next(c for c in CHECKS if c.rule == "penerima_tidak_layak")
+    families = [fam("U1", 1), fam("U5L", 5, kehilangan_mata_pencaharian=True),
+                fam("V1", 1, desa=DESA2), fam("V5L", 5, desa=DESA2, kehilangan_mata_pencaharian=True)]
+    recipients = [row("D-U5L", "U5L", "BLT_DD"), row("D-V1", "V1", "BLT_DD", desa=DESA2),
+                  row("D-V5L", "V5L", "BLT_DD", desa=DESA2)]
+    inputs = make_inputs(families, recipients)
+    found = check.find(inputs.tables, verval_engine.context("32.11", today=date(2026, 11, 1))).to_polars()
+    assert found["record_key"].to_list() == ["D-U5L"]  # D-V5L: every decile family of desa 2 receives
+    assert {k for k, why in reasons_of(inputs).items() if why} == {"D-U5L"}
+
+
 def test_a_decile_of_11_in_a_dtsen_file_is_refused_naming_the_column_and_the_range():
     from madangan.ingest.clean import clean
     from madangan.sectors.welfare import DESIL
