@@ -132,7 +132,7 @@ def recipient_rows(inputs: Inputs, version: Version, periods: list[str] | None =
     if program:
         r = r.filter(r.program == program)
     d = inputs.tables["desil"]
-    fam = d.select(kk_f="no_kk", desil="desil", **{c: d[c] for c in FLAGS})
+    fam = d.select(kk_f="no_kk", desil="desil", **_flags(d))
     j = r.left_join(fam, r.no_kk == fam.kk_f).drop("kk_f")
     local = [(name, rule) for name, rule in version.program.items()
              if rule.desil_kriteria_lokal and (not program or program == name)]
@@ -160,6 +160,11 @@ def recipient_rows(inputs: Inputs, version: Version, periods: list[str] | None =
     j = j.left_join(neg, (j.no_kk == neg.kk_o) & (j.program == neg.program_o))
     j = j.mutate(alasan_verifikasi=j.kk_o.notnull()).drop("kk_o", "program_o", *(["lokal"] if let_in.height else []))
     return j.mutate(salah=ibis.or_(*(j[f"alasan_{k}"] for k in REASONS)))
+
+
+def _flags(d: ir.Table) -> dict[str, ir.Value]:
+    """The DTSEN flags, false where an older export lacks a column (kehilangan_mata_pencaharian)."""
+    return {c: d[c] if c in d.columns else ibis.literal(False) for c in FLAGS}
 
 
 def _alone(inputs: Inputs, scope: str | None, among: ir.StringColumn) -> ir.Table | None:
@@ -199,7 +204,7 @@ def _local_tier_rows(inputs: Inputs, version: Version, name: str, rule, every: i
     rows = every.filter(every.program == name)
     d = inputs.tables["desil"]
     d = d.filter(d.desil.isin(list(rule.desil_kriteria_lokal))).select(
-        kk_f="no_kk", desil="desil", **{c: d[c] for c in FLAGS})
+        kk_f="no_kk", desil="desil", **_flags(d))
     rows = rows.inner_join(d, rows.no_kk == d.kk_f).drop("kk_f")
     if rule.hanya_desa:
         rows = rows.filter(~kelurahan(rows.kode_desa))
