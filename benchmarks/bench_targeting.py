@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import argparse
 import resource
+import tempfile
 import time
+from pathlib import Path
 
 import ibis
 import polars as pl
 
 from madangan import synth
-from madangan.sectors.welfare import rules, targeting
+from madangan.sectors.welfare import export, rules, targeting
 
 SOURCES = ("desil", "penerima_bansos", "penduduk", "pegawai", "kematian", "balita", "posyandu", "kehamilan")
 #: Injected kind → the inclusion-error reasons that must flag exactly its rows.
@@ -67,24 +69,45 @@ def main() -> None:
     inputs = targeting.Inputs(tables, pl.DataFrame(schema={"no_kk": pl.String, "kode_desa": pl.String, "outcome": pl.String}))
     rule_file = rules.load()
 
-    print("| step | result rows | seconds |")
-    print("| --- | --- | --- |")
+    print("| step | result rows | seconds | CPU seconds |")
+    print("| --- | --- | --- | --- |")
     for level in ("desa", "kecamatan", "kabupaten"):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = targeting.rates(inputs, rule_file, level=level)
-        print(f"| rates per program × {level} × period | {result.height:,} | {time.perf_counter() - started:.2f} |")
+        print(f"| rates per program × {level} × period | {result.height:,} | {time.perf_counter() - started:.2f} | {time.process_time() - cpu:.2f} |")
     period = targeting.latest_period(inputs, None)
     version = rule_file.for_period(period)
     d = tables["desil"].filter(tables["desil"].kode_desa.substr(9, 1) == "2")  # a desa (BLT Dana Desa), not a kelurahan
     biggest = d.group_by("kode_desa").agg(n=d.count()).order_by(ibis.desc("n")).limit(1)
     desa = biggest.execute()["kode_desa"][0]
     for label, scope in ((f"desa {desa}", desa), (f"kecamatan {desa[:8]}", desa[:8])):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         n = targeting.candidates(inputs, version, scope, period).height
-        print(f"| candidates to add, {label} (with stunting, KSPR, elderly alone) | {n:,} | {time.perf_counter() - started:.2f} |")
-    started = time.perf_counter()
+        print(f"| candidates to add, {label} (with stunting, KSPR, elderly alone) | {n:,} | {time.perf_counter() - started:.2f} | {time.process_time() - cpu:.2f} |")
+    started, cpu = time.perf_counter(), time.process_time()
     quota = targeting.whatif(inputs, version, desa, period, 50, "BLT_DD")
-    print(f"| what-if: BLT DD quota 50 in desa {desa} | {quota['terpilih'].height:,} | {time.perf_counter() - started:.2f} |")
+    print(f"| what-if: BLT DD quota 50 in desa {desa} | {quota['terpilih'].height:,} | {time.perf_counter() - started:.2f} | {time.process_time() - cpu:.2f} |")
+    codes = d.select("kode_desa").distinct().execute()["kode_desa"].to_list()
+    current = tables["penerima_bansos"].filter((tables["penerima_bansos"].program == "BLT_DD")
+                                               & (tables["penerima_bansos"].periode == period))
+    now = dict(current.group_by("kode_desa").agg(n=current.count()).execute().itertuples(index=False, name=None))
+    wanted = {c: int(now.get(c, 0) * 1.1) + 1 for c in codes}  # every desa: its quota + 10 %
+    started, cpu = time.perf_counter(), time.process_time()
+    per_desa = targeting.whatif_regency(inputs, version, "32.11", period, "BLT_DD", wanted)
+    print(f"| what-if from a quota file: BLT DD, all {len(wanted):,} desa (+10 %) | {per_desa.height:,} | "
+          f"{time.perf_counter() - started:.2f} | {time.process_time() - cpu:.2f} |")
+    started, cpu = time.perf_counter(), time.process_time()
+    whole = targeting.candidates(inputs, version, "32.11", period)
+    print(f"| candidates to add, whole regency (every program) | {whole.height:,} | {time.perf_counter() - started:.2f} | {time.process_time() - cpu:.2f} |")
+    with tempfile.TemporaryDirectory() as tmp:
+        started, cpu = time.perf_counter(), time.process_time()
+        rows = whole.with_columns(desa=pl.col("kode_desa"), kerentanan=pl.lit([], dtype=pl.List(pl.String)),
+                                  prioritas=pl.col("tingkat_prioritas").cast(pl.String)).to_dicts()
+        export.musyawarah_xlsx(Path(tmp) / "kabupaten.xlsx", desa="32.11", desa_name="Sumedang", period=period,
+                               summary=[], candidates=rows, review=[])
+        size = (Path(tmp) / "kabupaten.xlsx").stat().st_size
+        print(f"| XLSX of those candidates (one sheet, row by row; {size / 1024**2:.0f} MiB) | {len(rows):,} | "
+              f"{time.perf_counter() - started:.2f} | {time.process_time() - cpu:.2f} |")
     print()
     print("| program | recipients | inclusion errors | inclusion rate | eligible families | exclusion errors | "
           "exclusion rate | coverage | leakage (Rp/month) |")

@@ -785,6 +785,21 @@ def test_cli_rates_and_a_bad_rule_file(demo_deployment, tmp_path):
     assert _cli("--export", str(out), data_dir=settings.data_dir).returncode == 0
     sheet = openpyxl.load_workbook(out).active
     assert [c.value for c in sheet[3]][:4] == ["No.", "Program", "Kode Wilayah", "Wilayah"]
+    whole = tmp_path / "kabupaten.xlsx"
+    done = _cli("export", str(whole), "--program", "BLT_DD", data_dir=settings.data_dir)
+    assert done.returncode == 0 and "baris ditulis" in done.stdout
+    book = openpyxl.load_workbook(whole, read_only=True)
+    assert book.sheetnames == ["Ringkasan", "Usulan Penerima Baru", "Penerima Ditinjau"]
+    listed = [r for r in book["Usulan Penerima Baru"].iter_rows(min_row=4, values_only=True)]
+    assert listed and all(isinstance(r[4], str) and len(r[4]) == 16 for r in listed)  # No. KK as text
+    assert any(str(r[8]).startswith("Prioritas 1: desil 1") for r in listed)
+    quota = tmp_path / "kuota.csv"
+    quota.write_text("Kode Desa;Program;Kuota\n32.11.01.2001;BLT_DD;5\n32.11.01.2002;KIP;5\n", encoding="utf-8")
+    refused = _cli("whatif-file", str(quota), data_dir=settings.data_dir)
+    assert refused.returncode == 2 and "baris 3, kolom Program" in refused.stderr and "Traceback" not in refused.stderr
+    quota.write_text("Kode Desa;Program;Kuota\n32.11.01.2001;BLT_DD;5\n", encoding="utf-8")
+    shown = _cli("whatif-file", str(quota), data_dir=settings.data_dir)
+    assert shown.returncode == 0 and "32.11.01.2001" in shown.stdout and "Tidak ada data yang diubah" in shown.stdout
 
 
 def test_verval_exclusion_check_and_targeting_agree_on_exclusive_programs():
@@ -805,6 +820,21 @@ def test_verval_exclusion_check_and_targeting_agree_on_exclusive_programs():
     frame = targeting.rates(inputs, rules.load(params), program="BPNT")
     assert by_program(frame, "BPNT")["salah_eksklusi"] == 0
     assert by_program(targeting.rates(inputs, RULES, program="BPNT"), "BPNT")["salah_eksklusi"] == 1
+
+
+def test_verval_ineligible_check_and_targeting_agree_on_the_local_tier():
+    from madangan.sectors.welfare.checks import CHECKS
+    from madangan.verval import engine as verval_engine
+
+    check = next(c for c in CHECKS if c.rule == "penerima_tidak_layak")
+    families = [fam("U1", 1), fam("U5L", 5, kehilangan_mata_pencaharian=True),
+                fam("V1", 1, desa=DESA2), fam("V5L", 5, desa=DESA2, kehilangan_mata_pencaharian=True)]
+    recipients = [row("D-U5L", "U5L", "BLT_DD"), row("D-V1", "V1", "BLT_DD", desa=DESA2),
+                  row("D-V5L", "V5L", "BLT_DD", desa=DESA2)]
+    inputs = make_inputs(families, recipients)
+    found = check.find(inputs.tables, verval_engine.context("32.11", today=date(2026, 11, 1))).to_polars()
+    assert found["record_key"].to_list() == ["D-U5L"]  # D-V5L: every decile family of desa 2 receives
+    assert {k for k, why in reasons_of(inputs).items() if why} == {"D-U5L"}
 
 
 def test_a_decile_of_11_in_a_dtsen_file_is_refused_naming_the_column_and_the_range():

@@ -1196,6 +1196,9 @@ def targeting_rules(file: Annotated[Optional[Path], typer.Argument(help=_h("Berk
         for name, r in v.program.items():
             console.print(f"  {name}: desil {list(r.desil)}, Rp{_n(r.nominal_per_bulan)}/bln"
                           + (f", prioritas {[list(x) for x in r.prioritas]}" if r.prioritas else "")
+                          + (_h(f", lalu kriteria lokal untuk desil {list(r.desil_kriteria_lokal)}: {', '.join(r.kriteria_lokal)}",
+                                f", then local criteria for desil {list(r.desil_kriteria_lokal)}: {', '.join(r.kriteria_lokal)}")
+                             if r.desil_kriteria_lokal else "")
                           + (", berkuota" if r.berkuota else ""))
 
 

@@ -64,8 +64,34 @@ def _ineligible(tables: Tables, ctx: CheckContext) -> ir.Table:
     r, d = _recipients(tables), tables["desil"]
     j = r.left_join(d.select("no_kk", "desil", *rules.COMPONENTS), "no_kk")
     bad = j.filter(~_family_eligible(j.program, j, ctx))
+    let_in = _local_tier(tables, ctx)
+    if let_in is not None:  # the local-criteria tier's turn has come in that desa (as targeting counts it)
+        bad = bad.anti_join(let_in, (bad.record_key == let_in.id_lt) & (bad.periode == let_in.periode_lt))
     return bad.select("record_key", "kode_desa", "program", "nik", "nama",
                       desil=bad.desil.cast("string").fill_null("tidak terdaftar di DTSEN"))
+
+
+def _local_tier(tables: Tables, ctx: CheckContext) -> ir.Table | None:
+    """Rows a program's local-criteria tier lets in (targeting._local_tier_rows), or None when there are none."""
+    import polars as pl
+
+    from madangan.sectors.welfare import targeting
+
+    version = _version(ctx)
+    local = [(name, rule) for name, rule in version.program.items() if rule.desil_kriteria_lokal]
+    if not local:
+        return None
+    present = {name: tables[name] for name in ("desil", "penerima_bansos", "penduduk", "pegawai")
+               if name in tables}
+    inputs = targeting.Inputs(present, pl.DataFrame(schema={"no_kk": pl.String, "kode_desa": pl.String,
+                                                            "outcome": pl.String}))
+    r = tables["penerima_bansos"]
+    every = r.filter(r.status.fill_null("AKTIF") == "AKTIF")
+    found = pl.concat([targeting._local_tier_rows(inputs, version, name, rule, every, None, None)
+                       for name, rule in local])
+    if not found.height:
+        return None
+    return ibis.memtable(found.rename({"id_penerima": "id_lt", "periode": "periode_lt"}).to_arrow())
 
 
 def _excluded(tables: Tables, ctx: CheckContext) -> ir.Table:

@@ -128,8 +128,8 @@ add_messages({
     "ui.targeting.desa_title": {"id": "Bahan musyawarah desa: {name}", "en": "Village meeting lists: {name}"},
     "ui.targeting.candidates": {"id": "Usulan penerima baru ({count})", "en": "Candidates to add ({count})"},
     "ui.targeting.candidates_lead": {
-        "id": "Keluarga layak yang belum menerima, berurutan: prioritas program, desil, hasil verifikasi, kriteria lokal, lalu kerentanan lintas sektor (balita stunting, ibu hamil risiko tinggi, lansia sendiri, disabilitas).",
-        "en": "Eligible families not receiving, in order: program priority, decile, field confirmation, local criteria, then cross-sector vulnerability (stunted child, high-risk pregnancy, elderly alone, disability).",
+        "id": "Keluarga layak yang belum menerima, berurutan: prioritas program (BLT Dana Desa: desil 1, desil 2–4, lalu keluarga desil lain yang memenuhi kriteria lokal), desil, hasil verifikasi, kriteria lokal, lalu kerentanan lintas sektor (balita stunting, ibu hamil risiko tinggi, lansia sendiri, disabilitas). Kolom Prioritas menyebut mengapa keluarga ada di daftar.",
+        "en": "Eligible families not receiving, in order: program priority (BLT Dana Desa: decile 1, deciles 2–4, then families of other deciles meeting local criteria), decile, field confirmation, local criteria, then cross-sector vulnerability (stunted child, high-risk pregnancy, elderly alone, disability). The Priority column says why a family is listed.",
     },
     "ui.targeting.review": {"id": "Penerima yang perlu ditinjau ({count})", "en": "Recipients to review ({count})"},
     "ui.targeting.head": {"id": "Kepala keluarga", "en": "Head of family"},

@@ -36,7 +36,7 @@ from madangan.errors import UserError
 from madangan.i18n import t
 from madangan.sectors.welfare import rules as rules_mod
 from madangan.sectors.welfare.eligibility import family_eligible, kelurahan, program_eligible, tier
-from madangan.sectors.welfare.rules import COMPONENTS, LOCAL_CRITERIA, RuleFile, Version, period_start
+from madangan.sectors.welfare.rules import COMPONENTS, RuleFile, Version, period_start
 from madangan.sectors.welfare.store import FAMILY_LEVEL, NEGATIVE
 
 REQUIRED = ("desil", "penerima_bansos")
@@ -103,10 +103,20 @@ def families(inputs: Inputs, version: Version, scope: str | None = None) -> ir.T
         f = f.mutate(pegawai=f.no_kk.isin(p.filter(p.nik.isin(peg.nik)).no_kk))
     else:
         f = f.mutate(pegawai=ibis.literal(False))
-    o = _outcome_table(inputs, list(version.program))
-    neg, ok = o.filter(o.outcome.isin(list(NEGATIVE))), o.filter(o.outcome == "layak")
-    f = f.mutate(**{f"ditolak_{name}": f.no_kk.isin(neg.filter(neg.program == name).no_kk) for name in version.program},
-                 **{f"terverifikasi_{name}": f.no_kk.isin(ok.filter(ok.program == name).no_kk) for name in version.program})
+    flags = [f"{kind}_{name}" for kind in ("ditolak", "terverifikasi") for name in version.program]
+    eff = effective_outcomes(inputs.outcomes, list(version.program))
+    if eff.height:  # one row per family with an outcome, a column per program and kind: a single join
+        wide = eff.with_columns(ditolak=pl.col("outcome").is_in(list(NEGATIVE)), terverifikasi=pl.col("outcome") == "layak")
+        wide = wide.pivot(on="program", index="no_kk", values=["ditolak", "terverifikasi"], aggregate_function="max")
+        wide = wide.rename({c: c.replace("ditolak_program_", "ditolak_").replace("terverifikasi_program_", "terverifikasi_")
+                            for c in wide.columns})
+        wide = wide.with_columns(pl.lit(False).alias(c) for c in flags if c not in wide.columns).select(
+            pl.col("no_kk").alias("kk_o"), *flags)
+        o = ibis.memtable(wide.to_arrow())
+        f = f.left_join(o, f.no_kk == o.kk_o).drop("kk_o")
+        f = f.mutate(**{c: f[c].fill_null(False) for c in flags})
+    else:
+        f = f.mutate(**{c: ibis.literal(False) for c in flags})
     return f.mutate(**{f"el_{name}": program_eligible(rule, f) & ~f.pegawai & ~f[f"ditolak_{name}"]
                        for name, rule in version.program.items()})
 
@@ -122,18 +132,18 @@ def recipient_rows(inputs: Inputs, version: Version, periods: list[str] | None =
     if program:
         r = r.filter(r.program == program)
     d = inputs.tables["desil"]
-    fam = d.select(kk_f="no_kk", desil="desil", **{c: d[c] for c in FLAGS})
+    fam = d.select(kk_f="no_kk", desil="desil", **_flags(d))
     j = r.left_join(fam, r.no_kk == fam.kk_f).drop("kk_f")
     local = [(name, rule) for name, rule in version.program.items()
              if rule.desil_kriteria_lokal and (not program or program == name)]
-    if local:
-        j = _with_local_criteria(inputs, j, every, scope)
-        j = j.mutate(**{f"lt_{name}": (j.program == name) & _local_tier_ok(inputs, version, name, rule, j, every,
-                                                                          periods, scope) for name, rule in local})
-        j = j.drop(*(f"kl_{c}" for c in LOCAL_CRITERIA))
+    let_in = [_local_tier_rows(inputs, version, name, rule, every, periods, scope) for name, rule in local]
+    let_in = pl.concat(let_in).unique() if let_in else pl.DataFrame()
     ineligible = ~family_eligible(version, j.program, j)
-    for name, _ in local:
-        ineligible = ineligible & ~j[f"lt_{name}"].fill_null(False)
+    if let_in.height:  # rows the local-criteria tier lets in (few): one join with a small table
+        lt = ibis.memtable(let_in.rename({"id_penerima": "id_lt", "periode": "periode_lt"}).to_arrow())
+        j = j.left_join(lt, (j.id_penerima == lt.id_lt) & (j.periode == lt.periode_lt))
+        j = j.mutate(lokal=j.id_lt.notnull()).drop("id_lt", "periode_lt")
+        ineligible = ~family_eligible(version, j.program, j) & ~j.lokal
     reasons = {"tidak_layak": ineligible}
     dead = inputs.has("kematian") and "meninggal" in version.pengecualian
     reasons["meninggal"] = j.nik.isin(inputs.tables["kematian"].nik) if dead else ibis.literal(False)
@@ -148,16 +158,21 @@ def recipient_rows(inputs: Inputs, version: Version, periods: list[str] | None =
     o = _outcome_table(inputs, list(version.program))
     neg = o.filter(o.outcome.isin(list(NEGATIVE))).select(kk_o="no_kk", program_o="program")
     j = j.left_join(neg, (j.no_kk == neg.kk_o) & (j.program == neg.program_o))
-    j = j.mutate(alasan_verifikasi=j.kk_o.notnull()).drop("kk_o", "program_o", *(f"lt_{name}" for name, _ in local))
+    j = j.mutate(alasan_verifikasi=j.kk_o.notnull()).drop("kk_o", "program_o", *(["lokal"] if let_in.height else []))
     return j.mutate(salah=ibis.or_(*(j[f"alasan_{k}"] for k in REASONS)))
 
 
-def _alone(inputs: Inputs, scope: str | None) -> ir.Table | None:
-    """Families of one living person (kk_a) and that person's birth date (born_a)."""
+def _flags(d: ir.Table) -> dict[str, ir.Value]:
+    """The DTSEN flags, false where an older export lacks a column (kehilangan_mata_pencaharian)."""
+    return {c: d[c] if c in d.columns else ibis.literal(False) for c in FLAGS}
+
+
+def _alone(inputs: Inputs, scope: str | None, among: ir.StringColumn) -> ir.Table | None:
+    """Families (among those numbers) of one living person (kk_a) and that person's birth date (born_a)."""
     if not inputs.has("penduduk"):
         return None
     p = inputs.tables["penduduk"]
-    people = p.filter(in_region(p.kode_desa, scope) & (p.status_hidup == "HIDUP"))
+    people = p.filter(in_region(p.kode_desa, scope) & (p.status_hidup == "HIDUP") & p.no_kk.isin(among))
     g = people.group_by("no_kk").agg(n=people.count(), born=people.tanggal_lahir.min())
     return g.filter(g.n == 1).select(kk_a="no_kk", born_a="born")
 
@@ -167,7 +182,7 @@ def _with_local_criteria(inputs: Inputs, j: ir.Table, every: ir.Table, scope: st
     pkh = every.filter(every.program == "PKH").select(kk_h="no_kk", periode_h="periode").distinct()
     j = j.left_join(pkh, (j.no_kk == pkh.kk_h) & (j.periode == pkh.periode_h))
     j = j.mutate(kl_tidak_menerima_pkh=j.kk_h.isnull()).drop("kk_h", "periode_h")
-    alone = _alone(inputs, scope)
+    alone = _alone(inputs, scope, j.no_kk)
     if alone is not None:
         j = j.left_join(alone, j.no_kk == alone.kk_a)
         start = (j.periode + "-01").cast("date")
@@ -179,19 +194,31 @@ def _with_local_criteria(inputs: Inputs, j: ir.Table, every: ir.Table, scope: st
                     kl_punya_disabilitas=j.punya_disabilitas.fill_null(False))
 
 
-def _local_tier_ok(inputs: Inputs, version: Version, name: str, rule, j: ir.Table, every: ir.Table,
-                   periods: list[str] | None, scope: str | None) -> ir.BooleanValue:
-    """A row of `name` whose family enters through the local-criteria tier, in a desa × period where every
-    decile-eligible family receives the program (so the local tier's turn has come)."""
-    met = ibis.or_(*(j[f"kl_{c}"] for c in rule.kriteria_lokal))
-    ok = j.desil.isin(list(rule.desil_kriteria_lokal)).fill_null(False) & met
+def _local_tier_rows(inputs: Inputs, version: Version, name: str, rule, every: ir.Table, periods: list[str] | None,
+                     scope: str | None) -> pl.DataFrame:
+    """(id_penerima, periode) of `name` rows whose family enters through the local-criteria tier: of a
+    `desil_kriteria_lokal` decile, meeting at least one local criterion, in a desa × period where every
+    decile-eligible family receives the program. Computed apart because it is small (usually empty): the
+    rows that could qualify first, and only for their periods whether their desa's decile tiers are full."""
+    con = inputs.tables["desil"]._find_backend()
+    rows = every.filter(every.program == name)
+    d = inputs.tables["desil"]
+    d = d.filter(d.desil.isin(list(rule.desil_kriteria_lokal))).select(
+        kk_f="no_kk", desil="desil", **_flags(d))
+    rows = rows.inner_join(d, rows.no_kk == d.kk_f).drop("kk_f")
     if rule.hanya_desa:
-        ok = ok & ~kelurahan(j.kode_desa)
-    its_periods = periods or periods_of(inputs, None)
-    ep = eligible_periods(inputs, version, its_periods, scope, [name], every)
-    waiting = ep.filter(~ep.menerima).select(desa_w="kode_desa", periode_w="periode").distinct()
-    exhausted = ~j.kode_desa.concat("|", j.periode).isin(waiting.desa_w.concat("|", waiting.periode_w))
-    return ok & exhausted
+        rows = rows.filter(~kelurahan(rows.kode_desa))
+    rows = _with_local_criteria(inputs, rows, every, scope)
+    rows = rows.filter(ibis.or_(*(rows[f"kl_{c}"] for c in rule.kriteria_lokal)))
+    found = con.to_polars(rows.select("id_penerima", "periode", "kode_desa").distinct())
+    empty = pl.DataFrame(schema={"id_penerima": pl.String, "periode": pl.String})
+    if not found.height:
+        return empty
+    its_periods = sorted(found["periode"].unique().to_list())
+    ep = eligible_periods(inputs, version, its_periods, scope, [name], every.filter(every.periode.isin(its_periods)))
+    waiting = con.to_polars(ep.filter(~ep.menerima).select("kode_desa", "periode").distinct())
+    found = found.join(waiting, on=["kode_desa", "periode"], how="anti")
+    return found.select(pl.col("id_penerima").cast(pl.String), pl.col("periode").cast(pl.String))
 
 
 def periods_of(inputs: Inputs, period: str | None) -> list[str]:
