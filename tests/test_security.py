@@ -6,6 +6,7 @@ import re
 
 import pytest
 import schemathesis
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -42,6 +43,10 @@ def test_generated_requests_never_crash_the_api_nor_break_its_schema(secured):
     assert len(operations) >= 6
     calls = 0
     for operation in operations:
+        # A schema can say "a file", not what a valid spreadsheet holds: an upload's content is checked by the
+        # route (400 naming the row and column), so generated files are not expected to be accepted.
+        uploads = "multipart/form-data" in operation.definition.raw.get("requestBody", {}).get("content", {})
+        excluded = [positive_data_acceptance] if uploads else []
 
         @given(case=operation.as_strategy())
         @hypothesis_settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
@@ -51,7 +56,7 @@ def test_generated_requests_never_crash_the_api_nor_break_its_schema(secured):
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             calls += 1
             assert response.status_code < 500, f"{operation.label}: {response.status_code} {response.text[:300]}"
-            case.validate_response(response)
+            case.validate_response(response, excluded_checks=excluded)
 
         check()
     SCHEMATHESIS_COUNTS.update(operations=len(operations), calls=calls)
