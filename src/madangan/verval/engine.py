@@ -23,7 +23,9 @@ from madangan.verval import identity, quality, store
 from madangan.verval.checks import Check, CheckContext, Tables
 from madangan.verval.freshness import freshness_checks
 
-FINDING_COLUMNS = ("id", "rule", "severity", "source", "record_key", "kode_desa", "agency", "evidence")
+FINDING_COLUMNS = ("id", "rule", "severity", "source", "record_key", "kode_desa", "posyandu", "agency", "evidence")
+#: Internal column carrying the record's posyandu from the source table (never part of the evidence).
+_POSYANDU = "_posyandu_rekaman"
 
 
 @dataclass
@@ -62,10 +64,33 @@ def finding_id(rule: str, source: str, record_key: str) -> str:
     return hashlib.sha1(f"{rule}\x1f{source}\x1f{record_key}".encode()).hexdigest()[:20]
 
 
+def _with_posyandu(found, check: Check, tables: Tables, owners: dict[str, Contract]):
+    """The check's rows with the posyandu of each record, when its source has a posyandu column.
+
+    A cadre's worklist is their posyandu's children (madangan.access), so every finding on a record of a
+    source that names the posyandu carries it; a join on the record key, whatever the check selected.
+    """
+    from madangan.access import posyandu_column
+    from madangan.verval.identity import record_key
+
+    source = tables.get(check.source)
+    contract = owners.get(check.source)
+    column = posyandu_column(source.columns) if source is not None else None
+    if column is None or contract is None:
+        return found
+    source = source.view()  # the check's rows often come from the same table: a self-join
+    lookup = source.select(_rk=record_key(source, contract), _pos=source[column].cast("string"))
+    lookup = lookup.group_by("_rk").agg(_pos=lookup._pos.max())
+    keyed = found.mutate(_rk_temuan=found.record_key.cast("string"))
+    joined = keyed.left_join(lookup, keyed._rk_temuan == lookup._rk)
+    return joined.select(*found.columns, **{_POSYANDU: joined._pos})
+
+
 def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict[str, Contract]) -> pl.DataFrame:
     """One check's findings in the stored shape (evidence as a JSON object)."""
-    frame = con.to_polars(check.find(tables, ctx))
-    evidence_columns = [c for c in frame.columns if c not in ("record_key", "kode_desa")]
+    frame = con.to_polars(_with_posyandu(check.find(tables, ctx), check, tables, owners))
+    posyandu = frame[_POSYANDU].cast(pl.String) if _POSYANDU in frame.columns else None
+    evidence_columns = [c for c in frame.columns if c not in ("record_key", "kode_desa", _POSYANDU)]
     if evidence_columns:
         packed = pl.struct([pl.col(c).cast(pl.String) for c in evidence_columns]).struct.json_encode()
         evidence = frame.select(packed).to_series()
@@ -80,6 +105,7 @@ def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict
             "source": check.source,
             "record_key": keys,
             "kode_desa": frame["kode_desa"].cast(pl.String),
+            "posyandu": posyandu if posyandu is not None else pl.Series([None] * frame.height, dtype=pl.String),
             "agency": check.agency or owners[check.source].owner,
             "evidence": evidence,
         },

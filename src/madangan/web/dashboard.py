@@ -320,7 +320,7 @@ def _findings_count(request: Request, who: Principal, code: str) -> int | None:
     if not who.can(Permission.PERSONS):
         return None
     rows = summary_by(request.app.state.engine, FindingFilter(desa=code), scope_code=who.region_code,
-                      sources=worklist.visible_sources(who), by=("status",))
+                      sources=worklist.visible_sources(who), by=("status",), posyandu=worklist.visible_posyandu(who))
     return sum(r["jumlah"] for r in rows)
 
 
@@ -330,7 +330,8 @@ def _sources_panel(request: Request, reader: rm.Reader, region: rm.Region, who: 
     if who.can(Permission.PERSONS):
         counts = {r["source"]: r["jumlah"] for r in summary_by(
             request.app.state.engine, FindingFilter(desa=region.code if region.depth > 1 else None),
-            scope_code=who.region_code, sources=worklist.visible_sources(who), by=("source",))}
+            scope_code=who.region_code, sources=worklist.visible_sources(who), by=("source",),
+            posyandu=worklist.visible_posyandu(who))}
         for q in rows:
             q.findings = counts.get(q.name, 0)
     table = rm.quality_table(rows, region, lang)
