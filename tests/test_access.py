@@ -21,7 +21,7 @@ from madangan.web.routes import RouteInfo, iter_routes
 SAMPLE_PARAMS = {"code": "32.11.22", "finding_id": "0" * 20, "indicator_id": "kepatuhan_standar_layanan",
                  "year": "2024", "evidence_id": "1", "action": "package_search", "resource_file": "unknown.csv",
                  "slug": "stunting-gizi", "tabel": "profil", "alert_id": "999999999", "delivery_id": "999999999",
-                 "rule_id": "gizi_buruk"}
+                 "rule_id": "gizi_buruk", "source": "penduduk", "indicator": "1"}
 #: Region pages answer 403 outside the caller's scope, so a desa-scoped role is shown its own desa.
 ROLE_SAMPLE_PARAMS = {Role.DESA: {"code": "32.11.22.2001"}, Role.CADRE: {"code": "32.11.22.2001"}}
 ROLE_SCOPES = {
@@ -48,42 +48,117 @@ def test_every_route_declares_exactly_one_access_rule(app):
     assert missing == [], f"routes without an access rule: {missing}"
 
 
-def _session_cookie(engine, role: Role) -> str:
+def _session(engine, role: Role) -> tuple[str, str]:
+    """A fresh session of the role's matrix account: (cookie, CSRF token)."""
     username = f"matrix-{role.value}"
     existing = {u.username: u for u in store.list_users(engine)}
     if username not in existing:
         store.add_user(engine, username, role, ROLE_SCOPES[role], "32.11", password="matrix-password-1",
                        posyandu="Posyandu Matriks 1" if role is Role.CADRE else None)
     user = store.authenticate(engine, username, "matrix-password-1")
-    cookie, _ = store.open_session(engine, user)
-    return cookie
+    return store.open_session(engine, user)
 
 
-def test_authorisation_matrix_every_get_route_by_every_role(app):
-    """Routes × roles: allowed exactly when the role holds the route's permission; the public gets a login."""
+def _session_cookie(engine, role: Role) -> str:
+    return _session(engine, role)[0]
+
+
+def _call(client, engine, role: Role, method: str, path: str, params: dict | None = None):
+    """One request as the role (signed in, the session's CSRF token sent with writes), or as the public."""
+    client.cookies.clear()
+    headers = {}
+    if role is not Role.PUBLIC:
+        cookie, csrf = _session(engine, role)
+        client.cookies.set(SESSION_COOKIE, cookie)
+        headers["x-csrf-token"] = csrf
+    return client.request(method, path, params=params, headers=headers)
+
+
+#: Answers for the matrix, by route × role × method.
+MATRIX_COUNTS: dict[str, int] = {}
+
+
+def test_authorisation_matrix_every_route_by_every_role(app):
+    """Routes × methods × roles: allowed exactly when the role holds the route's permission; the public gets a
+    login. Writes are sent with the session's CSRF token, so a 403 can only be the role's."""
     engine = app.state.engine
     checked = 0
     with TestClient(app, follow_redirects=False) as client:
         for route in app_routes(app):
-            if "GET" not in route.methods:
-                continue
             (rule,) = set(route.rules)
-            for role in Role:
-                path = route.path.format(**{**SAMPLE_PARAMS, **ROLE_SAMPLE_PARAMS.get(role, {})})
-                client.cookies.clear()
-                if role is not Role.PUBLIC:
-                    client.cookies.set(SESSION_COOKIE, _session_cookie(engine, role))
-                status = client.get(path).status_code
-                allowed = rule == "public" or (role is not Role.PUBLIC and rule in ROLE_PERMISSIONS[role])
-                if allowed:
-                    assert status < 400 or status == 404, f"{role} denied {path}: {status}"
-                    assert not (status == 303 and role is not Role.PUBLIC), f"{role} sent to login at {path}"
-                elif role is Role.PUBLIC:
-                    assert status in (401, 303), f"public reached {path}: {status}"
-                else:
-                    assert status == 403, f"{role} reached {path}: {status}"
-                checked += 1
-    assert checked >= 6 * 7
+            for method in sorted(route.methods - {"HEAD"}):
+                for role in Role:
+                    path = route.path.format(**{**SAMPLE_PARAMS, **ROLE_SAMPLE_PARAMS.get(role, {})})
+                    response = _call(client, engine, role, method, path)
+                    status = response.status_code
+                    allowed = rule == "public" or (role is not Role.PUBLIC and rule in ROLE_PERMISSIONS[role])
+                    if allowed:
+                        assert status < 500, f"{role} {method} {path}: {status}"
+                        if rule != "public":
+                            assert status not in (401, 403), f"{role} denied {method} {path}: {status}"
+                            assert not response.headers.get("location", "").startswith("/login"), \
+                                f"{role} sent to login at {method} {path}"
+                    elif role is Role.PUBLIC:
+                        assert status in (401, 303), f"public reached {method} {path}: {status}"
+                    else:
+                        assert status == 403, f"{role} reached {method} {path}: {status}"
+                    checked += 1
+    app.state.login_limiter.attempts.clear()  # the matrix posted to /login as every role
+    routes = app_routes(app)
+    MATRIX_COUNTS.update(routes=len(routes), operations=sum(len(r.methods - {"HEAD"}) for r in routes),
+                         roles=len(Role), checked=checked)
+    print(f"matrix: {MATRIX_COUNTS}")
+    assert checked >= 80 * len(Role)
+
+
+#: A region outside each role's scope: another regency for the regency-wide roles, a neighbour otherwise.
+OUT_OF_SCOPE = {Role.ADMIN: "32.12", Role.EXECUTIVE: "32.12", Role.ANALYST: "32.12", Role.KECAMATAN: "32.11.01",
+                Role.DESA: "32.11.22.2002", Role.CADRE: "32.11.22.2002"}
+#: The SPBE Living Lab benchmarks regions against each other: other regions' published SPBE figures are the
+#: point (aggregates of public bodies, no person), so any signed-in role may name another region there.
+CROSS_REGION_BY_DESIGN = {"/living-lab", "/living-lab/penilaian", "/living-lab/banding", "/living-lab/ekspor",
+                          "/living-lab/laporan", "/api/v1/spbe/benchmark/{year}", "/api/v1/spbe/assessments/{code}/{year}",
+                          "/api/v1/spbe/assessments/{code}/{year}/indicators/{indicator}"}
+
+
+def _nothing(response) -> bool:
+    """A 200 that carries nothing of the region: an empty page of results."""
+    if response.headers.get("content-type", "").startswith("application/json"):
+        body = response.json()
+        return body == [] or (isinstance(body, dict) and body.get("total") == 0) or (
+            isinstance(body, dict) and body.get("items") == [])
+    return not re.search(r'href="/peringatan/\d+"', response.text) and "/peringatan" in str(response.url)
+
+
+def test_matrix_every_region_route_inside_and_outside_each_roles_scope(app):
+    """Every route that takes a region (path `code`, query region/desa/wilayah) × every signed-in role × the
+    role's own region and one outside it: inside answers, outside is refused (403/404) or answers nothing."""
+    engine = app.state.engine
+    region_routes = [r for r in app_routes(app) if r.region_params]
+    assert len(region_routes) >= 25
+    checked = 0
+    with TestClient(app, follow_redirects=False) as client:
+        for route in region_routes:
+            (rule,) = set(route.rules)
+            for method in sorted(route.methods - {"HEAD"}):
+                for role in (r for r in Role if r is not Role.PUBLIC):
+                    if rule not in ROLE_PERMISSIONS[role] and rule != "public":
+                        continue  # refused whatever the region: the matrix above
+                    for inside, code in ((True, ROLE_SCOPES[role]), (False, OUT_OF_SCOPE[role])):
+                        path = route.path.format(**{**SAMPLE_PARAMS, "code": code})
+                        params = {p: code for p in route.region_params - {"code"}}
+                        response = _call(client, engine, role, method, path, params)
+                        where = f"{role} {method} {route.path} {params or code}"
+                        assert response.status_code < 500, f"{where}: {response.status_code}"
+                        if inside:
+                            assert response.status_code != 403, f"{where} refused inside the scope"
+                        elif route.path not in CROSS_REGION_BY_DESIGN:
+                            assert response.status_code in (403, 404) or (
+                                response.status_code == 200 and _nothing(response)), \
+                                f"{where} answered outside the scope: {response.status_code}"
+                        checked += 1
+    MATRIX_COUNTS.update(region_routes=len(region_routes), region_checked=checked)
+    print(f"matrix, regions: {len(region_routes)} routes, {checked} requests")
 
 
 def test_public_endpoints_never_carry_anything_shaped_like_a_nik(app):
@@ -443,3 +518,70 @@ def test_a_cadre_reads_alert_evidence_of_their_posyandu_only(posyandu_site):
     # the desa operator reads all three
     operator = _client_of(app, "operator")
     assert all(operator.get(f"/api/v1/alerts/{i}").json()["evidence"] for i in made)
+
+
+# --- the executive: every aggregate, persons only on an alert's evidence ----------------------------
+
+
+def test_executive_reads_every_aggregate_and_persons_only_on_an_alerts_evidence(app):
+    import json
+
+    from madangan.access import Permission
+    from madangan.alerts.models import Alert
+    from madangan.appdb import sessions
+
+    engine = app.state.engine
+    routes = app_routes(app)
+    person_routes = [r for r in routes if set(r.rules) & {Permission.PERSONS, Permission.UNMASKED}]
+    aggregate_routes = [r for r in routes if set(r.rules) == {Permission.AGGREGATES}]
+    assert len(person_routes) >= 12 and len(aggregate_routes) >= 40
+    assert ROLE_PERMISSIONS[Role.EXECUTIVE] == {Permission.AGGREGATES}
+    with TestClient(app, follow_redirects=False) as client:
+        for route in person_routes:
+            for method in route.methods - {"HEAD"}:
+                path = route.path.format(**SAMPLE_PARAMS)
+                assert _call(client, engine, Role.EXECUTIVE, method, path).status_code == 403, f"{method} {path}"
+        for route in aggregate_routes:
+            if "GET" in route.methods:
+                path = route.path.format(**SAMPLE_PARAMS)
+                assert _call(client, engine, Role.EXECUTIVE, "GET", path).status_code not in (401, 403), path
+        # the one place persons reach the Bupati: an alert's evidence, masked, and every read audited
+        stamp = store.now()
+        with sessions(engine).begin() as session:
+            alert = Alert(rule_id="gizi_buruk", subject="bupati-test", sector="health", kode_wilayah="32.11.22.2001",
+                          severity="darurat", state="firing", personal=True, fired_at=stamp, created_at=stamp,
+                          updated_at=stamp, evidence=json.dumps({"nik_anak": "3211226603240001", "whz": -3.2,
+                                                                 "posyandu": "Posyandu Melati 1"}))
+            session.add(alert)
+            session.flush()
+            alert_id = alert.id
+        try:
+            detail = _call(client, engine, Role.EXECUTIVE, "GET", f"/api/v1/alerts/{alert_id}").json()
+            assert detail["evidence"] == {"nik_anak": "3211********0001", "whz": -3.2, "posyandu": "Posyandu Melati 1"}
+            page = _call(client, engine, Role.EXECUTIVE, "GET", f"/peringatan/{alert_id}").text
+            assert "3211********0001" in page and "3211226603240001" not in page
+            listed = _call(client, engine, Role.EXECUTIVE, "GET", "/api/v1/alerts").text
+            assert "3211226603240001" not in listed and "3211********0001" not in listed  # lists carry no evidence
+        finally:
+            with sessions(engine).begin() as session:
+                session.execute(sa.delete(Alert).where(Alert.id == alert_id))
+    reads = [e for e in store.audit_entries(engine, "matrix-executive") if e.action == "alert.evidence_read"]
+    assert [e.target for e in reads].count(f"alert:{alert_id}") == 2
+
+
+def test_auditors_export_the_audit_log_and_the_export_is_itself_audited(app):
+    import csv
+    import io
+
+    engine = app.state.engine
+    store.audit(engine, "finding.read", "auditee", target="finding:x", detail="=HYPERLINK(\"http://x\")")
+    with TestClient(app, follow_redirects=False) as client:
+        rows = _call(client, engine, Role.ADMIN, "GET", "/api/v1/audit", {"user": "auditee"}).json()
+        assert [(r["actor"], r["action"], r["target"]) for r in rows] == [("auditee", "finding.read", "finding:x")]
+        exported = _call(client, engine, Role.ADMIN, "GET", "/api/v1/audit", {"user": "auditee", "format": "csv"})
+        assert exported.headers["content-type"].startswith("text/csv")
+        (row,) = list(csv.DictReader(io.StringIO(exported.text)))
+        assert row["detail"].startswith("'=")  # formula neutralised
+        for role in (Role.EXECUTIVE, Role.ANALYST, Role.DESA):
+            assert _call(client, engine, role, "GET", "/api/v1/audit").status_code == 403
+    assert any(e.action == "audit.export" for e in store.audit_entries(engine, "matrix-admin"))
