@@ -16,7 +16,7 @@ from conftest import login
 from fastapi.testclient import TestClient
 
 from madangan import deploy
-from madangan.access import Role
+from madangan.access import Role, mask
 from madangan.access import store as access_store
 from madangan.config import Settings
 from madangan.ingest.pipeline import ingest_records
@@ -96,9 +96,12 @@ def test_evidence_records_only_for_roles_allowed_and_reads_are_audited(site):
                 continue
             body = response.json()
             assert (body["evidence"] is not None) is sees_evidence, username
-            assert body["evidence"]["nik_ibu"] == MOTHER
+            # neither the camat nor the Bupati holds `unmasked`: the NIK is masked for them (as in worklists)
+            assert body["evidence"]["nik_ibu"] == mask(MOTHER)
             page = client.get(f"/peringatan/{alert_id}")
-            assert MOTHER in page.text
+            assert mask(MOTHER) in page.text and MOTHER not in page.text
+    with _client(app, "admin") as client:  # a role that may see numbers in full
+        assert client.get(f"/api/v1/alerts/{alert_id}").json()["evidence"]["nik_ibu"] == MOTHER
     reads = [e for e in access_store.audit_entries(app.state.engine) if e.action == "alert.evidence_read"]
     assert {e.actor for e in reads} >= {"camat", "bupati"}
     with TestClient(app) as public:

@@ -162,3 +162,49 @@ def test_users_disable_enable_and_an_unknown_user(tmp_path):
     assert "Akun diaktifkan" in run("users", "enable", "desa.cimalaka", data_dir=data).stdout
     assert_clean_failure(run("users", "disable", "tidak.ada", data_dir=data), "tidak ditemukan")
     assert_clean_failure(run("users", "add", "x", "--role", "raja", data_dir=data), "Peran tidak dikenal")
+
+
+def test_findings_answers_bad_input_with_one_clear_line(tmp_path):
+    data = tmp_path / "d"
+    assert run("init", "--region", "32.11", data_dir=data).returncode == 0
+    assert_clean_failure(run("findings", "--rule", "tidak_ada", data_dir=data), "Aturan 'tidak_ada' tidak dikenal",
+                         "nik_struktur")
+    assert_clean_failure(run("findings", "--status", "beres", data_dir=data), "Status 'beres' tidak dikenal",
+                         "in_verification")
+    assert_clean_failure(run("findings", "--desa", "32.12.01.2007", data_dir=data), "bukan bagian dari 32.11")
+    assert_clean_failure(run("findings", "--desa", "99x", data_dir=data), "tidak valid")
+    assert_clean_failure(run("findings", "--source", "nope", data_dir=data), "Sumber 'nope' tidak dikenal")
+    assert_clean_failure(run("findings", "show", "000", data_dir=data), "Temuan '000' tidak ada")
+    assert_clean_failure(run("findings", "set", "000", "confirmed", data_dir=data), "Temuan '000' tidak ada")
+    assert_clean_failure(run("findings", "--export", str(tmp_path / "no" / "such" / "w.xlsx"), data_dir=data),
+                         "tidak dapat ditulis")
+    ok = run("findings", "--export", str(tmp_path / "w.xlsx"), data_dir=data)
+    assert ok.returncode == 0 and (tmp_path / "w.xlsx").exists()
+    exported = run("audit", "--export", str(tmp_path / "audit.csv"), data_dir=data)
+    assert exported.returncode == 0
+    # only the export that was written is in the audit log
+    assert (tmp_path / "audit.csv").read_text().count("findings.export") == 1
+
+
+def test_users_add_scopes_a_cadre_to_their_posyandu_and_refuses_bad_scopes(tmp_path):
+    data = tmp_path / "d"
+    assert run("init", "--region", "32.11", data_dir=data).returncode == 0
+    assert_clean_failure(run("users", "add", "kader", "--role", "cadre", "--region", "32.11.22.2001", data_dir=data),
+                         "--posyandu")
+    assert_clean_failure(run("users", "add", "op", "--role", "desa", "--region", "32.11.22.2001", "--posyandu", "X",
+                             data_dir=data), "Hanya peran 'cadre'")
+    assert_clean_failure(run("users", "add", "opd", "--role", "analyst", "--sectors", "pertanian", data_dir=data),
+                         "Sektor tidak dikenal: pertanian")
+    added = run("users", "add", "kader", "--role", "cadre", "--region", "32.11.22.2001", "--posyandu",
+                "Posyandu Mawar 1", data_dir=data)
+    assert added.returncode == 0 and "Posyandu Mawar 1" in added.stdout
+    assert "Posyandu Mawar 1" in run("users", "list", data_dir=data).stdout
+
+
+def test_exports_to_a_folder_that_does_not_exist_are_one_clear_line(tmp_path):
+    data = tmp_path / "d"
+    assert run("init", "--region", "32.11", data_dir=data).returncode == 0
+    missing = tmp_path / "no" / "such"
+    assert_clean_failure(run("audit", "--export", str(missing / "audit.csv"), data_dir=data), "tidak dapat ditulis")
+    assert_clean_failure(run("pdp", "register", "--export", str(missing / "r.csv"), data_dir=data),
+                         "tidak dapat ditulis")

@@ -55,6 +55,17 @@ ACCOUNTS = {
               "email_verified": True},
     "gita": {"preferred_username": "gita.p", "email": "gita@dinkes.example",
              "email_verified": False},
+    # analysts' sectors and cadres' posyandu in the claims
+    "hana": {"preferred_username": "hana", "madangan_role": "analyst", "madangan_region": "32.11",
+             "madangan_sectors": ["health"]},
+    "irfan": {"preferred_username": "irfan", "madangan_role": "analyst", "madangan_region": "32.11",
+              "groups": ["/pegawai", "/opd/dinsos", "/opd/dukcapil"]},
+    "joko": {"preferred_username": "joko", "madangan_role": "analyst", "madangan_region": "32.11"},
+    "kiki": {"preferred_username": "kiki", "madangan_role": "cadre", "madangan_region": DESA,
+             "madangan_posyandu": "Posyandu Mawar 2"},
+    "lina": {"preferred_username": "lina", "madangan_role": "cadre", "madangan_region": DESA},
+    "mira": {"preferred_username": "mira", "madangan_role": "analyst", "madangan_region": "32.11",
+             "madangan_sectors": "health, pertanian"},
 }
 MISBEHAVING = {"madangan-aud": "aud", "madangan-exp": "exp", "madangan-sig": "sig"}
 
@@ -284,6 +295,61 @@ def test_group_claim_maps_to_a_role(deployment, provider, engine):
                    region_claim="madangan_region")
     user, _ = _session(engine, Browser(app, provider).sso_login("eka"))
     assert (user.role, user.region_code) == ("analyst", "32.11")  # the provider is the source of truth
+
+
+SCOPE_CLAIMS = {**CLAIMS, "sectors_claim": "madangan_sectors", "posyandu_claim": "madangan_posyandu"}
+
+
+def test_analyst_sectors_and_cadre_posyandu_come_from_the_claims(deployment, provider, engine):
+    from madangan.access.store import principal_of
+
+    # a record saying otherwise is overridden: the provider is the source of truth once the claims are mapped
+    store.add_user(engine, "hana", Role.ANALYST, "32.11", "32.11", sectors=("welfare",), sso_only=True)
+    store.add_user(engine, "kiki", Role.CADRE, DESA, "32.11", posyandu="Posyandu Mawar 1", sso_only=True)
+    app = make_app(deployment, provider, **SCOPE_CLAIMS)
+    hana, _ = _session(engine, Browser(app, provider).sso_login("hana"))
+    assert (hana.role, hana.sectors, hana.posyandu) == ("analyst", "health", None)
+    assert principal_of(hana).sectors == frozenset({"health"})
+    kiki, _ = _session(engine, Browser(app, provider).sso_login("kiki"))
+    assert (kiki.role, kiki.region_code, kiki.posyandu, kiki.sectors) == ("cadre", DESA, "Posyandu Mawar 2", "")
+    assert principal_of(kiki).posyandu == "Posyandu Mawar 2"
+
+    # Keycloak groups mapped to sectors; a group that names no sector is ignored
+    store.add_user(engine, "irfan", Role.ANALYST, "32.11", "32.11", sso_only=True)
+    mapped = make_app(deployment, provider, **{**SCOPE_CLAIMS, "sectors_claim": "groups",
+                                               "sector_map": {"/opd/dinsos": "welfare", "/opd/dukcapil": "population"}})
+    irfan, _ = _session(engine, Browser(mapped, provider).sso_login("irfan"))
+    assert irfan.sectors == "welfare,population"
+
+
+@pytest.mark.parametrize("account, role, region, message, reason", [
+    ("joko", Role.ANALYST, "32.11", "tidak memberi sektor", "no_sectors"),
+    ("mira", Role.ANALYST, "32.11", "Sektor 'pertanian'", "unknown_sector"),
+    ("lina", Role.CADRE, DESA, "tidak memberi posyandu", "no_posyandu"),
+])
+def test_an_analyst_without_sectors_or_a_cadre_without_posyandu_is_refused(deployment, provider, engine, account,
+                                                                             role, region, message, reason):
+    store.add_user(engine, account, role, region, "32.11", sso_only=True,
+                   posyandu="Posyandu Mawar 1" if role is Role.CADRE else None)
+    refused = Browser(make_app(deployment, provider, **SCOPE_CLAIMS), provider).sso_login(account)
+    assert refused.status_code == 403 and _session(engine, refused) is None
+    assert message in _message(refused)
+    entry = _audit(engine, "login.oidc_refused")[0]
+    assert (entry.actor, entry.detail) == (account, reason)
+
+
+def test_without_a_posyandu_claim_a_cadre_keeps_the_posyandu_of_the_record(deployment, provider, engine):
+    store.add_user(engine, "lina", Role.CADRE, DESA, "32.11", posyandu="Posyandu Mawar 1", sso_only=True)
+    lina, _ = _session(engine, Browser(make_app(deployment, provider, **CLAIMS), provider).sso_login("lina"))
+    assert (lina.role, lina.posyandu) == ("cadre", "Posyandu Mawar 1")
+    # an analyst made a cadre by the role claim, with no posyandu claim mapped and none on record: refused
+    store.add_user(engine, "kiki", Role.ANALYST, "32.11", "32.11", sso_only=True)
+    refused = Browser(make_app(deployment, provider, **CLAIMS), provider).sso_login("kiki")
+    assert refused.status_code == 403 and _session(engine, refused) is None
+    assert "posyandu" in _message(refused)
+    entry = _audit(engine, "login.oidc_refused")[0]
+    assert (entry.actor, entry.detail) == ("kiki", "scope")
+    assert [u.role for u in store.list_users(engine) if u.username == "kiki"] == ["analyst"]  # nothing changed
 
 
 def test_unknown_user_is_created_only_when_allowed(deployment, provider, engine):

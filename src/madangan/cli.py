@@ -377,7 +377,9 @@ def users_add(
     role: Annotated[str, typer.Option(help="admin, executive, analyst, kecamatan, desa, cadre")],
     region: Annotated[Optional[str], typer.Option(help=_h("Cakupan wilayah (bawaan: kabupaten)", "Region scope (default: the regency)"))] = None,
     sectors: Annotated[str, typer.Option(help=_h("Sektor analis, dipisah koma", "Analyst's sectors, comma-separated"))] = "",
-    posyandu: Annotated[Optional[str], typer.Option(help=_h("Posyandu kader", "Cadre's posyandu"))] = None,
+    posyandu: Annotated[Optional[str], typer.Option(help=_h(
+        "Posyandu kader (wajib untuk peran cadre), seperti tertulis di data posyandu, mis. \"Posyandu Mawar 1\"",
+        "The cadre's posyandu (required for the cadre role), as written in the posyandu data"))] = None,
     full_name: Annotated[str, typer.Option(help=_h("Nama lengkap", "Full name"))] = "",
     password_stdin: Annotated[bool, typer.Option(help=_h("Baca kata sandi dari stdin", "Read the password from stdin"))] = False,
     oidc_subject: Annotated[Optional[str], typer.Option(help=_h(
@@ -403,7 +405,8 @@ def users_add(
                               oidc_subject=oidc_subject.strip() if oidc_subject else None, email=email, sso_only=sso_only)
     store.audit(engine, "user_added", "cli", target=f"user:{username}", region_code=scope,
                 detail=f"role={role_}" + (" sso" if oidc_subject else ""))
-    console.print(_h("Akun dibuat: ", "Account created: ") + f"{username} ({role_}, {scope})")
+    console.print(_h("Akun dibuat: ", "Account created: ") + f"{username} ({role_}, {scope}"
+                  + (f", {posyandu.strip()}" if posyandu else "") + ")")
     if sso_only:
         console.print(_h("Masuk lewat SSO saja (tanpa kata sandi lokal).", "Signs in through SSO only (no local password)."))
     elif not password_stdin:
@@ -423,7 +426,8 @@ def users_list() -> None:
             sso = _h("saja", "only")
         else:
             sso = _h("terikat", "bound") if user.oidc_subject else "-"
-        table.add_row(user.username, user.role, user.region_code, "ya" if user.active else "tidak", sso,
+        scope = user.region_code + (f" · {user.posyandu}" if user.posyandu else "")
+        table.add_row(user.username, user.role, scope, "ya" if user.active else "tidak", sso,
                       f"{user.created_at:%Y-%m-%d}")
     console.print(table)
 
@@ -613,12 +617,13 @@ def findings_list(
     lang = current_language()
     query = service.parse_filter(deployment.region_code, desa=desa, rule=rule, source=source, status=status)
     items, total = service.read(engine, query, service.OPERATOR, lang, offset=0, limit=None if export else limit)
-    access_store.audit(engine, "findings.export" if export else "findings.read", f"cli:{_os_user()}",
-                       target=service.describe_filter(query), region_code=deployment.region_code, detail=f"rows={len(items)}")
     if export:
         from madangan.verval.worklist import export_xlsx
 
         export_xlsx(items, export, lang)
+    access_store.audit(engine, "findings.export" if export else "findings.read", f"cli:{_os_user()}",
+                       target=service.describe_filter(query), region_code=deployment.region_code, detail=f"rows={len(items)}")
+    if export:
         console.print(t("verval.exported", count=_n(len(items)), path=export))
         return
     if not items:
@@ -1202,9 +1207,24 @@ def targeting_rules(file: Annotated[Optional[Path], typer.Argument(help=_h("Berk
                           + (", berkuota" if r.berkuota else ""))
 
 
+def _unwritable(exc: Exception) -> UserError | None:
+    """A file the user named that cannot be written (an export into a missing folder, no permission)."""
+    cause = exc if isinstance(exc, OSError) else exc.__context__ if type(exc).__name__ == "FileCreateError" else None
+    if not isinstance(cause, OSError) or cause.filename is None:
+        return None
+    return UserError(_h(f"Berkas {cause.filename} tidak dapat ditulis atau dibaca: {cause.strerror}. Periksa folder dan izinnya.",
+                        f"Cannot write or read file {cause.filename}: {cause.strerror}. Check the folder and its permissions."))
+
+
 def main() -> None:
     try:
-        app()
+        try:
+            app()
+        except Exception as exc:
+            friendly = None if isinstance(exc, UserError) else _unwritable(exc)
+            if friendly is None:
+                raise
+            raise friendly from None
     except UserError as exc:
         Console(stderr=True).print(f"[bold red]Galat:[/] {exc}" if current_language() == "id" else f"[bold red]Error:[/] {exc}",
                                    highlight=False, soft_wrap=True)

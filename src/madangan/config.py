@@ -47,6 +47,14 @@ class OidcSettings(BaseModel):
     role_map: dict[str, str] = Field(default_factory=dict)
     #: Claim naming the user's region scope (a Kemendagri code such as 32.11.01.2001).
     region_claim: str | None = None
+    #: Claim naming an analyst's sectors (a list, or a string separated by commas), e.g. ["health"]; with
+    #: `sector_map` the values are mapped, e.g. {"/opd/dinkes" = "health"} (Keycloak groups). An analyst then
+    #: gets exactly these sectors (none: refused); other roles get none. Empty: sectors from Madangan's records.
+    sectors_claim: str | None = None
+    sector_map: dict[str, str] = Field(default_factory=dict)
+    #: Claim naming a posyandu cadre's posyandu, as written in the posyandu data ("Posyandu Mawar 1");
+    #: required for a cadre once set. Empty: the posyandu from Madangan's records.
+    posyandu_claim: str | None = None
     #: Claim used as the username when matching or creating accounts.
     username_claim: str = "preferred_username"
     #: How a first SSO login finds an existing account without a bound subject: by username, by

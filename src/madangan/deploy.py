@@ -37,28 +37,53 @@ class DemoResult:
 DEMO_ACCOUNTS_FILE = "akun-demo.txt"
 
 
-def demo_accounts(engine: Engine, region: Region, data_dir: Path) -> list[tuple[str, str, str, str]]:
-    """One account per role on the demo regency, passwords random; written (mode 600) for the demo's user."""
+def _first_posyandu(warehouse_path: Path | None, desa_code: str) -> tuple[str, str] | None:
+    """(desa, posyandu): the first posyandu by name of `desa_code` in the loaded posyandu data, else the first
+    posyandu of the regency; None without posyandu data."""
+    if warehouse_path is None or not Path(warehouse_path).exists():
+        return None
+    con = warehouse.connect(warehouse_path)
+    try:
+        if "posyandu" not in con.list_tables():
+            return None
+        p = con.table("posyandu")
+        first = (p.kode_desa != desa_code).name("lain")
+        rows = con.to_pyarrow(p.select("kode_desa", "posyandu", lain=first).distinct()
+                              .order_by(["lain", "kode_desa", "posyandu"]).limit(1)).to_pylist()
+    finally:
+        con.disconnect()
+    return (rows[0]["kode_desa"], rows[0]["posyandu"]) if rows else None
+
+
+def demo_accounts(engine: Engine, region: Region, data_dir: Path,
+                  warehouse_path: Path | None = None) -> list[tuple[str, str, str, str]]:
+    """One account per role on the demo regency, passwords random; written (mode 600) for the demo's user.
+    The cadre works at the first posyandu of the desa operator's desa."""
     from madangan.access import Role, store
 
     index = regions()
     kecamatan = index.children(region.code)[0]
     desa = index.children(kecamatan.code)[0]
     wanted = [
-        ("admin", Role.ADMIN, region.code, ()),
-        ("bupati", Role.EXECUTIVE, region.code, ()),
-        ("dinkes", Role.ANALYST, region.code, ("health",)),
-        ("dinsos", Role.ANALYST, region.code, ("welfare", "population")),
-        (f"camat.{_slug(kecamatan.name)}", Role.KECAMATAN, kecamatan.code, ()),
-        (f"desa.{_slug(desa.name)}", Role.DESA, desa.code, ()),
+        ("admin", Role.ADMIN, region.code, (), None),
+        ("bupati", Role.EXECUTIVE, region.code, (), None),
+        ("dinkes", Role.ANALYST, region.code, ("health",), None),
+        ("dinsos", Role.ANALYST, region.code, ("welfare", "population"), None),
+        (f"camat.{_slug(kecamatan.name)}", Role.KECAMATAN, kecamatan.code, (), None),
+        (f"desa.{_slug(desa.name)}", Role.DESA, desa.code, (), None),
     ]
+    found = _first_posyandu(warehouse_path, desa.code)
+    if found:
+        cadre_desa, posyandu = found
+        wanted.append((f"kader.{_slug(posyandu.removeprefix('Posyandu '))}", Role.CADRE, cadre_desa, (), posyandu))
     existing = {u.username for u in store.list_users(engine)}
     accounts = []
-    for username, role, code, sectors_ in wanted:
+    for username, role, code, sectors_, posyandu_ in wanted:
         if username in existing:
             password = store.reset_password(engine, username)
         else:
-            password = store.add_user(engine, username, role, code, region.code, sectors=sectors_)
+            password = store.add_user(engine, username, role, code, region.code, sectors=sectors_,
+                                      posyandu=posyandu_)
         accounts.append((username, role.value, code, password))
     path = data_dir / DEMO_ACCOUNTS_FILE
     path.write_text("".join(f"{u}\t{r}\t{c}\t{p}\n" for u, r, c, p in accounts))
@@ -140,7 +165,7 @@ def demo(settings: Settings, region_code: str, population: int, seed: int, step:
     from madangan.opendata.publish import publish
 
     publish(settings, engine, region.code, region.name, label="demo", actor="demo")  # the public portal's first data
-    accounts = demo_accounts(engine, region, settings.data_dir)
+    accounts = demo_accounts(engine, region, settings.data_dir, settings.warehouse)
     return DemoResult(region, population, loaded, time.perf_counter() - started, accounts)
 
 

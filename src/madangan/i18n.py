@@ -197,6 +197,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Wilayah '{region}' dari penyedia SSO bukan kode wilayah Kemendagri yang dikenal.",
         "en": "Region '{region}' from the SSO provider is not a known Kemendagri region code.",
     },
+    "ui.oidc.no_sectors": {
+        "id": "Penyedia SSO tidak memberi sektor untuk analis OPD (klaim '{claim}'). Minta admin SSO menambahkan sektor OPD Anda.",
+        "en": "The SSO provider gave no sectors for an OPD analyst (claim '{claim}'). Ask the SSO admin to add your OPD's sectors.",
+    },
+    "ui.oidc.unknown_sector": {
+        "id": "Sektor '{sector}' dari penyedia SSO tidak dikenal Madangan ({known}).",
+        "en": "Sector '{sector}' from the SSO provider is unknown to Madangan ({known}).",
+    },
+    "ui.oidc.no_posyandu": {
+        "id": "Penyedia SSO tidak memberi posyandu untuk kader (klaim '{claim}'). Minta admin SSO menambahkan posyandu Anda.",
+        "en": "The SSO provider gave no posyandu for a cadre (claim '{claim}'). Ask the SSO admin to add your posyandu.",
+    },
     "ui.oidc.scope": {
         "id": "Peran/wilayah dari SSO ditolak: {reason}",
         "en": "Role/region from SSO refused: {reason}",

@@ -35,7 +35,7 @@ const provider = new Provider(config.issuer, {
     openid: ['sub'],
     profile: ['preferred_username', 'name'],
     email: ['email', 'email_verified'],
-    madangan: ['madangan_role', 'madangan_region', 'groups', 'realm_access'],
+    madangan: ['madangan_role', 'madangan_region', 'madangan_sectors', 'madangan_posyandu', 'groups', 'realm_access'],
   },
   // Like Keycloak mappers with "Add to ID token": the claims travel in the ID token.
   conformIdTokenClaims: false,

@@ -61,6 +61,20 @@ ROLE_SCOPE_DEPTH: dict[Role, tuple[int, ...]] = {
 }
 
 
+#: Columns naming a record's posyandu (a name such as "Posyandu Mawar 1", unique within its desa, or a code).
+POSYANDU_COLUMNS = ("posyandu", "kode_posyandu")
+
+
+def posyandu_column(columns) -> str | None:
+    """The column of a table that names its records' posyandu, if any."""
+    return next((c for c in POSYANDU_COLUMNS if c in columns), None)
+
+
+def same_posyandu(a: str | None, b: str | None) -> bool:
+    """Posyandu names compared as people type them: case and surrounding spaces do not matter."""
+    return a is not None and b is not None and a.strip().upper() == b.strip().upper() != ""
+
+
 @dataclass(frozen=True)
 class Principal:
     """The person or application behind a request."""
@@ -90,10 +104,29 @@ class Principal:
         """True when the region `code` lies inside (or is) the principal's scope."""
         return code == self.region_code or code.startswith(self.region_code + ".")
 
+    @property
+    def posyandu_scoped(self) -> bool:
+        """A cadre's persons are their posyandu's children: person queries also match the posyandu."""
+        return self.role is Role.CADRE
+
     def scope_filter(self, table, desa_column: str):
-        """An Ibis table restricted to records whose desa lies in scope."""
+        """An Ibis table of person records restricted to those the principal may see.
+
+        Records whose desa lies in the region scope; for a posyandu cadre, moreover only records of their
+        posyandu (the table's `posyandu`/`kode_posyandu` column). A cadre gets nothing from a table without
+        such a column, and a cadre account without a posyandu gets nothing at all.
+        """
         column = table[desa_column]
-        return table.filter((column == self.region_code) | column.startswith(self.region_code + "."))
+        scoped = table.filter((column == self.region_code) | column.startswith(self.region_code + "."))
+        if not self.posyandu_scoped:
+            return scoped
+        name = posyandu_column(table.columns)
+        wanted = (self.posyandu or "").strip().upper()
+        if name is None or not wanted:
+            import ibis
+
+            return scoped.filter(ibis.literal(False))  # nothing, with the table's schema
+        return scoped.filter(scoped[name].cast("string").strip().upper() == wanted)
 
 
 def anonymous(region_code: str) -> Principal:

@@ -7,7 +7,9 @@ the provider's JWKS, issuer, audience, expiry, nonce). This module decides who t
 person is in Madangan: an account bound to the token's subject, else one matched by
 username or verified email (the subject is then bound to it), else — only when
 `create_users` is on — a new account. Role and region come from the account or, when a
-claim mapping is configured, from the claims; either way they pass `store.check_scope`.
+claim mapping is configured, from the claims; either way they pass `store.check_scope`. An
+analyst's sectors and a cadre's posyandu likewise come from `sectors_claim`/`posyandu_claim`
+when configured (an analyst without sectors or a cadre without a posyandu is refused).
 """
 
 from __future__ import annotations
@@ -163,6 +165,46 @@ def region_from_claims(oidc: OidcSettings, claims: dict) -> str | None:
     return code
 
 
+def _claim_strings(value: Any) -> list[str]:
+    """A claim as a list of non-empty strings: a list as it is, a string split at commas."""
+    items = value if isinstance(value, list) else (value.split(",") if isinstance(value, str) else [])
+    return [v.strip() for v in items if isinstance(v, str) and v.strip()]
+
+
+def sectors_from_claims(oidc: OidcSettings, claims: dict, role: Role) -> tuple[str, ...] | None:
+    """An analyst's sectors from the claims (None: no sectors claim configured; other roles: none)."""
+    if not oidc.sectors_claim:
+        return None
+    if role is not Role.ANALYST:
+        return ()
+    from madangan.plugins import sectors
+
+    values = _claim_strings(claim(claims, oidc.sectors_claim))
+    if oidc.sector_map:
+        values = [oidc.sector_map[v] for v in values if v in oidc.sector_map]
+    if not values:
+        raise OidcRefused("ui.oidc.no_sectors", params={"claim": oidc.sectors_claim})
+    known = {s.name for s in sectors()}
+    for value in values:
+        if value not in known:
+            raise OidcRefused("ui.oidc.unknown_sector", params={"sector": value[:40], "known": ", ".join(sorted(known))})
+    return tuple(dict.fromkeys(values))
+
+
+def posyandu_from_claims(oidc: OidcSettings, claims: dict, role: Role) -> str | None:
+    """A cadre's posyandu from the claims; "" when the claim is configured and the role is not a cadre."""
+    if not oidc.posyandu_claim:
+        return None
+    if role is not Role.CADRE:
+        return ""
+    value = claim(claims, oidc.posyandu_claim)
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, str) or not value.strip():
+        raise OidcRefused("ui.oidc.no_posyandu", params={"claim": oidc.posyandu_claim})
+    return value.strip()
+
+
 def _find_account(session, oidc: OidcSettings, claims: dict, subject: str) -> User | None:
     user = session.scalars(select(User).where(User.oidc_subject == subject)).first()
     if user is not None:
@@ -212,12 +254,23 @@ def resolve_user(engine: Engine, oidc: OidcSettings, claims: dict, deployment_co
             raise OidcRefused("ui.oidc.inactive", actor=user.username)
         new_role = role or Role(user.role)
         new_region = region or user.region_code
+        actor = None if created else user.username
+        try:
+            sectors = sectors_from_claims(oidc, claims, new_role)
+            posyandu = posyandu_from_claims(oidc, claims, new_role)
+        except OidcRefused as refused:
+            refused.actor = actor
+            raise
+        if posyandu is None:  # no posyandu claim: the record's, for a cadre only
+            posyandu = user.posyandu if new_role is Role.CADRE else None
         try:
             store.check_scope(new_role, new_region, deployment_code)
+            posyandu = store.check_posyandu(new_role, posyandu)
         except UserError as exc:
-            raise OidcRefused("ui.oidc.scope", actor=None if created else user.username,
-                              params={"reason": str(exc)}) from None
-        user.role, user.region_code = new_role.value, new_region
+            raise OidcRefused("ui.oidc.scope", actor=actor, params={"reason": str(exc)}) from None
+        user.role, user.region_code, user.posyandu = new_role.value, new_region, posyandu
+        if sectors is not None:
+            user.sectors = ",".join(sectors)
         session.flush()
         session.expunge(user)
     return user, created

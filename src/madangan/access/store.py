@@ -70,6 +70,31 @@ def check_scope(role: Role, region_code: str, deployment_code: str) -> None:
         raise UserError(f"Peran '{role}' harus dibatasi ke satu {wanted} (diberikan: {region_code}).")
 
 
+def check_posyandu(role: Role, posyandu: str | None) -> str | None:
+    """A posyandu cadre works for one posyandu (their scope inside the desa); no other role has one."""
+    posyandu = (posyandu or "").strip() or None
+    if role is Role.CADRE and posyandu is None:
+        raise UserError("Kader posyandu perlu posyandunya (--posyandu \"Posyandu Mawar 1\", nama atau kode seperti di "
+                        "data posyandu). (A posyandu cadre needs their posyandu.)")
+    if role is not Role.CADRE and posyandu is not None:
+        raise UserError(f"Hanya peran 'cadre' yang dibatasi ke satu posyandu (peran: {role}). "
+                        "(Only the cadre role is scoped to a posyandu.)")
+    if posyandu is not None and len(posyandu) > 200:
+        raise UserError("Nama posyandu paling panjang 200 karakter. (Posyandu name too long.)")
+    return posyandu
+
+
+def check_sectors(sectors: tuple[str, ...]) -> None:
+    """An analyst's sectors are sectors Madangan knows (health, welfare, …)."""
+    from madangan.plugins import sectors as registered
+
+    known = {s.name for s in registered()}
+    unknown = [s for s in sectors if s not in known]
+    if unknown:
+        raise UserError(f"Sektor tidak dikenal: {', '.join(unknown)} (dikenal: {', '.join(sorted(known))}). "
+                        "(Unknown sectors.)")
+
+
 #: Stored instead of a hash for accounts that sign in only through SSO: no password matches it.
 SSO_ONLY = "!sso-only"
 
@@ -82,6 +107,8 @@ def add_user(engine: Engine, username: str, role: Role, region_code: str, deploy
     if role is Role.PUBLIC:
         raise UserError("Peran 'public' tidak memakai akun.")
     check_scope(role, region_code, deployment_code)
+    posyandu = check_posyandu(role, posyandu)
+    check_sectors(sectors)
     if sso_only:
         password_hash, password = SSO_ONLY, None
     else:

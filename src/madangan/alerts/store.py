@@ -252,8 +252,14 @@ def may_see_evidence(who: Principal, alert: Alert) -> bool:
     alert's evidence too (madangan.access: "persons only on an alert's evidence")."""
     if not alert.personal:
         return visible(who, alert)
-    from madangan.access import Permission
+    from madangan.access import Permission, same_posyandu
 
+    if who.posyandu_scoped:  # a cadre: the children of their posyandu only (the evidence names the posyandu)
+        from madangan.verval.worklist import CADRE_SECTORS
+
+        posyandu = json.loads(alert.evidence or "{}").get("posyandu")
+        return (visible(who, alert) and alert.sector in CADRE_SECTORS
+                and same_posyandu(None if posyandu is None else str(posyandu), who.posyandu))
     return visible(who, alert) and (who.can(Permission.PERSONS) or who.role is Role.EXECUTIVE)
 
 

@@ -142,10 +142,15 @@ def _evidence(request: Request, who: Principal, alert) -> dict | None:
     """The evidence if the caller may see it; reading a person's record is audited."""
     if not store.may_see_evidence(who, alert):
         return None
+    evidence = json.loads(alert.evidence or "{}")
     if alert.personal:
         access_store.audit(request.app.state.engine, "alert.evidence_read", who.username, target=f"alert:{alert.id}",
                            region_code=alert.kode_wilayah, client=_client(request))
-    return json.loads(alert.evidence or "{}")
+        if not who.can(Permission.UNMASKED):  # NIK/KK masked unless the role needs them (as in worklists)
+            from madangan.verval.worklist import mask_text
+
+            evidence = {k: mask_text(v) if isinstance(v, str) else v for k, v in evidence.items()}
+    return evidence
 
 
 # --- API ---------------------------------------------------------------------------------------------------
@@ -224,11 +229,15 @@ def list_rules(request: Request) -> list[RuleOut]:
 
 @api.get("/rules/{rule_id}/preview", summary="Siapa yang akan diberi tahu bila aturan ini menyala di wilayah ini",
          dependencies=[require(Permission.AGGREGATES)])
-def preview(request: Request, rule_id: str, region: str | None = Query(None, pattern=REGION_CODE)) -> dict:
+def preview(request: Request, rule_id: str, region: str | None = Query(None, pattern=REGION_CODE),
+            who: Principal = Depends(principal)) -> dict:
     """`levels`: per escalation level (desa → kecamatan → OPD head → Sekda), the webhooks and addresses of the
     matching routes and the accounts whose job it is, and after how many unacknowledged hours the level is
     reached. `labels`: what routes and inhibition rules match on; `inhibition_rules`: the `[[hambat]]` rules
-    that can mute such an alert; `inhibited_by`: the firing alerts that mute it now (then nobody is notified)."""
+    that can mute such an alert; `inhibited_by`: the firing alerts that mute it now (then nobody is notified).
+    Only for a region inside the caller's scope (staff addresses of other regions are not shown)."""
+    if region and not who.in_scope(region):
+        raise HTTPException(403, f"Wilayah {region} di luar wilayah akun Anda ({who.region_code}).")
     ruleset = _ruleset(request)
     if rule_id not in ruleset.rules:
         raise HTTPException(404, f"Aturan '{rule_id}' tidak dikenal (unknown rule).")

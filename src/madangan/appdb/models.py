@@ -153,6 +153,8 @@ class Finding(Base):
     source: Mapped[str] = mapped_column(String(60), index=True)
     record_key: Mapped[str] = mapped_column(String(200))
     kode_desa: Mapped[str | None] = mapped_column(String(13), index=True)
+    #: The posyandu of the record (sources with a posyandu column): a cadre sees their posyandu's findings only.
+    posyandu: Mapped[str | None] = mapped_column(String(200), index=True)
     agency: Mapped[str] = mapped_column(String(100))
     evidence: Mapped[str] = mapped_column(Text)  # JSON object: the values involved (personal data: read through scope)
     status: Mapped[str] = mapped_column(String(20), index=True)

@@ -6,7 +6,7 @@ whoever asks, and nobody reads outside their region or sectors.
 
 from __future__ import annotations
 
-from madangan.access import Permission, Principal, Role
+from madangan.access import Permission, Principal, Role, same_posyandu
 from madangan.errors import NotFound, OutOfScope, UserError
 from madangan.i18n import t
 from madangan.plugins import contracts
@@ -60,7 +60,7 @@ def check_scope(who: Principal, f: FindingFilter) -> None:
 def read(engine, f: FindingFilter, who: Principal, lang: str, *, offset: int, limit: int | None) -> tuple[list[dict], int]:
     check_scope(who, f)
     rows, total = store.list_findings(engine, f, scope_code=_scope_code(who), sources=worklist.visible_sources(who),
-                                      offset=offset, limit=limit)
+                                      posyandu=worklist.visible_posyandu(who), offset=offset, limit=limit)
     unmasked = who.can(Permission.UNMASKED)
     return [worklist.describe(r, lang, unmasked) for r in rows], total
 
@@ -73,6 +73,9 @@ def _visible(engine, finding_id: str, who: Principal):
         raise NotFound(t("verval.unknown_finding", id=finding_id))
     scope = _scope_code(who)
     in_region = scope is None or scope.count(".") <= 1 or (found.kode_desa is not None and who.in_scope(found.kode_desa))
+    posyandu = worklist.visible_posyandu(who)
+    if posyandu is not None and not same_posyandu(found.posyandu, posyandu):
+        raise NotFound(t("verval.unknown_finding", id=finding_id))
     if not in_region or (sources is not None and found.source not in sources):
         raise NotFound(t("verval.unknown_finding", id=finding_id))
     return found

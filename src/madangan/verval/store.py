@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import polars as pl
-from sqlalchemy import Engine, bindparam, func, insert, select, update
+from sqlalchemy import Engine, bindparam, false, func, insert, select, update
 
 from madangan.appdb.models import Finding, FindingEvent, VervalRun
 from madangan.errors import Conflict, NotFound, UserError
@@ -56,14 +56,15 @@ def _chunks(rows: list[dict]):
 def _existing(conn, checked: set[tuple[str, str]], scope: dict[tuple[str, str], list[str]]) -> pl.DataFrame:
     rows = []
     for rule, source in sorted(checked):
-        query = select(Finding.id, Finding.status, Finding.evidence)
+        query = select(Finding.id, Finding.status, Finding.evidence, Finding.posyandu)
         if (rule, source) in scope:  # only the records the run looked at
             ids = scope[(rule, source)]
             for i in range(0, len(ids), CHUNK):
                 rows += conn.execute(query.where(Finding.id.in_(ids[i : i + CHUNK]))).all()
         else:
             rows += conn.execute(query.where(Finding.rule == rule, Finding.source == source)).all()
-    return pl.DataFrame(rows, schema={"id": pl.String, "status": pl.String, "old_evidence": pl.String}, orient="row")
+    return pl.DataFrame(rows, schema={"id": pl.String, "status": pl.String, "old_evidence": pl.String,
+                                      "old_posyandu": pl.String}, orient="row")
 
 
 def sync(engine: Engine, found: pl.DataFrame, checked: dict[tuple[str, str], str], actor: str | None,
@@ -84,17 +85,19 @@ def sync(engine: Engine, found: pl.DataFrame, checked: dict[tuple[str, str], str
         new = joined.filter(pl.col("status").is_null())
         kept = joined.filter(pl.col("status").is_not_null())
         reopened = kept.filter(pl.col("status") == RESOLVED)
-        changed = kept.filter(pl.col("evidence") != pl.col("old_evidence"))
+        changed = kept.filter((pl.col("evidence") != pl.col("old_evidence"))
+                              | pl.col("posyandu").ne_missing(pl.col("old_posyandu")))
         gone = existing.filter(pl.col("status") != RESOLVED).join(found.select("id"), on="id", how="anti")
         stamp = now()
 
-        fields = ["id", "rule", "severity", "source", "record_key", "kode_desa", "agency", "evidence"]
+        fields = ["id", "rule", "severity", "source", "record_key", "kode_desa", "posyandu", "agency", "evidence"]
         for part in _chunks(new.select(fields).to_dicts()):
             conn.execute(insert(Finding), [dict(r, status=OPEN, first_run=run_id, last_run=run_id, updated_at=stamp)
                                            for r in part])
-        for part in _chunks(changed.select("id", "evidence").to_dicts()):
-            conn.execute(update(Finding).where(Finding.id == bindparam("b_id")).values(evidence=bindparam("b_ev")),
-                         [{"b_id": r["id"], "b_ev": r["evidence"]} for r in part])
+        for part in _chunks(changed.select("id", "evidence", "posyandu").to_dicts()):
+            conn.execute(update(Finding).where(Finding.id == bindparam("b_id"))
+                         .values(evidence=bindparam("b_ev"), posyandu=bindparam("b_pos")),
+                         [{"b_id": r["id"], "b_ev": r["evidence"], "b_pos": r["posyandu"]} for r in part])
         _set_status(conn, reopened["id"].to_list(), RESOLVED, OPEN, who, stamp)
         for status in gone["status"].unique().to_list():
             _set_status(conn, gone.filter(pl.col("status") == status)["id"].to_list(), status, RESOLVED, who, stamp)
@@ -176,7 +179,12 @@ class FindingFilter:
     severity: str | None = None
 
 
-def _where(query, f: FindingFilter, scope_code: str | None, sources: frozenset[str] | None):
+def _where(query, f: FindingFilter, scope_code: str | None, sources: frozenset[str] | None,
+           posyandu: str | None = None):
+    """`posyandu` (a cadre's): only findings on records of that posyandu; "" matches nothing."""
+    if posyandu is not None:
+        wanted = posyandu.strip().upper()
+        query = query.where(func.upper(func.trim(Finding.posyandu)) == wanted if wanted else false())
     if f.desa:
         query = query.where((Finding.kode_desa == f.desa) | Finding.kode_desa.startswith(f.desa + "."))
     if scope_code is not None and scope_code.count(".") > 1:
@@ -196,11 +204,12 @@ def _where(query, f: FindingFilter, scope_code: str | None, sources: frozenset[s
 
 
 def list_findings(engine: Engine, f: FindingFilter, *, scope_code: str | None, sources: frozenset[str] | None,
-                  offset: int = 0, limit: int | None = 100) -> tuple[list[Finding], int]:
+                  posyandu: str | None = None, offset: int = 0, limit: int | None = 100) -> tuple[list[Finding], int]:
     """Findings matching the filter inside the caller's scope, worst first; and how many there are in all."""
     with engine.connect() as conn:
-        total = conn.execute(_where(select(func.count()).select_from(Finding), f, scope_code, sources)).scalar_one()
-        query = _where(select(Finding), f, scope_code, sources).order_by(
+        total = conn.execute(_where(select(func.count()).select_from(Finding), f, scope_code, sources,
+                                    posyandu)).scalar_one()
+        query = _where(select(Finding), f, scope_code, sources, posyandu).order_by(
             Finding.severity, Finding.kode_desa, Finding.rule, Finding.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
@@ -240,10 +249,11 @@ def record_outcome(engine: Engine, finding_id: str, status: str, actor: str, rea
 
 
 def summary_by(engine: Engine, f: FindingFilter, *, scope_code: str | None, sources: frozenset[str] | None,
-               by: tuple[str, ...] = ("kode_desa", "rule")) -> list[dict]:
+               by: tuple[str, ...] = ("kode_desa", "rule"), posyandu: str | None = None) -> list[dict]:
     """Counts of findings grouped (aggregates only: no record keys, no evidence)."""
     columns = [getattr(Finding, c) for c in by]
-    query = _where(select(*columns, func.count().label("jumlah")).select_from(Finding), f, scope_code, sources)
+    query = _where(select(*columns, func.count().label("jumlah")).select_from(Finding), f, scope_code, sources,
+                   posyandu)
     with engine.connect() as conn:
         rows = conn.execute(query.group_by(*columns).order_by(*columns)).all()
     return [dict(r._mapping) for r in rows]

@@ -40,6 +40,12 @@ def visible_sources(who: Principal) -> frozenset[str] | None:
     return frozenset(c.name for s in sectors() if s.name in allowed for c in s.contracts)
 
 
+def visible_posyandu(who: Principal) -> str | None:
+    """A cadre's posyandu: their findings are those on records of it ("" for a cadre without one: nothing).
+    None for every other role (no posyandu restriction)."""
+    return (who.posyandu or "") if who.posyandu_scoped else None
+
+
 def mask_text(text: str) -> str:
     return NUMBER.sub(lambda m: mask(m.group(0)), text)
 

@@ -346,11 +346,14 @@ def _finding_counts(request: Request, who: Principal, desa: str | None, by: tupl
         version = tuple(conn.exec_driver_sql(
             "SELECT (SELECT max(id) FROM verval_run), (SELECT max(id) FROM finding_event)").one())
     sources = worklist.visible_sources(who)
-    key = (str(engine.url), version, desa, who.region_code, None if sources is None else tuple(sorted(sources)), by)
+    posyandu = worklist.visible_posyandu(who)
+    key = (str(engine.url), version, desa, who.region_code, None if sources is None else tuple(sorted(sources)),
+           posyandu, by)
     with _counts_lock:
         hit = _counts.get(key)
     if hit is None:
-        hit = summary_by(engine, FindingFilter(desa=desa), scope_code=who.region_code, sources=sources, by=by)
+        hit = summary_by(engine, FindingFilter(desa=desa), scope_code=who.region_code, sources=sources, by=by,
+                         posyandu=posyandu)
         with _counts_lock:
             _counts[key] = hit
             while len(_counts) > 256:

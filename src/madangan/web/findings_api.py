@@ -112,7 +112,8 @@ def findings_summary(request: Request, desa: str | None = Desa, rule: RuleName |
     with _http_errors():
         service.check_scope(who, query)
     return summary_by(request.app.state.engine, query, scope_code=who.region_code,
-                      sources=worklist.visible_sources(who), by=tuple(dict.fromkeys(by)))
+                      sources=worklist.visible_sources(who), by=tuple(dict.fromkeys(by)),
+                      posyandu=worklist.visible_posyandu(who))
 
 
 @router.get("/findings/{finding_id}", dependencies=[require(Permission.PERSONS)], response_model=FindingDetail,
