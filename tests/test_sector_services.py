@@ -354,3 +354,77 @@ def test_an_overdue_complaint_backlog_raises_one_alert_for_the_regency(tmp_path)
     # 30 September: 12 open, 8 of them more than 60 days old → 66.7 % > 25 %
     assert [a.subject for a in alerts] == [REGENCY]
     assert "66,7 %" in alerts[0].message_id
+
+
+# --- early warning: a growing service backlog ---------------------------------------------------------------
+
+
+def _backlog_requests(series: dict[str, list[int]]):
+    """Requests whose open count at the end of July … October 2026 is `series[opd]`: each month's are submitted
+    on its first day and finished on the first of the next; October's stay open. One request of another agency
+    is submitted and finished on 31 October, the latest date in the data."""
+    import ibis
+    import polars as pl
+
+    months = [date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
+    rows = []
+    for opd, counts in series.items():
+        for i, n in enumerate(counts):
+            finished = months[i + 1] if i + 1 < len(months) else None
+            rows += [(opd, months[i], finished)] * n
+    rows.append(("Satpol PP", date(2026, 10, 31), date(2026, 10, 31)))
+    frame = pl.DataFrame(rows, schema={"opd": pl.String, "tanggal_diajukan": pl.Date, "tanggal_selesai": pl.Date},
+                         orient="row")
+    return ibis.memtable(frame.with_columns(kode_desa=pl.lit("32.11.01.2001"), layanan=pl.lit("KTP-el"),
+                                            kanal=pl.lit("LOKET")))
+
+
+BACKLOG_SERIES = {
+    "Disdukcapil": [5, 8, 11, 14],  # up three months running (+27 % last): fires on the streak
+    "DPMPTSP": [12, 12, 10, 20],  # up once, by 100 %: fires on the jump
+    "Dinkes": [20, 20, 20, 20],  # high but flat
+    "Dinsos": [1, 2, 3, 4],  # up three months running, but only 4 open: below tunggakan_min
+    "DPUPR": [0, 0, 0, 12],  # from none to 12 (months without open requests count as 0)
+    "Disdik": [15, 0, 11, 13],  # up twice since it emptied in August (+18 %): no
+}
+
+
+def _growing(params: dict) -> dict[str, dict]:
+    from datetime import datetime
+
+    from madangan.alerts import RuleContext
+    from madangan.alerts.rules import declared
+
+    rule = declared()["tunggakan_layanan_naik"]
+    ctx = RuleContext(params=params, today=date(2026, 11, 1), now=datetime(2026, 11, 1), region_code=REGENCY)
+    rows = rule.compute({"layanan": _backlog_requests(BACKLOG_SERIES)}, ctx).to_pyarrow().to_pylist()
+    return {r["subject"]: r for r in rows}
+
+
+def test_backlog_growing_fires_on_n_months_running_or_a_jump_above_x_percent():
+    from madangan.alerts.rules import declared
+
+    rule = declared()["tunggakan_layanan_naik"]
+    assert rule.sector == "services" and rule.kind == "place" and rule.sources == ("layanan",)
+    fired = _growing(rule.params)
+    assert set(fired) == {"Disdukcapil", "DPMPTSP", "DPUPR"}
+    a = fired["Disdukcapil"]
+    assert (a["tunggakan"], a["sebelumnya"], a["naik_bulan"], a["bulan"]) == (14, 11, 3, "2026-10")
+    assert a["kenaikan_persen"] == pytest.approx(27.3) and a["value"] == 14.0 and a["kode_wilayah"] == REGENCY
+    assert (fired["DPMPTSP"]["naik_bulan"], fired["DPMPTSP"]["kenaikan_persen"]) == (1, 100.0)
+    assert (fired["DPUPR"]["sebelumnya"], fired["DPUPR"]["kenaikan_persen"]) == (0, None)
+    text = rule.text("id", {**rule.params, **a})
+    assert text.startswith("Disdukcapil: 14 permohonan belum selesai pada akhir 2026-10 (bulan sebelumnya 11)")
+
+
+def test_backlog_growing_thresholds_come_from_the_rules_file():
+    from madangan.alerts import rules as rules_module
+    from madangan.errors import UserError
+
+    ruleset = rules_module.parse({"aturan": {"tunggakan_layanan_naik": {
+        "naik_bulan_berturut": 2, "naik_persen": 150.0, "tunggakan_min": 13}}})
+    fired = _growing(ruleset.rules["tunggakan_layanan_naik"].params)
+    # two months running now suffices (Disdik: 0 → 11 → 13); +100 % is no longer a jump; at least 13 open
+    assert set(fired) == {"Disdukcapil", "Disdik"}
+    with pytest.raises(UserError, match="aturan.tunggakan_layanan_naik.naik_bulan_berturut"):
+        rules_module.parse({"aturan": {"tunggakan_layanan_naik": {"naik_bulan_berturut": "tiga"}}})

@@ -99,14 +99,20 @@ def _months(first, last):
     return months.filter((months.bulan >= first.truncate("M")) & (months.bulan <= last))
 
 
+def request_months(t):
+    """Every month (`bulan`, its last day `akhir`) from the first request submitted to the latest date in the
+    requests, gaps included: the months over which a backlog is counted."""
+    bounds = t.aggregate(first=t.tanggal_diajukan.min(),
+                         last=ibis.greatest(t.tanggal_diajukan.max(), t.tanggal_selesai.max().fill_null(t.tanggal_diajukan.max())))
+    months = _months(bounds.first.as_scalar(), bounds.last.as_scalar())
+    return months.mutate(akhir=(months.bulan + ibis.interval(months=1)).cast("date") - ibis.interval(days=1))
+
+
 def backlog(tables):
     """Per desa and month: requests still open at the end of the month (submitted by then, not finished or
     rejected by then). The month holding the latest date in the data counts what is open on that date."""
     t = tables["layanan"]
-    bounds = t.aggregate(first=t.tanggal_diajukan.min(),
-                         last=ibis.greatest(t.tanggal_diajukan.max(), t.tanggal_selesai.max().fill_null(t.tanggal_diajukan.max())))
-    months = _months(bounds.first.as_scalar(), bounds.last.as_scalar())
-    months = months.mutate(akhir=(months.bulan + ibis.interval(months=1)).cast("date") - ibis.interval(days=1))
+    months = request_months(t)
     j = t.inner_join(months, t.tanggal_diajukan <= months.akhir)
     j = j.filter(j.tanggal_selesai.isnull() | (j.tanggal_selesai > j.akhir))
     return j.group_by(kode_desa=j.kode_desa, bulan=j.bulan, opd=j.opd, layanan=j.layanan, kanal=j.kanal).agg(
