@@ -428,3 +428,64 @@ def test_backlog_growing_thresholds_come_from_the_rules_file():
     assert set(fired) == {"Disdukcapil", "Disdik"}
     with pytest.raises(UserError, match="aturan.tunggakan_layanan_naik.naik_bulan_berturut"):
         rules_module.parse({"aturan": {"tunggakan_layanan_naik": {"naik_bulan_berturut": "tiga"}}})
+
+
+# --- IKM on a 1–5 survey ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("score, scale, national, converted", [
+    (1, 4, 1.0, 25.0), (4, 4, 4.0, 100.0), (3, 4, 3.0, 75.0),  # the national scale: × 25 as before
+    (1, 5, 1.0, 25.0), (5, 5, 4.0, 100.0), (3, 5, 2.5, 62.5), (4, 5, 3.25, 81.25),  # 1 + (s − 1) × 3/4
+])
+def test_a_1_to_5_score_is_mapped_onto_the_national_1_to_4_basis_before_times_25(score, scale, national, converted):
+    from madangan.sectors.services.indicators import ikm_unit_on_national_scale
+
+    assert ikm_unit_on_national_scale(score, scale) == pytest.approx(national)
+    assert ikm_converted(score, scale) == pytest.approx(converted)
+
+
+def test_a_5_on_an_undeclared_scale_or_an_unknown_scale_is_refused_naming_the_field():
+    with pytest.raises(ValueError, match="skala_kepuasan = 5"):
+        ikm_converted(5)  # scale not declared: the national 1–4
+    with pytest.raises(ValueError, match="skala_kepuasan harus 4 .* atau 5"):
+        ikm_converted(3, 10)
+    # a mean of 4.6 on a 1–5 survey is 3.7 on 1–4 → 92.5, grade A (× 20 would give 92 too, but 1 → 20)
+    assert ikm_category(ikm_converted(4.6, 5)) == ("A", "Sangat Baik")
+    assert ikm_converted(4.6, 5) == pytest.approx(92.5)
+
+
+def test_ikm_indicator_converts_declared_1_to_5_surveys_and_leaves_out_scores_above_the_scale(tmp_path):
+    from madangan.sectors.services.checks import CHECKS
+
+    settings = Settings(data_dir=tmp_path / "data")
+    deploy.init(settings, REGENCY)
+    kec = regions().children(REGENCY)[0].code
+    d1, d2, d3 = (d.code for d in regions().children(kec)[:3])
+    monday = date(2026, 10, 5)
+    records = ([_request(n, d1, monday, 0, score=s) for n, s in enumerate((4, 3))]  # 1–4, undeclared: 87.5
+               + [{**_request(10 + n, d2, monday, 0, score=s), "skala_kepuasan": 5}
+                  for n, s in enumerate((5, 4, 3))]  # 1–5: 100, 81.25, 62.5 → 81.25
+               + [_request(20, d3, monday, 0, score=5), _request(21, d3, monday, 0, score=4)])  # a 5, scale empty
+    result = ingest_records(settings, REGENCY, "layanan", records, submitted_by="test")
+    assert result.counts.accepted == len(records), result
+    ikm = _facts(settings, "indeks_kepuasan_masyarakat")
+    october = date(2026, 10, 1)
+    assert ikm[("desa", d1, october, "")] == (175, 2, 87.5)
+    assert ikm[("desa", d2, october, "")] == pytest.approx((243.75, 3, 81.25))
+    assert ikm[("desa", d3, october, "")] == (100, 1, 100.0)  # the undeclared 5 is left out, not read as 125
+    # … and verval names the field to fill
+    con = warehouse.connect(settings.warehouse)
+    try:
+        check = next(c for c in CHECKS if c.rule == "nilai_kepuasan_di_luar_skala")
+        from madangan.verval import engine as verval
+
+        found = check.find({"layanan": con.table("layanan")}, verval.context(REGENCY, today=date(2026, 11, 1))).to_pyarrow().to_pylist()
+    finally:
+        con.disconnect()
+    assert [(r["record_key"], r["nilai"], r["skala"]) for r in found] == [("REG-00020", 5, 4)]
+    assert "skala_kepuasan" in check.message["id"].format(**found[0])
+    # out of range for any survey: refused at ingest, naming the column
+    bad = ingest_records(settings, REGENCY, "layanan", [{**_request(30, d1, monday, 0, score=6)},
+                                                         {**_request(31, d1, monday, 0, score=3), "skala_kepuasan": 7}],
+                         submitted_by="test")
+    assert bad.counts.accepted == 0 and bad.reasons == {"di_luar_rentang": 2}
