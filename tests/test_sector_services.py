@@ -489,3 +489,33 @@ def test_ikm_indicator_converts_declared_1_to_5_surveys_and_leaves_out_scores_ab
                                                          {**_request(31, d1, monday, 0, score=3), "skala_kepuasan": 7}],
                          submitted_by="test")
     assert bad.counts.accepted == 0 and bad.reasons == {"di_luar_rentang": 2}
+
+
+def test_a_growing_backlog_raises_an_alert_per_agency_through_evaluate_and_the_rules_file(tmp_path):
+    from madangan.alerts.evaluate import evaluate
+    from madangan.alerts.models import Alert
+    from madangan.appdb import sessions
+
+    settings = Settings(data_dir=tmp_path / "data")
+    engine_, _ = deploy.init(settings, REGENCY)
+    desa = regions().children(regions().children(REGENCY)[0].code)[0].code
+    frame = _backlog_requests({"Disdukcapil": [5, 8, 11, 14], "Dinkes": [20, 20, 20, 20]}).to_polars()
+    records = [{**_request(n, desa, row["tanggal_diajukan"], None, opd=row["opd"]),
+                "tanggal_selesai": row["tanggal_selesai"].isoformat() if row["tanggal_selesai"] else None,
+                "status": "SELESAI" if row["tanggal_selesai"] else "DIPROSES"}
+               for n, row in enumerate(frame.iter_rows(named=True))]
+    assert ingest_records(settings, REGENCY, "layanan", records, submitted_by="test").counts.accepted == len(records)
+
+    def firing():
+        evaluate(settings, engine_, only=["tunggakan_layanan_naik"])
+        with sessions(engine_)() as session:
+            return {a.subject: a for a in session.query(Alert).filter(Alert.rule_id == "tunggakan_layanan_naik")
+                    if a.state == "firing"}
+
+    alerts = firing()
+    assert set(alerts) == {"Disdukcapil"}
+    assert alerts["Disdukcapil"].message_id.startswith(
+        "Disdukcapil: 14 permohonan belum selesai pada akhir 2026-10 (bulan sebelumnya 11); "
+        "tunggakan naik 3 bulan berturut-turut.")
+    (settings.data_dir / "peringatan.toml").write_text("[aturan.tunggakan_layanan_naik]\nnaik_bulan_berturut = 4\n")
+    assert firing() == {}  # three months running no longer suffices
