@@ -354,3 +354,168 @@ def test_an_overdue_complaint_backlog_raises_one_alert_for_the_regency(tmp_path)
     # 30 September: 12 open, 8 of them more than 60 days old → 66.7 % > 25 %
     assert [a.subject for a in alerts] == [REGENCY]
     assert "66,7 %" in alerts[0].message_id
+
+
+# --- early warning: a growing service backlog ---------------------------------------------------------------
+
+
+def _backlog_requests(series: dict[str, list[int]]):
+    """Requests whose open count at the end of July … October 2026 is `series[opd]`: each month's are submitted
+    on its first day and finished on the first of the next; October's stay open. One request of another agency
+    is submitted and finished on 31 October, the latest date in the data."""
+    import ibis
+    import polars as pl
+
+    months = [date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
+    rows = []
+    for opd, counts in series.items():
+        for i, n in enumerate(counts):
+            finished = months[i + 1] if i + 1 < len(months) else None
+            rows += [(opd, months[i], finished)] * n
+    rows.append(("Satpol PP", date(2026, 10, 31), date(2026, 10, 31)))
+    frame = pl.DataFrame(rows, schema={"opd": pl.String, "tanggal_diajukan": pl.Date, "tanggal_selesai": pl.Date},
+                         orient="row")
+    return ibis.memtable(frame.with_columns(kode_desa=pl.lit("32.11.01.2001"), layanan=pl.lit("KTP-el"),
+                                            kanal=pl.lit("LOKET")))
+
+
+BACKLOG_SERIES = {
+    "Disdukcapil": [5, 8, 11, 14],  # up three months running (+27 % last): fires on the streak
+    "DPMPTSP": [12, 12, 10, 20],  # up once, by 100 %: fires on the jump
+    "Dinkes": [20, 20, 20, 20],  # high but flat
+    "Dinsos": [1, 2, 3, 4],  # up three months running, but only 4 open: below tunggakan_min
+    "DPUPR": [0, 0, 0, 12],  # from none to 12 (months without open requests count as 0)
+    "Disdik": [15, 0, 11, 13],  # up twice since it emptied in August (+18 %): no
+}
+
+
+def _growing(params: dict) -> dict[str, dict]:
+    from datetime import datetime
+
+    from madangan.alerts import RuleContext
+    from madangan.alerts.rules import declared
+
+    rule = declared()["tunggakan_layanan_naik"]
+    ctx = RuleContext(params=params, today=date(2026, 11, 1), now=datetime(2026, 11, 1), region_code=REGENCY)
+    rows = rule.compute({"layanan": _backlog_requests(BACKLOG_SERIES)}, ctx).to_pyarrow().to_pylist()
+    return {r["subject"]: r for r in rows}
+
+
+def test_backlog_growing_fires_on_n_months_running_or_a_jump_above_x_percent():
+    from madangan.alerts.rules import declared
+
+    rule = declared()["tunggakan_layanan_naik"]
+    assert rule.sector == "services" and rule.kind == "place" and rule.sources == ("layanan",)
+    fired = _growing(rule.params)
+    assert set(fired) == {"Disdukcapil", "DPMPTSP", "DPUPR"}
+    a = fired["Disdukcapil"]
+    assert (a["tunggakan"], a["sebelumnya"], a["naik_bulan"], a["bulan"]) == (14, 11, 3, "2026-10")
+    assert a["kenaikan_persen"] == pytest.approx(27.3) and a["value"] == 14.0 and a["kode_wilayah"] == REGENCY
+    assert (fired["DPMPTSP"]["naik_bulan"], fired["DPMPTSP"]["kenaikan_persen"]) == (1, 100.0)
+    assert (fired["DPUPR"]["sebelumnya"], fired["DPUPR"]["kenaikan_persen"]) == (0, None)
+    text = rule.text("id", {**rule.params, **a})
+    assert text.startswith("Disdukcapil: 14 permohonan belum selesai pada akhir 2026-10 (bulan sebelumnya 11)")
+
+
+def test_backlog_growing_thresholds_come_from_the_rules_file():
+    from madangan.alerts import rules as rules_module
+    from madangan.errors import UserError
+
+    ruleset = rules_module.parse({"aturan": {"tunggakan_layanan_naik": {
+        "naik_bulan_berturut": 2, "naik_persen": 150.0, "tunggakan_min": 13}}})
+    fired = _growing(ruleset.rules["tunggakan_layanan_naik"].params)
+    # two months running now suffices (Disdik: 0 → 11 → 13); +100 % is no longer a jump; at least 13 open
+    assert set(fired) == {"Disdukcapil", "Disdik"}
+    with pytest.raises(UserError, match="aturan.tunggakan_layanan_naik.naik_bulan_berturut"):
+        rules_module.parse({"aturan": {"tunggakan_layanan_naik": {"naik_bulan_berturut": "tiga"}}})
+
+
+# --- IKM on a 1–5 survey ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("score, scale, national, converted", [
+    (1, 4, 1.0, 25.0), (4, 4, 4.0, 100.0), (3, 4, 3.0, 75.0),  # the national scale: × 25 as before
+    (1, 5, 1.0, 25.0), (5, 5, 4.0, 100.0), (3, 5, 2.5, 62.5), (4, 5, 3.25, 81.25),  # 1 + (s − 1) × 3/4
+])
+def test_a_1_to_5_score_is_mapped_onto_the_national_1_to_4_basis_before_times_25(score, scale, national, converted):
+    from madangan.sectors.services.indicators import ikm_unit_on_national_scale
+
+    assert ikm_unit_on_national_scale(score, scale) == pytest.approx(national)
+    assert ikm_converted(score, scale) == pytest.approx(converted)
+
+
+def test_a_5_on_an_undeclared_scale_or_an_unknown_scale_is_refused_naming_the_field():
+    with pytest.raises(ValueError, match="skala_kepuasan = 5"):
+        ikm_converted(5)  # scale not declared: the national 1–4
+    with pytest.raises(ValueError, match="skala_kepuasan harus 4 .* atau 5"):
+        ikm_converted(3, 10)
+    # a mean of 4.6 on a 1–5 survey is 3.7 on 1–4 → 92.5, grade A (× 20 would give 92 too, but 1 → 20)
+    assert ikm_category(ikm_converted(4.6, 5)) == ("A", "Sangat Baik")
+    assert ikm_converted(4.6, 5) == pytest.approx(92.5)
+
+
+def test_ikm_indicator_converts_declared_1_to_5_surveys_and_leaves_out_scores_above_the_scale(tmp_path):
+    from madangan.sectors.services.checks import CHECKS
+
+    settings = Settings(data_dir=tmp_path / "data")
+    deploy.init(settings, REGENCY)
+    kec = regions().children(REGENCY)[0].code
+    d1, d2, d3 = (d.code for d in regions().children(kec)[:3])
+    monday = date(2026, 10, 5)
+    records = ([_request(n, d1, monday, 0, score=s) for n, s in enumerate((4, 3))]  # 1–4, undeclared: 87.5
+               + [{**_request(10 + n, d2, monday, 0, score=s), "skala_kepuasan": 5}
+                  for n, s in enumerate((5, 4, 3))]  # 1–5: 100, 81.25, 62.5 → 81.25
+               + [_request(20, d3, monday, 0, score=5), _request(21, d3, monday, 0, score=4)])  # a 5, scale empty
+    result = ingest_records(settings, REGENCY, "layanan", records, submitted_by="test")
+    assert result.counts.accepted == len(records), result
+    ikm = _facts(settings, "indeks_kepuasan_masyarakat")
+    october = date(2026, 10, 1)
+    assert ikm[("desa", d1, october, "")] == (175, 2, 87.5)
+    assert ikm[("desa", d2, october, "")] == pytest.approx((243.75, 3, 81.25))
+    assert ikm[("desa", d3, october, "")] == (100, 1, 100.0)  # the undeclared 5 is left out, not read as 125
+    # … and verval names the field to fill
+    con = warehouse.connect(settings.warehouse)
+    try:
+        check = next(c for c in CHECKS if c.rule == "nilai_kepuasan_di_luar_skala")
+        from madangan.verval import engine as verval
+
+        found = check.find({"layanan": con.table("layanan")}, verval.context(REGENCY, today=date(2026, 11, 1))).to_pyarrow().to_pylist()
+    finally:
+        con.disconnect()
+    assert [(r["record_key"], r["nilai"], r["skala"]) for r in found] == [("REG-00020", 5, 4)]
+    assert "skala_kepuasan" in check.message["id"].format(**found[0])
+    # out of range for any survey: refused at ingest, naming the column
+    bad = ingest_records(settings, REGENCY, "layanan", [{**_request(30, d1, monday, 0, score=6)},
+                                                         {**_request(31, d1, monday, 0, score=3), "skala_kepuasan": 7}],
+                         submitted_by="test")
+    assert bad.counts.accepted == 0 and bad.reasons == {"di_luar_rentang": 2}
+
+
+def test_a_growing_backlog_raises_an_alert_per_agency_through_evaluate_and_the_rules_file(tmp_path):
+    from madangan.alerts.evaluate import evaluate
+    from madangan.alerts.models import Alert
+    from madangan.appdb import sessions
+
+    settings = Settings(data_dir=tmp_path / "data")
+    engine_, _ = deploy.init(settings, REGENCY)
+    desa = regions().children(regions().children(REGENCY)[0].code)[0].code
+    frame = _backlog_requests({"Disdukcapil": [5, 8, 11, 14], "Dinkes": [20, 20, 20, 20]}).to_polars()
+    records = [{**_request(n, desa, row["tanggal_diajukan"], None, opd=row["opd"]),
+                "tanggal_selesai": row["tanggal_selesai"].isoformat() if row["tanggal_selesai"] else None,
+                "status": "SELESAI" if row["tanggal_selesai"] else "DIPROSES"}
+               for n, row in enumerate(frame.iter_rows(named=True))]
+    assert ingest_records(settings, REGENCY, "layanan", records, submitted_by="test").counts.accepted == len(records)
+
+    def firing():
+        evaluate(settings, engine_, only=["tunggakan_layanan_naik"])
+        with sessions(engine_)() as session:
+            return {a.subject: a for a in session.query(Alert).filter(Alert.rule_id == "tunggakan_layanan_naik")
+                    if a.state == "firing"}
+
+    alerts = firing()
+    assert set(alerts) == {"Disdukcapil"}
+    assert alerts["Disdukcapil"].message_id.startswith(
+        "Disdukcapil: 14 permohonan belum selesai pada akhir 2026-10 (bulan sebelumnya 11); "
+        "tunggakan naik 3 bulan berturut-turut.")
+    (settings.data_dir / "peringatan.toml").write_text("[aturan.tunggakan_layanan_naik]\nnaik_bulan_berturut = 4\n")
+    assert firing() == {}  # three months running no longer suffices

@@ -234,3 +234,48 @@ def test_a_source_older_than_its_interval_is_stale():
 
     assert set(flagged(check, _batch=batches(datetime(2026, 9, 1)))) == {"penduduk"}
     assert flagged(check, _batch=batches(datetime(2026, 10, 15))) == {}
+
+
+def _apbdes(code, jenis, anggaran, realisasi, desa=DESA, uraian="X"):
+    return {"tahun": 2026, "kode_desa": desa, "jenis": jenis, "kode_rekening": code, "uraian": uraian,
+            "anggaran": anggaran, "realisasi": realisasi, "tanggal_laporan": date(2026, 9, 30)}
+
+
+def test_apbdes_spending_above_allocation_negative_amounts_and_codes_of_the_wrong_kind():
+    other = "32.11.01.2002"
+    rows = [_apbdes("5.1", "BELANJA", 100, 101),            # spending above its allocation
+            _apbdes("5.2", "BELANJA", 100, 100),            # exactly spent: fine
+            _apbdes("4.1", "PENDAPATAN", 100, 130),         # own revenue above its estimate: not an error
+            _apbdes("4.2.1", "PENDAPATAN", -5, 0),          # negative allocation
+            _apbdes("5.3", "BELANJA", 100, -1, desa=other),  # negative realization, in another desa
+            _apbdes("5.4", "PENDAPATAN", 100, 50),          # a bidang code on a revenue line
+            _apbdes("4.2.3", "BELANJA", 100, 50, desa=other)]  # a revenue code on a spending line
+    above = flagged(by_rule(BUDGET, "realisasi_apbdes_melebihi_anggaran", "apbdes"), apbdes=rows)
+    assert set(above) == {f"2026|{DESA}|5.1"}
+    assert above[f"2026|{DESA}|5.1"]["kode_desa"] == DESA  # the village sees its own finding
+    negative = flagged(by_rule(BUDGET, "nilai_negatif", "apbdes"), apbdes=rows)
+    assert set(negative) == {f"2026|{DESA}|4.2.1", f"2026|{other}|5.3"}
+    assert negative[f"2026|{other}|5.3"]["kode_desa"] == other
+    wrong = flagged(by_rule(BUDGET, "kode_rekening_tidak_sesuai_jenis", "apbdes"), apbdes=rows)
+    assert set(wrong) == {f"2026|{DESA}|5.4", f"2026|{other}|4.2.3"}
+    assert (wrong[f"2026|{DESA}|5.4"]["awalan"], wrong[f"2026|{other}|4.2.3"]["awalan"]) == ("4", "5")
+    check = by_rule(BUDGET, "kode_rekening_tidak_sesuai_jenis", "apbdes")
+    assert "harus diawali 4" in check.message["id"].format(**wrong[f"2026|{DESA}|5.4"])
+
+
+def test_the_synthetic_apbdes_passes_the_apbdes_checks():
+    """No injected APBDes errors in the generator: its clean data must raise none of these findings."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from madangan.sectors.budget import apbdes
+
+    desa = pl.DataFrame({"desa_code": [DESA, "32.11.01.2002", KELURAHAN], "kelurahan": [False, False, True]})
+    ctx = SimpleNamespace(rng=lambda name: np.random.default_rng(7), desa=lambda: desa,
+                          reference_date=date(2026, 11, 1), frames={})
+    apbdes.synthesize(ctx)
+    rows = ctx.frames["apbdes"].to_dicts()
+    assert len(rows) == 2 * (len(apbdes.PENDAPATAN) + len(apbdes.BIDANG))
+    for rule in ("realisasi_apbdes_melebihi_anggaran", "kode_rekening_tidak_sesuai_jenis", "nilai_negatif"):
+        assert flagged(by_rule(BUDGET, rule, "apbdes"), apbdes=rows) == {}, rule

@@ -1,4 +1,5 @@
-"""Budget verval: realization above allocation, negative amounts."""
+"""Budget verval: realization above allocation, negative amounts; for village budgets (APBDes) also spending
+above its allocation per bidang and an account code of the wrong kind (a 5.x spending code on a revenue line)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from madangan.verval import Check, CheckContext, Tables
 from madangan.verval.identity import record_key
 
 #: source → its money columns
-AMOUNTS = {"anggaran": ("pagu",), "realisasi": ("rencana", "realisasi"), "pendapatan": ("target", "realisasi")}
+AMOUNTS = {"anggaran": ("pagu",), "realisasi": ("rencana", "realisasi"), "pendapatan": ("target", "realisasi"),
+           "apbdes": ("anggaran", "realisasi")}
+#: sources whose rows belong to one desa: their findings name it, so the village sees its own
+VILLAGE = {"apbdes"}
+#: APBDes kind → the first segment of its account codes (Permendagri 20/2018: 4 pendapatan, 5 belanja)
+APBDES_PREFIX = {"PENDAPATAN": "4", "BELANJA": "5"}
 
 
 def _above_allocation(tables: Tables, ctx: CheckContext) -> ir.Table:
@@ -27,7 +33,8 @@ def _negative(source: str, columns: tuple[str, ...]) -> Check:
         t = tables[source]
         negative = ibis.or_(*(t[c].fill_null(0) < 0 for c in columns))
         bad = t.filter(negative)
-        return bad.select(record_key=record_key(bad, contracts()[source]), kode_desa=ibis.null("string"),
+        desa = bad.kode_desa if source in VILLAGE else ibis.null("string")
+        return bad.select(record_key=record_key(bad, contracts()[source]), kode_desa=desa,
                           kolom=ibis.literal(", ".join(columns)), **{c: bad[c] for c in columns})
 
     return Check(
@@ -39,6 +46,28 @@ def _negative(source: str, columns: tuple[str, ...]) -> Check:
     )
 
 
+def _apbdes_above_allocation(tables: Tables, ctx: CheckContext) -> ir.Table:
+    """Spending lines (BELANJA) whose realization exceeds their allocation. Revenue above its target is not an
+    error (a village's own revenue often beats its estimate), so revenue lines are left alone."""
+    t = tables["apbdes"]
+    over = t.filter((t.jenis == "BELANJA") & (t.realisasi > t.anggaran))
+    return over.select(record_key=record_key(over, contracts()["apbdes"]), kode_desa=over.kode_desa,
+                       kode_rekening=over.kode_rekening, uraian=over.uraian, anggaran=over.anggaran,
+                       realisasi=over.realisasi)
+
+
+def _apbdes_code_kind(tables: Tables, ctx: CheckContext) -> ir.Table:
+    """Lines whose account code does not belong to their kind: revenue codes start with 4, spending (bidang)
+    codes with 5."""
+    t = tables["apbdes"]
+    head = t.kode_rekening.strip().split(".")[0]
+    expected = t.jenis.cases(*APBDES_PREFIX.items(), else_=ibis.null("string"))
+    bad = t.filter(expected.notnull() & (head != expected))
+    return bad.select(record_key=record_key(bad, contracts()["apbdes"]), kode_desa=bad.kode_desa,
+                      kode_rekening=bad.kode_rekening, jenis=bad.jenis, uraian=bad.uraian,
+                      awalan=bad.jenis.cases(*APBDES_PREFIX.items(), else_=ibis.null("string")))
+
+
 CHECKS = (
     Check(
         rule="realisasi_melebihi_pagu", source="anggaran", severity="error",
@@ -48,4 +77,22 @@ CHECKS = (
         find=_above_allocation, needs=("realisasi",),
     ),
     *(_negative(source, columns) for source, columns in AMOUNTS.items()),
+    Check(
+        rule="realisasi_apbdes_melebihi_anggaran", source="apbdes", severity="error",
+        title={"id": "Realisasi belanja desa melebihi anggaran", "en": "Village spending above its allocation"},
+        message={"id": "Belanja {kode_rekening} {uraian}: realisasi Rp{realisasi} melebihi anggaran Rp{anggaran}. "
+                       "Periksa pencatatan ganda atau perubahan APBDes yang belum dimasukkan.",
+                 "en": "Spending {kode_rekening} {uraian}: realization Rp{realisasi} exceeds the allocation Rp{anggaran}. "
+                       "Look for entries booked twice or an APBDes amendment not yet entered."},
+        find=_apbdes_above_allocation,
+    ),
+    Check(
+        rule="kode_rekening_tidak_sesuai_jenis", source="apbdes", severity="error",
+        title={"id": "Kode rekening tidak sesuai jenis", "en": "Account code does not match the line's kind"},
+        message={"id": "Baris {jenis} memakai kode rekening {kode_rekening} ({uraian}); kode {jenis} harus diawali {awalan} "
+                       "(Permendagri 20/2018: 4 pendapatan, 5 belanja).",
+                 "en": "A {jenis} line uses account code {kode_rekening} ({uraian}); {jenis} codes start with {awalan} "
+                       "(Permendagri 20/2018: 4 revenue, 5 spending)."},
+        find=_apbdes_code_kind,
+    ),
 )

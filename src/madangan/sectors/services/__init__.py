@@ -4,7 +4,8 @@
 (SIPP, the MPP queue, SIAK for civil registration) exports it: which service,
 which agency, who asked, when it was submitted and finished, against which
 standard (standar pelayanan, in working days, see holidays.py) and the
-applicant's satisfaction score (SKM, PermenPANRB 14/2017: 1–4).
+applicant's satisfaction score (SKM, PermenPANRB 14/2017: 1–4; a service whose survey uses 1–5 declares
+it in `skala_kepuasan`, and its scores are converted to 1–4 — see indicators.ikm_converted).
 `pengaduan` is one row per complaint from SP4N-LAPOR!, WhatsApp or in person.
 """
 
@@ -38,8 +39,12 @@ LAYANAN = Contract(
                description="Jangka waktu penyelesaian menurut standar pelayanan, dalam hari kerja"),
         Column("kanal", "Kanal", allowed=LAYANAN_KANAL,
                synonyms={"DARING": "ONLINE", "MAL PELAYANAN PUBLIK": "MPP"}),
-        Column("nilai_kepuasan", "Nilai Kepuasan", "int", required=False,
-               description="Survei kepuasan masyarakat, 1 (tidak baik) – 4 (sangat baik); kosong bila tidak mengisi"),
+        Column("nilai_kepuasan", "Nilai Kepuasan", "int", required=False, value_range=(1, 5),
+               description="Survei kepuasan masyarakat, 1 (tidak baik) – 4 (sangat baik), atau 1–5 bila "
+                           "Skala Survei Kepuasan diisi 5; kosong bila tidak mengisi"),
+        Column("skala_kepuasan", "Skala Survei Kepuasan", "int", required=False, value_range=(4, 5),
+               description="Nilai tertinggi skala survei layanan ini: 4 (skala nasional 1–4, PermenPANRB 14/2017) "
+                           "atau 5 (survei 1–5, dikonversi ke 1–4 sebelum dihitung IKM); kosong berarti 4"),
     ),
     processing=Processing("Pemantauan kinerja pelayanan publik", "UU 25/2009 tentang Pelayanan Publik", retention_years=5, retention_column="tanggal_diajukan"),
     key=("no_registrasi",),
@@ -53,6 +58,8 @@ LAYANAN = Contract(
         "Tgl Selesai": "tanggal_selesai",
         "Layanan": "layanan",
         "Perangkat Daerah": "opd",
+        "Skala Kepuasan": "skala_kepuasan",
+        "Skala SKM": "skala_kepuasan",
     },
 )
 

@@ -31,13 +31,29 @@ IKM_CATEGORIES = (
     (65.00, "C", {"id": "Kurang Baik", "en": "Poor"}),
     (25.00, "D", {"id": "Tidak Baik", "en": "Very poor"}),
 )
+#: The survey scales accepted (`skala_kepuasan`, the highest score): the national 1–4 (the default when the
+#: column is empty or absent) and 1–5, which is converted to 1–4 before × 25.
+IKM_SCALES = (4, 5)
+SCALE_COLUMN = "skala_kepuasan"
 
 
-def ikm_converted(unit_value: float) -> float:
-    """The converted IKM (25–100) of a unit value (1–4): × 25, as PermenPANRB 14/2017 converts it."""
-    if not 1 <= unit_value <= 4:
-        raise ValueError(f"nilai IKM unit harus 1–4, bukan {unit_value}")
-    return unit_value * 25
+def ikm_unit_on_national_scale(score: float, scale: int = 4) -> float:
+    """A score (or mean score) on a 1–`scale` survey as a value on the national 1–4 basis of PermenPANRB
+    14/2017. The national method is defined on 1–4 only; a 1–5 score is mapped linearly so both ends stay
+    ends: 1 → 1, 5 → 4, i.e. 1 + (score − 1) × 3/4 (3 → 2,5; 4 → 3,25). Multiplying a 1–5 score by 20
+    instead would put the floor at 20, below the national 25, and shift every grade boundary."""
+    if scale not in IKM_SCALES:
+        raise ValueError(f"{SCALE_COLUMN} harus 4 (skala nasional 1–4) atau 5 (skala 1–5), bukan {scale}")
+    if not 1 <= score <= scale:
+        raise ValueError(f"nilai IKM unit harus 1–{scale} pada skala 1–{scale}, bukan {score}"
+                         + ("; bila survei memakai skala 1–5, isi kolom skala_kepuasan = 5" if scale == 4 else ""))
+    return 1 + (score - 1) * 3 / (scale - 1)
+
+
+def ikm_converted(unit_value: float, scale: int = 4) -> float:
+    """The converted IKM (25–100) of a unit value: × 25 on the national 1–4 basis, as PermenPANRB 14/2017
+    converts it; a 1–5 unit value is first brought to 1–4 (ikm_unit_on_national_scale)."""
+    return ikm_unit_on_national_scale(unit_value, scale) * 25
 
 
 def ikm_category(converted: float | None, lang: str = "id") -> tuple[str, str] | None:
@@ -99,14 +115,20 @@ def _months(first, last):
     return months.filter((months.bulan >= first.truncate("M")) & (months.bulan <= last))
 
 
+def request_months(t):
+    """Every month (`bulan`, its last day `akhir`) from the first request submitted to the latest date in the
+    requests, gaps included: the months over which a backlog is counted."""
+    bounds = t.aggregate(first=t.tanggal_diajukan.min(),
+                         last=ibis.greatest(t.tanggal_diajukan.max(), t.tanggal_selesai.max().fill_null(t.tanggal_diajukan.max())))
+    months = _months(bounds.first.as_scalar(), bounds.last.as_scalar())
+    return months.mutate(akhir=(months.bulan + ibis.interval(months=1)).cast("date") - ibis.interval(days=1))
+
+
 def backlog(tables):
     """Per desa and month: requests still open at the end of the month (submitted by then, not finished or
     rejected by then). The month holding the latest date in the data counts what is open on that date."""
     t = tables["layanan"]
-    bounds = t.aggregate(first=t.tanggal_diajukan.min(),
-                         last=ibis.greatest(t.tanggal_diajukan.max(), t.tanggal_selesai.max().fill_null(t.tanggal_diajukan.max())))
-    months = _months(bounds.first.as_scalar(), bounds.last.as_scalar())
-    months = months.mutate(akhir=(months.bulan + ibis.interval(months=1)).cast("date") - ibis.interval(days=1))
+    months = request_months(t)
     j = t.inner_join(months, t.tanggal_diajukan <= months.akhir)
     j = j.filter(j.tanggal_selesai.isnull() | (j.tanggal_selesai > j.akhir))
     return j.group_by(kode_desa=j.kode_desa, bulan=j.bulan, opd=j.opd, layanan=j.layanan, kanal=j.kanal).agg(
@@ -138,12 +160,26 @@ def complaints_followed_up(tables):
         numerator=(t.status != "BELUM DITINDAKLANJUTI").sum(), denominator=t.count())
 
 
+def declared_scale(t):
+    """Each request's survey scale (`skala_kepuasan`): 4, the national scale, where empty or where an older
+    export has no such column."""
+    if SCALE_COLUMN in t.columns:
+        return t[SCALE_COLUMN].fill_null(4)
+    return ibis.literal(4, type="int64")
+
+
 def satisfaction(tables):
-    """IKM (PermenPANRB 14/2017) as a sum ratio: Σ (score × 25) ÷ answers, per desa and month of completion."""
+    """IKM (PermenPANRB 14/2017) as a sum ratio: Σ (score on the 1–4 basis × 25) ÷ answers, per desa and month of
+    completion. A 1–5 score is converted first (ikm_unit_on_national_scale: 25 + (score − 1) × 18,75); a score
+    above its declared scale (a 5 where the scale is empty or 4) is left out: verval flags it as
+    `nilai_kepuasan_di_luar_skala`, naming skala_kepuasan."""
     t = tables["layanan"].filter(_.nilai_kepuasan.notnull(), _.tanggal_selesai.notnull())
+    t = t.mutate(_skala=declared_scale(t))
+    t = t.filter((t.nilai_kepuasan >= 1) & (t.nilai_kepuasan <= t._skala))
+    national = 1 + (t.nilai_kepuasan - 1) * 3 / (t._skala - 1)
     return t.group_by(kode_desa=t.kode_desa, bulan=t.tanggal_selesai.truncate("M"), kanal=t.kanal,
                       opd=t.opd, layanan=t.layanan).agg(
-        numerator=(t.nilai_kepuasan * 25).sum(), denominator=t.count())
+        numerator=(national * 25).sum(), denominator=t.count())
 
 
 INDICATORS = (
@@ -209,11 +245,14 @@ INDICATORS = (
         metadata={
             "definisi": "Rata-rata nilai survei kepuasan (1–4) dikali 25, skala 25–100; mutu A (Sangat Baik) ≥ 88,31, "
                         "B (Baik) 76,61–88,30, C (Kurang Baik) 65,00–76,60, D (Tidak Baik) < 65,00 "
-                        "(PermenPANRB 14/2017).",
-            "rumus": "Σ (nilai kepuasan × 25) ÷ jumlah responden",
+                        "(PermenPANRB 14/2017). Metode nasional memakai skala 1–4; layanan yang surveinya 1–5 "
+                        "(skala_kepuasan = 5) dikonversi linear ke 1–4 lebih dulu: 1 + (nilai − 1) × 3/4, "
+                        "sehingga 1 → 25 dan 5 → 100. Nilai di atas skala yang dinyatakan tidak dihitung.",
+            "rumus": "Σ (nilai kepuasan pada skala 1–4 × 25) ÷ jumlah responden; nilai skala 1–5 → 1 + (nilai − 1) × 3/4",
             "sumber": "Bagian Organisasi Setda: survei kepuasan pada permohonan layanan",
             "frekuensi": "Bulanan (bulan selesai)",
-            "definition_en": "Mean satisfaction score (1–4) × 25 on a 25–100 scale (PermenPANRB 14/2017).",
+            "definition_en": "Mean satisfaction score (1–4) × 25 on a 25–100 scale (PermenPANRB 14/2017); "
+                             "1–5 surveys are first mapped linearly onto 1–4: 1 + (score − 1) × 3/4.",
         },
     ),
     Indicator(

@@ -231,6 +231,7 @@ def _requests(ctx: SynthContext, days: pl.DataFrame, residents: pl.DataFrame) ->
     ).with_columns(
         pl.col("tanggal_diajukan", "tanggal_selesai").cast(pl.Date),
         nilai_kepuasan=pl.when("_answered").then("nilai_kepuasan"),
+        skala_kepuasan=pl.lit(None, pl.Int64),  # every synthetic survey uses the national 1–4 (undeclared)
     )
     prefix = pl.col("opd").replace_strict(REGISTRATION_PREFIX) + "-" + pl.col("tanggal_diajukan").dt.strftime("%Y%m")
     return (
