@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_cadre_posyandu"
-down_revision = "0010_alerts"
+down_revision = "0011_spbe_population"
 branch_labels = None
 depends_on = None
 
