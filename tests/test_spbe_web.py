@@ -307,6 +307,9 @@ def test_peer_group_by_population_band_on_the_page_and_api(lab):
         assert '<option value="all" selected>' in unknown.text
         api = client.get(f"/api/v1/spbe/benchmark/{YEAR}?region=32.04&group=population").json()
         bad = client.get(f"/api/v1/spbe/benchmark/{YEAR}?region=32.04&group=besar")
+        no_population = client.get(f"/api/v1/spbe/benchmark/{YEAR}?region=32.11&group=population")
+        assert no_population.status_code == 409 and "belum diketahui" in no_population.json()["detail"]
+        assert client.get(f"/api/v1/spbe/benchmark/{YEAR}?region=99.99").status_code == 404
     people = populations(3)
     from madangan.sectors.spbe.benchmark import band_label, population_band
 

@@ -137,7 +137,7 @@ def peers(region_code: str, found: list[Entry], group: str, population: int | No
         raise Refused(tr(f"Jumlah penduduk {region_code} belum diketahui, jadi kelompok sekelas penduduk tidak bisa dibentuk; "
                          "isi 'Jumlah penduduk' di penilaian mandiri atau kolom 'Jumlah Penduduk' saat impor.",
                          f"{region_code}'s population is not known, so there is no population-band group; fill in "
-                         "'Jumlah penduduk' on the self-assessment or the 'Jumlah Penduduk' column on import."))
+                         "'Jumlah penduduk' on the self-assessment or the 'Jumlah Penduduk' column on import."), 409)
     band = population_band(own)
     return [e for e in same_depth if population_band(e.population) == band]
 

@@ -116,7 +116,8 @@ PeerGroup = Literal[tuple(benchmark.PEER_GROUPS)]
 pages = dict(include_in_schema=False, response_class=HTMLResponse)
 CONFLICT = {409: {"model": ErrorDetail, "description": "Status penilaian tidak mengizinkan perubahan ini"}}
 API_ERRORS = {code: {"model": ErrorDetail, "description": text} for code, text in
-              {400: "Permintaan tidak sah", 401: "Perlu login atau token API", 403: "Tidak berhak", 404: "Tidak ditemukan"}.items()}
+              {400: "Permintaan tidak sah", 401: "Perlu login atau token API", 403: "Tidak berhak", 404: "Tidak ditemukan",
+               409: "Data belum lengkap untuk permintaan ini (mis. jumlah penduduk belum diisi)"}.items()}
 
 
 def _refused(exc: UserError) -> HTTPException:
@@ -545,7 +546,8 @@ def api_plan(body: PlanIn) -> dict:
 
 @router.get("/api/v1/spbe/benchmark/{year}", tags=["spbe"], dependencies=[require(Permission.LIVINGLAB)],
             responses=API_ERRORS)
-def api_benchmark(request: Request, year: Year, region: Annotated[str | None, Query(max_length=13)] = None,
+def api_benchmark(request: Request, year: Year,
+                  region: Annotated[str | None, Query(pattern=r"^\d{2}\.\d{2}$", description="Kode kabupaten/kota")] = None,
                   group: PeerGroup = "all", who: Principal = Depends(principal)) -> dict:
     """Ranking of a peer group, and for `region` its gaps per indicator and who to learn from.
 
@@ -553,6 +555,8 @@ def api_benchmark(request: Request, year: Year, region: Annotated[str | None, Qu
     province_kind (both), population (same population band)."""
     instrument = load()
     region = region or _home(request, who)
+    if region not in regions().names:
+        raise HTTPException(404, f"Kode wilayah {region} tidak dikenal.")
     try:
         found = benchmark.entries(instrument, store.visible(who, store.for_year(request.app.state.engine, year)))
         peer_entries = benchmark.peers(region, found, group)
