@@ -188,11 +188,13 @@ def app(demo_deployment):
     return create_app(settings)
 
 
-def login(app, client, role: Role, scope: str) -> None:
+def login(app, client, role: Role, scope: str, posyandu: str | None = None) -> None:
     engine = app.state.engine
-    username = f"health-{role.value}-{scope}"
+    posyandu = posyandu or ("Posyandu Mawar 1" if role is Role.CADRE else None)  # a cadre always has one
+    username = f"health-{role.value}-{scope}-{posyandu or ''}"
     if username not in {u.username for u in access_store.list_users(engine)}:
-        access_store.add_user(engine, username, role, scope, "32.11", password="health-password-1")
+        access_store.add_user(engine, username, role, scope, "32.11", password="health-password-1",
+                              posyandu=posyandu)
     user = access_store.authenticate(engine, username, "health-password-1")
     cookie, _ = access_store.open_session(engine, user)
     client.cookies.set(SESSION_COOKIE, cookie)
