@@ -341,8 +341,7 @@ SEP = date(2025, 9, 1)
 TUA, SUNGSANG, PEB = "TERLALU TUA (>=35 TH)", "LETAK SUNGSANG", "PREEKLAMPSIA BERAT/KEJANG-KEJANG"
 
 
-@pytest.fixture(scope="module")
-def kspr_tables():
+def kspr_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
     # P1: 38 years old (known at K1: 2 + 4 = 6, KRT); pre-eclampsia found at the visit of 1 June (trimester II,
     #     +8 → 14, KRST); breech at the visit of 1 August (trimester III, +8 → 22). Due 8 Oct, plans a home birth.
     # P2: previous caesarean and bleeding from K1 (18, KRST), due 20 Oct, plans the hospital.
@@ -364,6 +363,12 @@ def kspr_tables():
         ("P1-K5", "P1", date(2025, 8, 1), SUNGSANG), ("P2-K1", "P2", date(2025, 3, 1), None),
     ], schema={"id_kunjungan": pl.String, "id_kehamilan": pl.String, "tanggal_kunjungan": pl.Date,
                "faktor_risiko_baru": pl.String}, orient="row")
+    return k, a
+
+
+@pytest.fixture(scope="module")
+def kspr_tables():
+    k, a = kspr_frames()
     return tables(kehamilan=k, anc=a)
 
 

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from test_health_indicators import kspr_frames
 
 from madangan import warehouse
 from madangan.access import Principal, Role
@@ -157,23 +158,7 @@ def test_pregnancy_lists_stay_in_scope_and_refuse_cadres_and_bad_dates(kspr_con)
 def kspr_con():
     # the pregnancies of test_health_indicators.kspr_tables, worked out there
     c = ibis.duckdb.connect()
-    k = pl.DataFrame([
-        ("P1", "3211014101870001", "Ani", DESA, date(2025, 1, 1), date(2025, 10, 8), date(2025, 2, 10), None,
-         f"{TUA}; {SUNGSANG}; {PEB}", "RUMAH"),
-        ("P2", "3211014101900002", "Bela", DESA, date(2025, 1, 13), date(2025, 10, 20), date(2025, 3, 1), None,
-         "PERNAH OPERASI SESAR; PERDARAHAN DALAM KEHAMILAN INI", "RUMAH SAKIT"),
-        ("P3", "3211014101900003", "Cici", DESA, date(2024, 12, 29), date(2025, 10, 5), date(2025, 2, 1),
-         date(2025, 9, 25), "PERNAH OPERASI SESAR; LETAK LINTANG", "RUMAH"),
-        ("P4", "3211014101800004", "Dewi", DESA, date(2025, 1, 3), date(2025, 10, 10), date(2025, 2, 1), None, TUA,
-         "RUMAH"),
-    ], schema={"id_kehamilan": pl.String, "nik_ibu": pl.String, "nama_ibu": pl.String, "kode_desa": pl.String,
-               "hpht": pl.Date, "hpl": pl.Date, "tanggal_daftar": pl.Date, "tanggal_persalinan": pl.Date,
-               "faktor_risiko": pl.String, "rencana_persalinan": pl.String}, orient="row")
-    a = pl.DataFrame([
-        ("P1-K1", "P1", date(2025, 2, 10), None), ("P1-K3", "P1", date(2025, 6, 1), PEB),
-        ("P1-K5", "P1", date(2025, 8, 1), SUNGSANG), ("P2-K1", "P2", date(2025, 3, 1), None),
-    ], schema={"id_kunjungan": pl.String, "id_kehamilan": pl.String, "tanggal_kunjungan": pl.Date,
-               "faktor_risiko_baru": pl.String}, orient="row")
+    k, a = kspr_frames()
     c.create_table("kehamilan", k.to_arrow())
     c.create_table("anc", a.to_arrow())
     return c
