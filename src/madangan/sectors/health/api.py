@@ -12,6 +12,8 @@ a name.
 
 from __future__ import annotations
 
+from datetime import date
+
 from importlib import resources
 from typing import Literal
 
@@ -37,8 +39,7 @@ REGION_CODE = r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$"
 MONTH = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 ChildList = Literal[tuple(persons.CHILD_LISTS)]  # type: ignore[valid-type]
 PregnancyList = Literal[persons.PREGNANCY_LISTS]  # type: ignore[valid-type]
-DAY = r"^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
-Tanggal = Query(None, pattern=DAY, description="Per tanggal YYYY-MM-DD; bawaan: tanggal data terakhir")
+Tanggal = Query(None, description="Per tanggal YYYY-MM-DD; bawaan: tanggal data terakhir")  # a real date: 02-30 → 422
 Wilayah = Query(None, pattern=REGION_CODE, description="Kode wilayah Kemendagri; bawaan: wilayah akun Anda")
 Bulan = Query(None, pattern=MONTH, description="Bulan YYYY-MM; bawaan: bulan pengukuran terakhir")
 Posyandu = Query(None, max_length=120, description="Nama posyandu (opsional)")
@@ -125,12 +126,12 @@ def _pregnancies(request: Request, who: Principal, daftar: str, wilayah: str | N
 @router.get("/ibu-hamil", dependencies=[require(Permission.PERSONS)],
             summary="Ibu hamil di balik angka: KRST menjelang HPL tanpa rencana faskes, atau risiko tinggi")
 def pregnancies_api(request: Request, daftar: PregnancyList = "krst_dekat_hpl", wilayah: str | None = Wilayah,
-                    tanggal: str | None = Tanggal, who: Principal = Depends(principal)) -> dict:
+                    tanggal: date | None = Tanggal, who: Principal = Depends(principal)) -> dict:
     """Pregnant women of your region on the list, as of the date: name, NIK (masked unless your role may see it
     in full), HPL and days to it, weeks pregnant, KSPR score as of the date and per trimester, planned birth
     place, risk factors. Each read is audited; a posyandu cadre gets an empty list (their scope is their posyandu's children)."""
     with http_errors():
-        rows, day = _pregnancies(request, who, daftar, wilayah, tanggal)
+        rows, day = _pregnancies(request, who, daftar, wilayah, tanggal.isoformat() if tanggal else None)
     return {"daftar": daftar, "wilayah": wilayah or who.region_code, "tanggal": day or None, "total": len(rows),
             "items": rows}
 
