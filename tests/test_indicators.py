@@ -159,6 +159,47 @@ def test_a_batch_recomputes_only_the_desa_months_it_touched_and_matches_a_full_r
         full.filter(pl.col("dimensi") == "").select("kode_desa", "bulan", "numerator", "denominator"))
 
 
+def test_a_posyandu_batch_updates_figures_that_read_last_month_exactly_as_a_full_refresh(demo):
+    """SKDN's N and 2T compare a child's weight with the months before: a weight corrected in one month moves the
+    child's N of the next month and 2T of the two after, also when the child was weighed in another desa then."""
+    watched = ("skdn_naik", "balita_2t")
+    con = warehouse.connect(demo.warehouse)
+    try:
+        weighed = con.table("posyandu").drop("_batch").to_polars().sort("nik_anak", "tanggal_ukur", "id_pengukuran")
+    finally:
+        con.disconnect()
+    weighed = weighed.with_columns(bulan=pl.col("tanggal_ukur").dt.truncate("1mo"))
+    # children weighed in five months running, each month once
+    runs = weighed.group_by("nik_anak", maintain_order=True).agg(pl.col("bulan"))
+    runs = runs.filter((pl.col("bulan").list.len() >= 5) & (pl.col("bulan").list.n_unique() == pl.col("bulan").list.len())
+                       & (pl.col("bulan").list.get(4, null_on_oob=True) == pl.col("bulan").list.get(0).dt.offset_by("4mo")))
+    first, second = (weighed.filter(pl.col("nik_anak") == nik) for nik in runs["nik_anak"].head(2))
+
+    def send(rows: pl.DataFrame) -> None:
+        before = {i: _facts(demo, i) for i in watched}
+        result = ingest_records(demo, REGENCY, "posyandu", _records(rows.drop("bulan")), submitted_by="test")
+        assert result.counts.updated == len(rows)
+        after = {i: _facts(demo, i) for i in watched}
+        assert any(not before[i].equals(after[i]) for i in watched)  # the batch moved the figures
+        con = warehouse.connect(demo.warehouse)
+        try:
+            engine.refresh(con, only=list(watched))
+        finally:
+            con.disconnect()
+        for indicator in watched:  # and left them exactly where a full recount puts them
+            assert after[indicator].equals(_facts(demo, indicator)), indicator
+
+    # one weighing 1.5 kg too heavy: that month gains, the next one loses
+    send(first.slice(1, 1).with_columns(berat_kg=pl.col("berat_kg") + 1.5))
+    # the other child moves: weighed in another desa from its third month on ...
+    elsewhere = weighed.filter(pl.col("kode_desa") != second["kode_desa"][0])["kode_desa"][0]
+    moved = second.slice(2).with_columns(kode_desa=pl.lit(elsewhere))
+    send(moved)
+    # ... and its first weighing there is corrected: last month's weight is in the old desa, which the batch
+    # does not touch
+    send(moved.slice(0, 1).with_columns(berat_kg=pl.col("berat_kg") + 1.5))
+
+
 def test_reverting_a_batch_brings_the_figures_back(demo):
     before = _facts(demo, "indeks_kepuasan_masyarakat")
     con = warehouse.connect(demo.warehouse)

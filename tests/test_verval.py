@@ -345,6 +345,45 @@ def test_after_a_batch_row_local_checks_look_only_at_its_records_and_agree_with_
     assert store.get_finding(engine, verval.finding_id("nik_struktur", "telemetri", key1)).status == "open"
 
 
+def _as_records(frame: pl.DataFrame) -> list[dict]:
+    return [{k: (None if v is None else str(v)) for k, v in row.items()} for row in frame.iter_rows(named=True)]
+
+
+def test_a_posyandu_batch_rechecks_its_children_and_agrees_with_a_full_run(regency):
+    """A height typed too high makes the child's next (unchanged) measurement look like shrinking: the batch's
+    verval looks at every record of the children it touched. A weight of 60 kg is implausible: each batch's own
+    rows are scored, never an earlier batch's."""
+    settings, engine, _ = regency
+    con = deploy.warehouse.connect(settings.warehouse)
+    posyandu = con.table("posyandu").drop("_batch").to_polars()
+    con.disconnect()
+    heights = posyandu.filter(pl.col("tinggi_cm").is_not_null()).sort("nik_anak", "tanggal_ukur", "id_pengukuran")
+    per_child = heights.group_by("nik_anak", maintain_order=True).agg(pl.col("id_pengukuran"), pl.col("tinggi_cm"))
+    per_child = per_child.filter(pl.col("id_pengukuran").list.len() >= 3)
+    first, second = per_child.row(0, named=True), per_child.row(1, named=True)
+    typo_id, next_id = first["id_pengukuran"][1], first["id_pengukuran"][2]
+    typo = heights.filter(pl.col("id_pengukuran") == typo_id).with_columns(tinggi_cm=pl.col("tinggi_cm") + 8)
+    heavy = heights.filter(pl.col("id_pengukuran") == second["id_pengukuran"][0]).with_columns(berat_kg=pl.lit(60.0))
+    drop_id, heavy_id = next_id, second["id_pengukuran"][0]
+
+    ingest_records(settings, "32.11", "posyandu", _as_records(pl.concat([typo, heavy])), submitted_by="test")
+    assert drop_id in findings_of(engine, "tinggi_menurun", "posyandu")  # a record the batch did not carry
+    assert heavy_id in findings_of(engine, "pengukuran_tidak_wajar", "posyandu")
+
+    # both corrected in the next batch, with another child's weight typed as 60 kg
+    third = per_child.row(2, named=True)["id_pengukuran"][0]
+    heavy3 = heights.filter(pl.col("id_pengukuran") == third).with_columns(berat_kg=pl.lit(60.0))
+    fixed = heights.filter(pl.col("id_pengukuran").is_in([typo_id, heavy_id]))
+    ingest_records(settings, "32.11", "posyandu", _as_records(pl.concat([fixed, heavy3])), submitted_by="test")
+    assert store.get_finding(engine, verval.finding_id("tinggi_menurun", "posyandu", drop_id)).status == "resolved"
+    assert store.get_finding(engine, verval.finding_id("pengukuran_tidak_wajar", "posyandu", heavy_id)).status == "resolved"
+    assert third in findings_of(engine, "pengukuran_tidak_wajar", "posyandu")
+
+    report = verval.verify(settings, engine, "32.11", actor="test")
+    posyandu_rows = [r for r in report.summary if r["source"] == "posyandu"]
+    assert posyandu_rows and all(r["new"] == 0 and r["closed"] == 0 for r in posyandu_rows), posyandu_rows
+
+
 def test_concurrent_batches_of_one_source_all_land_and_are_verified(regency):
     """Four senders at once (API pushes run in threads): every batch commits and passes verval without an error.
     Each batch's verval replaces the source's quality scores; unserialised, the later transaction failed with

@@ -8,7 +8,11 @@ Ibis expressions, so the same code runs on Spark later.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import ibis
@@ -23,6 +27,34 @@ REGION_TABLE = "wilayah"
 
 
 LOCK_WAIT_SECONDS = 60.0
+
+T = TypeVar("T")
+_memo: ContextVar[dict | None] = ContextVar("warehouse_memo", default=None)
+
+
+@contextmanager
+def unchanging() -> Iterator[None]:
+    """A stretch in which the warehouse's sources do not change (one refresh or verval run, which writes only
+    facts and findings): what a computation read may be kept and reused under its query's SQL (`memo`), e.g. the
+    five growth prevalences score the same measurements. Nested calls share the outer stretch."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memo(key: str, make: Callable[[], T]) -> T:
+    """`make()`, kept under `key` for the rest of the enclosing `unchanging()` stretch (computed afresh outside one)."""
+    kept = _memo.get()
+    if kept is None:
+        return make()
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
 
 
 def connect(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS):

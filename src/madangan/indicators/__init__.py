@@ -71,6 +71,13 @@ class Indicator:
     #: Set False when rows reach a desa through another source (a join on no_kk, months taken from
     #: another table): the indicator is then recomputed whole whenever one of its sources changes.
     incremental: bool = True
+    #: For an incremental indicator whose figure for a month also reads earlier months of the same unit (SKDN's N
+    #: compares a child's weight with last month's; 2T with the two before): the column naming the unit
+    #: (``nik_anak``) and how many months back it reads. A batch then also touches the `lookback` months after
+    #: each changed row where that unit has rows, and compute gets those units' rows from `lookback` months
+    #: earlier, wherever they were recorded: the figures stay exact when a child moves to another desa.
+    entity: str = ""
+    lookback: int = 0
     #: Breakdowns: a column `compute` also returns → its label, e.g. {"kanal": {"id": "Kanal", "en": "Channel"}}.
     #: Each counted unit must fall in one category (a request has one channel), so categories sum to the total.
     disaggregations: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -100,6 +107,8 @@ class Indicator:
     def __post_init__(self):
         if self.statistic not in ("ratio", "sum", "quantile"):
             raise ValueError(f"indicator {self.id}: statistic must be ratio, sum or quantile, not {self.statistic!r}")
+        if self.lookback < 0 or bool(self.lookback) != bool(self.entity):
+            raise ValueError(f"indicator {self.id}: entity and lookback (months ≥ 1) are declared together")
         if self.statistic == "quantile" and not 0 < self.quantile <= 1:
             raise ValueError(f"indicator {self.id}: quantile must be in (0, 1], not {self.quantile!r}")
 

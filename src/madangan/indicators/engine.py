@@ -194,6 +194,11 @@ class RefreshResult:
 
 def refresh(con, only: list[str] | None = None, step: Step = lambda _: None) -> RefreshResult:
     """Recompute every registered indicator (or those in `only`) whose sources are loaded."""
+    with warehouse.unchanging():
+        return _refresh(con, only, step)
+
+
+def _refresh(con, only: list[str] | None, step: Step) -> RefreshResult:
     started = time.perf_counter()
     ensure_tables(con.con)
     present = set(con.list_tables())
@@ -222,7 +227,11 @@ def _period_column(indicator: Indicator, source: str, columns: list[str]) -> str
     return name if name and name in columns else None
 
 
-def _touched_keys(change, indicator: Indicator) -> pl.DataFrame | None:
+def _month_of(column: ir.Column) -> ir.Column:
+    return column.cast("date").truncate("M").cast("date")  # truncating gives a timestamp
+
+
+def _touched_keys(con, change, indicator: Indicator) -> pl.DataFrame | None:
     """(k, bulan) the batch touched for this indicator; None when it cannot tell (recompute whole)."""
     contract = change.contract
     if not indicator.incremental or contract.region_column is None:
@@ -231,16 +240,40 @@ def _touched_keys(change, indicator: Indicator) -> pl.DataFrame | None:
     period = _period_column(indicator, contract.name, contract.column_names)
     kind = rows[period].type() if period else None
     if kind is not None and kind.is_temporal():
-        bulan = rows[period].cast("date").truncate("M").cast("date")  # truncating gives a timestamp
-    elif kind is not None and kind.is_string():  # "2026-10"
+        bulan = _month_of(rows[period])
+    elif kind is not None and kind.is_string() and not indicator.lookback:  # "2026-10"
         bulan = (rows[period].substr(0, 7) + "-01").try_cast("date")
+    elif indicator.lookback:  # its later months cannot be told without a date: recompute whole
+        return None
     else:  # no month column in this source (or one of another shape): every month of the touched desa
         bulan, period = ibis.null("date"), None
     keys = rows.select(k=rows[contract.region_column].cast("string").fill_null(""), bulan=bulan).distinct()
     if period is not None:  # a row without a month counts toward no month
         keys = keys.filter(_.bulan.notnull())
+    if indicator.lookback and indicator.entity in contract.column_names:
+        keys = keys.union(_later_keys(con, change, indicator, period))
     found = keys.to_polars()
     return None if len(found) > MAX_TOUCHED_KEYS else found
+
+
+def _touch_shape(change, indicator: Indicator) -> tuple:
+    """What `_touched_keys` depends on besides the batch: indicators alike in it share one answer."""
+    return (indicator.incremental, _period_column(indicator, change.contract.name, change.contract.column_names),
+            indicator.entity, indicator.lookback)
+
+
+def _later_keys(con, change, indicator: Indicator, period: str) -> ir.Table:
+    """(k, bulan) of the current rows of the units the batch changed, in the `lookback` months after each changed
+    row: their figures read the changed rows (a child's gain next month is measured from this month's weight)."""
+    region, unit = change.contract.region_column, indicator.entity
+    rows = change.rows
+    changed = rows.select(e=rows[unit], m=_month_of(rows[period])).distinct()
+    current = con.table(change.contract.name)
+    current = current.select(e=current[unit], k=current[region].cast("string").fill_null(""),
+                             bulan=_month_of(current[period]))
+    later = current.join(changed, [current.e == changed.e, current.bulan > changed.m,
+                                   current.bulan <= changed.m + ibis.interval(months=indicator.lookback)])
+    return later.select("k", "bulan").distinct()
 
 
 def refresh_change(con, change) -> list[str]:
@@ -249,6 +282,11 @@ def refresh_change(con, change) -> list[str]:
     affected = [i for i in indicators().values() if source in i.sources]
     if not affected:
         return []
+    with warehouse.unchanging():
+        return _refresh_change(con, change, affected)
+
+
+def _refresh_change(con, change, affected: list[Indicator]) -> list[str]:
     ensure_tables(con.con)
     present = set(con.list_tables())
     regency = _regency(con)
@@ -257,7 +295,10 @@ def refresh_change(con, change) -> list[str]:
         tables = _tables(con, indicator, present)
         if tables is None:
             continue
-        keys = _touched_keys(change, indicator) if _has_rows(con, indicator) else None
+        keys = None
+        if _has_rows(con, indicator):
+            keys = warehouse.memo(f"engine.touched:{id(change)}:{_touch_shape(change, indicator)}",
+                                  lambda i=indicator: _touched_keys(con, change, i))
         if keys is not None and keys.is_empty():
             continue
         rows = _desa_rows(indicator, tables if keys is None else _restrict(tables, indicator, keys))
@@ -278,7 +319,7 @@ def _restrict(tables: dict[str, ir.Table], indicator: Indicator, keys: pl.DataFr
     rows count only toward their own desa and month, so the touched facts come out the same, from
     thousands of rows instead of a million. The result is still filtered to the exact keys afterwards."""
     registry = contracts()
-    desa = [k for k in keys["k"].unique().to_list() if k]
+    desa = sorted(k for k in keys["k"].unique().to_list() if k)  # sorted: the same keys give the same SQL
     months = keys["bulan"]
     restricted = dict(tables)
     for name in indicator.sources:
@@ -290,12 +331,22 @@ def _restrict(tables: dict[str, ir.Table], indicator: Indicator, keys: pl.DataFr
         if "" in keys["k"]:
             keep |= t[column].isnull()
         period = _period_column(indicator, name, t.columns)
-        if period and months.null_count() == 0 and t[period].type().is_temporal():
+        dated = period and months.null_count() == 0 and t[period].type().is_temporal()
+        if dated:
             first, last = months.min(), months.max()
-            after = date(last.year + last.month // 12, last.month % 12 + 1, 1)
-            keep &= (t[period] >= first) & (t[period] < after)
+            keep &= (t[period] >= first) & (t[period] < _add_months(last, 1))
+        if indicator.entity in t.columns:  # the units seen there, with their rows from `lookback` months earlier
+            seen = t.filter(keep)[indicator.entity]
+            keep = t[indicator.entity].isin(seen)
+            if dated:
+                keep &= (t[period] >= _add_months(first, -indicator.lookback)) & (t[period] < _add_months(last, 1))
         restricted[name] = t.filter(keep)
     return restricted
+
+
+def _add_months(first_of_month: date, n: int) -> date:
+    index = first_of_month.year * 12 + first_of_month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _has_rows(con, indicator: Indicator) -> bool:

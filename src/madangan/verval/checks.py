@@ -54,6 +54,12 @@ class Check:
     #: A record's findings depend on that record alone (and on the other sources in `needs`): after a batch
     #: of `source`, only the records the batch touched are checked again (the rest cannot have changed).
     row_local: bool = False
+    #: A record's findings depend on the other records of the same unit (a child's previous height): after a
+    #: batch of `source`, the check runs again on every record of the units the batch touched (this column).
+    entity: str = ""
+    #: False when `find` reads rows while building its query (z-scores computed in Python): its SQL then holds
+    #: this batch's rows and is built afresh for every batch instead of compiled once.
+    sql_reusable: bool = True
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -97,7 +97,7 @@ def run_check(check: Check, tables: Tables, ctx: CheckContext, con, owners: dict
               cache_key: tuple | None = None) -> pl.DataFrame:
     """One check's findings in the stored shape (evidence as a JSON object). With `cache_key`, the check's SQL
     is compiled once for that key and reused."""
-    if cache_key is None:
+    if cache_key is None or not check.sql_reusable:
         frame = con.to_polars(_with_posyandu(check.find(tables, ctx), check, tables, owners))
     else:
         if cache_key not in _SCOPED_SQL:
@@ -137,6 +137,26 @@ def _touched(con, change) -> tuple[list[str], object]:
     return con.to_polars(rows)["record_key"].cast(pl.String).to_list(), rows
 
 
+def _scope(con, tables: Tables, change, entity: str, made: dict[str, list[str]]) -> tuple[Tables, list[str]]:
+    """The tables with the batch's source cut to what a scoped check must see again, and the record keys whose
+    findings it decides: the records the batch touched, and with `entity` every record of the units it touched.
+    Kept in a temporary table of the connection (one per entity; `made`: its name → those keys) for the run."""
+    name = SCOPE_TABLE + (f"_{entity}" if entity else "")
+    source, contract = change.contract.name, change.contract
+    if name not in made:
+        keys, rows = _touched(con, change)
+        t = tables[source]
+        if entity:
+            cut = t.filter(t[entity].isin(change.rows[entity]))
+            keys = sorted(set(keys) | set(con.to_polars(cut.select(k=identity.record_key(cut, contract)))["k"]
+                                          .cast(pl.String).to_list()))
+        else:
+            cut = t.filter(identity.record_key(t, contract).isin(rows.record_key))
+        con.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {con.compile(cut)}")
+        made[name] = keys
+    return {**tables, source: con.table(name)}, made[name]
+
+
 def _runnable(checks: list[Check], present: set[str], engine) -> tuple[list[Check], list[tuple[str, str, str]]]:
     """The checks whose sources are loaded and whose high-risk processing has a current impact assessment."""
     from madangan.pdp import assessed
@@ -173,27 +193,23 @@ def verify(settings, engine, region_code: str, *, actor: str | None = None, toda
         present = set(con.list_tables()) & needed
         tables = {name: con.table(name) for name in present}
         runnable, skipped = _runnable(checks, present, engine)
-        scoped = [c for c in runnable if change is not None and c.row_local and c.source == change.contract.name]
-        cut, keys = tables, []
-        if scoped:
-            keys, rows = _touched(con, change)
-            t = tables[change.contract.name]
-            batch_rows = t.filter(identity.record_key(t, change.contract).isin(rows.record_key))
-            con.con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS {con.compile(batch_rows)}")
-            cut = {**tables, change.contract.name: con.table(SCOPE_TABLE)}
-        frames, scope = [], {}
+        scoped = [c for c in runnable if change is not None and (c.row_local or c.entity)
+                  and c.source == change.contract.name]
+        frames, scope, temporary = [], {}, {}
         try:
-            for i, check in enumerate(runnable):
-                progress(f"{check.source}: {check.rule}", i, len(runnable))
-                if check in scoped:
-                    key = (check.rule, check.source, ctx.region_code, ctx.today, repr(sorted(ctx.params.items())))
-                    frames.append(run_check(check, cut, ctx, con, owners, cache_key=key))
-                    scope[(check.rule, check.source)] = [finding_id(check.rule, check.source, k) for k in keys]
-                else:
-                    frames.append(run_check(check, tables, ctx, con, owners))
+            with warehouse.unchanging():  # checks write no source: what one check read, another may reuse
+                for i, check in enumerate(runnable):
+                    progress(f"{check.source}: {check.rule}", i, len(runnable))
+                    if check in scoped:
+                        cut, keys = _scope(con, tables, change, check.entity, temporary)
+                        key = (check.rule, check.source, ctx.region_code, ctx.today, repr(sorted(ctx.params.items())))
+                        frames.append(run_check(check, cut, ctx, con, owners, cache_key=key))
+                        scope[(check.rule, check.source)] = [finding_id(check.rule, check.source, k) for k in keys]
+                    else:
+                        frames.append(run_check(check, tables, ctx, con, owners))
         finally:
-            if scoped:
-                con.con.execute(f"DROP TABLE IF EXISTS {SCOPE_TABLE}")
+            for name in temporary:
+                con.con.execute(f"DROP TABLE IF EXISTS {name}")
         progress("", len(runnable), len(runnable))
         found = pl.concat(frames) if frames else pl.DataFrame(schema={c: pl.String for c in FINDING_COLUMNS})
         run_id, summary = store.sync(engine, found, {(c.rule, c.source): c.severity for c in runnable}, actor, started,

@@ -84,6 +84,7 @@ def _t(id_: str, en: str) -> dict[str, str]:
 CHECKS = (
     Check(
         rule="pengukuran_tidak_wajar", source="posyandu", severity="error", needs=("balita",), find=_implausible,
+        row_local=True, sql_reusable=False,
         title=_t("Pengukuran balita tidak wajar", "Implausible child measurement"),
         message=_t(
             "Z-skor di luar batas wajar WHO ({z_tidak_wajar}) untuk berat {berat_kg} kg dan tinggi {tinggi_cm} cm "
@@ -93,7 +94,7 @@ CHECKS = (
         ),
     ),
     Check(
-        rule="tinggi_menurun", source="posyandu", severity="warning", find=_height_drop,
+        rule="tinggi_menurun", source="posyandu", severity="warning", find=_height_drop, entity="nik_anak",
         title=_t("Tinggi badan menurun", "Height went down"),
         message=_t(
             "Tinggi/panjang badan {tinggi_cm} cm pada {tanggal_ukur} turun {turun_cm} cm dari {tinggi_sebelumnya} cm "
@@ -104,6 +105,7 @@ CHECKS = (
     ),
     Check(
         rule="umur_ukur_di_luar_rentang", source="posyandu", severity="error", needs=("balita",), find=_age_out_of_range,
+        row_local=True,
         title=_t("Umur saat diukur di luar 0–59 bulan", "Age at measurement outside 0–59 months"),
         message=_t(
             "Tanggal ukur {tanggal_ukur} dan tanggal lahir {tanggal_lahir} memberi umur {umur_bulan_hitung} bulan: "

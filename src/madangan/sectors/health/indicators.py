@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 from ibis import _
 
+from madangan import warehouse
 from madangan.indicators import Indicator, load_surveys
 from madangan.sectors.health import KSPR_FACTORS, KSPR_START
 from madangan.sectors.health.growth import zscores
@@ -62,9 +63,10 @@ def scored(m: ibis.Table) -> ibis.Table:
     """
     backend = ibis.get_backend(m)
     prepared = m.mutate(**dict(zip(INPUTS, zscore_inputs(m))))
-    key = _cache_key(backend, prepared)
-    if key is not None and _scored_cache.get("key") == key:
-        return _scored_cache["table"]
+    return warehouse.memo(f"health.scored:{id(backend)}:{backend.compile(prepared)}", lambda: _score(backend, prepared))
+
+
+def _score(backend, prepared: ibis.Table) -> ibis.Table:
     frame = backend.to_pyarrow(prepared)
     z = zscores(*(frame[c].to_numpy(zero_copy_only=False) for c in INPUTS))
     columns = {}
@@ -77,30 +79,7 @@ def scored(m: ibis.Table) -> ibis.Table:
     columns["z_tidak_wajar"] = pa.array(flags, type=pa.string())
     for name, values in columns.items():
         frame = frame.append_column(name, values)
-    table = ibis.memtable(frame)
-    if key is not None:
-        _scored_cache.update(key=key, table=table)
-    return table
-
-
-#: The last scored rows: the five growth prevalences of one refresh score the same measurements; the key is
-#: the query and a fingerprint of every table it reads (row count and an XOR of row hashes), so a batch that
-#: changes one row, or another query, never gets these rows back.
-_scored_cache: dict = {}
-
-
-def _cache_key(backend, expr) -> tuple | None:
-    try:
-        import ibis.expr.operations as ops
-
-        names = sorted({op.name for op in expr.op().find(ops.DatabaseTable)})
-        if not names or expr.op().find(ops.InMemoryTable):
-            return None
-        prints = tuple(backend.con.execute(f'SELECT count(*), bit_xor(hash(t)) FROM "{name}" t').fetchone()
-                       for name in names)
-        return str(backend.compile(expr)), tuple(names), prints
-    except Exception:  # noqa: BLE001 - no fingerprint, no cache: score afresh
-        return None
+    return ibis.memtable(frame)
 
 
 INPUTS = ("sex", "umur_hari", "_berat", "_tinggi", "lying", "oedema")
@@ -488,7 +467,7 @@ INDICATORS = (
     ),
     Indicator(
         id="skdn_naik", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU}, title={"id": "Balita naik berat badan (N/D)", "en": "Children gaining weight (N/D)"},
-        compute=_n_over_d, sources=("posyandu",), incremental=False, target=80.0, thresholds=(80.0, 60.0), period_from="posyandu.tanggal_ukur",
+        compute=_n_over_d, sources=("posyandu",), entity="nik_anak", lookback=1, target=80.0, thresholds=(80.0, 60.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya naik minimal KBM sejak bulan lalu (N) dibanding balita ditimbang (D)",
                        "N ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
                        "Weighed children who gained at least the minimum monthly gain (KBM) since last month"),
@@ -502,7 +481,7 @@ INDICATORS = (
     Indicator(
         id="balita_2t", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU},
         persons="/kesehatan/balita?indikator=balita_2t", title={"id": "Balita 2T (tidak naik 2× berturut-turut)", "en": "Children 2T (no gain twice running)"},
-        compute=_two_t, sources=("posyandu",), incremental=False, higher_is_better=False, thresholds=(2.0, 5.0), period_from="posyandu.tanggal_ukur",
+        compute=_two_t, sources=("posyandu",), entity="nik_anak", lookback=2, higher_is_better=False, thresholds=(2.0, 5.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya tidak naik (di bawah KBM) dua bulan berturut-turut; pembilang = jumlah anak 2T",
                        "2T ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
                        "Weighed children whose weight did not go up two months running; numerator = number of 2T children"),
