@@ -47,6 +47,15 @@ def unchanging() -> Iterator[None]:
         _memo.reset(token)
 
 
+def kept(expr: ibis.Table) -> ibis.Table:
+    """`expr` computed once per `unchanging()` stretch and handed back as an in-memory table (a count two
+    indicators share, e.g. the children under five of the register); outside a stretch, `expr` itself."""
+    if _memo.get() is None:
+        return expr
+    backend = expr._find_backend()
+    return memo(f"kept:{id(backend)}:{backend.compile(expr)}", lambda: ibis.memtable(backend.to_pyarrow(expr)))
+
+
 def memo(key: str, make: Callable[[], T]) -> T:
     """`make()`, kept under `key` for the rest of the enclosing `unchanging()` stretch (computed afresh outside one)."""
     kept = _memo.get()

@@ -151,32 +151,42 @@ def _rollup_quantile(d: ir.Table, indicator: Indicator, regency: str) -> ir.Tabl
     return facts.select("indicator", *cell, "numerator", "denominator", "value", "computed_at")
 
 
-def _write(con, indicator: Indicator, rows: ir.Table, regency: str, keys: pl.DataFrame | None = None) -> None:
-    """Replace the indicator's desa rows (all, or those under `keys`) with `rows`, then its roll-up; atomically.
+Replacement = tuple[Indicator, ir.Table, "pl.DataFrame | None"]  # an indicator, its new desa rows, the keys they replace
 
-    `rows` is computed under the lock too, so a later batch's figures are never overwritten by older ones."""
+
+def _write(con, replacements: list[Replacement], regency: str) -> None:
+    """Replace each indicator's desa rows (all, or those under its keys) with its new rows, then its roll-up; all
+    in one transaction (one commit: DuckDB may checkpoint at each). The caller holds `_writing` from before it
+    built the rows, so a later batch's figures are never overwritten by older ones."""
     raw = con.con
-    with _writing:
-        raw.register("_new_rows", rows.to_pyarrow())  # a few thousand rows
+    computed = [(indicator, rows.to_pyarrow(), keys) for indicator, rows, keys in replacements]  # thousands of rows
+    raw.execute("BEGIN TRANSACTION")
+    try:
+        for indicator, rows, keys in computed:
+            _replace(con, indicator, rows, keys, regency)
+        raw.execute("COMMIT")
+    except BaseException:
+        raw.execute("ROLLBACK")
+        raise
+
+
+def _replace(con, indicator: Indicator, rows, keys: pl.DataFrame | None, regency: str) -> None:
+    raw = con.con
+    raw.register("_new_rows", rows)
+    if keys is not None:
+        raw.register("_touched_keys", keys.to_arrow())
+    try:
+        if keys is None:
+            raw.execute(f"DELETE FROM {DESA_TABLE} WHERE indicator = ?", [indicator.id])
+        else:
+            raw.execute(f"DELETE FROM {DESA_TABLE} f WHERE indicator = ? AND {_touched_sql('f')}", [indicator.id])
+        raw.execute(f"INSERT INTO {DESA_TABLE} BY NAME SELECT * FROM _new_rows")
+        raw.execute(f"DELETE FROM {FACT_TABLE} WHERE indicator = ?", [indicator.id])
+        raw.execute(f"INSERT INTO {FACT_TABLE} BY NAME {con.compile(_rollup(con, indicator, regency))}")
+    finally:
+        raw.unregister("_new_rows")
         if keys is not None:
-            raw.register("_touched_keys", keys.to_arrow())
-        raw.execute("BEGIN TRANSACTION")
-        try:
-            if keys is None:
-                raw.execute(f"DELETE FROM {DESA_TABLE} WHERE indicator = ?", [indicator.id])
-            else:
-                raw.execute(f"DELETE FROM {DESA_TABLE} f WHERE indicator = ? AND {_touched_sql('f')}", [indicator.id])
-            raw.execute(f"INSERT INTO {DESA_TABLE} BY NAME SELECT * FROM _new_rows")
-            raw.execute(f"DELETE FROM {FACT_TABLE} WHERE indicator = ?", [indicator.id])
-            raw.execute(f"INSERT INTO {FACT_TABLE} BY NAME {con.compile(_rollup(con, indicator, regency))}")
-            raw.execute("COMMIT")
-        except BaseException:
-            raw.execute("ROLLBACK")
-            raise
-        finally:
-            raw.unregister("_new_rows")
-            if keys is not None:
-                raw.unregister("_touched_keys")
+            raw.unregister("_touched_keys")
 
 
 def _touched_sql(alias: str) -> str:
@@ -194,7 +204,7 @@ class RefreshResult:
 
 def refresh(con, only: list[str] | None = None, step: Step = lambda _: None) -> RefreshResult:
     """Recompute every registered indicator (or those in `only`) whose sources are loaded."""
-    with warehouse.unchanging():
+    with _writing, warehouse.unchanging():
         return _refresh(con, only, step)
 
 
@@ -212,7 +222,7 @@ def _refresh(con, only: list[str] | None, step: Step) -> RefreshResult:
             skipped.append(indicator.id)
             continue
         step(indicator.id)
-        _write(con, indicator, _desa_rows(indicator, tables), regency)
+        _write(con, [(indicator, _desa_rows(indicator, tables), None)], regency)  # one by one: whole tables
         computed.append(indicator.id)
     return RefreshResult(computed, skipped, time.perf_counter() - started)
 
@@ -282,7 +292,7 @@ def refresh_change(con, change) -> list[str]:
     affected = [i for i in indicators().values() if source in i.sources]
     if not affected:
         return []
-    with warehouse.unchanging():
+    with _writing, warehouse.unchanging():
         return _refresh_change(con, change, affected)
 
 
@@ -290,7 +300,7 @@ def _refresh_change(con, change, affected: list[Indicator]) -> list[str]:
     ensure_tables(con.con)
     present = set(con.list_tables())
     regency = _regency(con)
-    done = []
+    replacements: list[Replacement] = []
     for indicator in affected:
         tables = _tables(con, indicator, present)
         if tables is None:
@@ -309,9 +319,10 @@ def _refresh_change(con, change, affected: list[Indicator]) -> list[str]:
             months = touched.filter(_.bulan.notnull()).select(j=_.k.concat("|", _.bulan.strftime("%Y-%m"))).j
             k = rows.kode_desa.fill_null("")
             rows = rows.filter(k.isin(every_month) | k.concat("|", rows.bulan.strftime("%Y-%m")).isin(months))
-        _write(con, indicator, rows, regency, keys)
-        done.append(indicator.id)
-    return done
+        replacements.append((indicator, rows, keys))
+    if replacements:
+        _write(con, replacements, regency)
+    return [indicator.id for indicator, _rows, _keys in replacements]
 
 
 def _restrict(tables: dict[str, ir.Table], indicator: Indicator, keys: pl.DataFrame) -> dict[str, ir.Table]:

@@ -194,12 +194,13 @@ def _ratio(numerator: ibis.Table, denominator: ibis.Table, keys=("kode_desa", "b
 def _s(tables) -> ibis.Table:
     """S: children under five living in the desa (population registry)."""
     people = tables["penduduk"]
-    return _under_five_per_month(people.filter(people.status_hidup == "HIDUP"), _months(tables), "tanggal_lahir")
+    return warehouse.kept(_under_five_per_month(people.filter(people.status_hidup == "HIDUP"), _months(tables),
+                                                "tanggal_lahir"))
 
 
 def _k(tables) -> ibis.Table:
     """K: children under five registered with the posyandu (balita register, KIA book)."""
-    return _under_five_per_month(tables["balita"], _months(tables), "tanggal_lahir")
+    return warehouse.kept(_under_five_per_month(tables["balita"], _months(tables), "tanggal_lahir"))
 
 
 def weighings(tables) -> ibis.Table:
