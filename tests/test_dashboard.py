@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import shutil
+from dataclasses import replace
 from html import unescape
 
 import pytest
@@ -22,6 +23,7 @@ from madangan.indicators.engine import indicators
 from madangan.regions import regions
 from madangan.web import readmodel
 from madangan.web.app import create_app
+from madangan.web.dashboard import _survey_line
 
 
 @pytest.fixture(scope="module")
@@ -365,6 +367,29 @@ def test_a_survey_estimate_shows_beside_the_census_figure_with_its_n_and_year(ad
     english = admin.get("/tema/stunting-gizi", params={"lang": "en"}).text
     assert "National survey (sample)" in english and "27.6 %" in english
     admin.get("/", params={"lang": "id"})
+
+
+def test_the_overview_tile_names_the_newest_survey_estimate_under_the_census_figure(admin):
+    """Stunting's headline tile carries one line for the newest survey (SKI 2023, whose n its source does not give);
+    a tile of an indicator without a survey carries none, nor does a kecamatan's tile."""
+
+    def survey_line(html: str, indicator: str) -> str | None:
+        block = re.search(rf'data-indicator="{indicator}">(.*?)</a>', html, re.DOTALL).group(1)
+        found = re.search(r'<span class="t-survey">([^<]+)</span>', block)
+        return unescape(found.group(1)) if found else None
+
+    html = admin.get("/").text
+    assert survey_line(html, "prevalensi_stunting") == "Survei: SKI 2023 14,4 % (n tidak disebut)"
+    assert survey_line(html, "kepatuhan_standar_layanan") is None
+    assert survey_line(admin.get("/wilayah/32.11.22").text, "prevalensi_stunting") is None
+    english = admin.get("/", params={"lang": "en"}).text
+    assert survey_line(english, "prevalensi_stunting") == "Survey: SKI 2023 14.4 % (n not given)"
+    admin.get("/", params={"lang": "id"})
+    # with a sample size, the line gives it (SSGI 2022 alone: 636 sampled children)
+    stunting = indicators()["prevalensi_stunting"]
+    ssgi = replace(stunting, surveys=tuple(s for s in stunting.surveys if s.survey == "SSGI"))
+    assert _survey_line(ssgi, "32.11", "id") == "Survei: SSGI 2022 27,6 % (n = 636)"
+    assert _survey_line(ssgi, "32.11", "en") == "Survey: SSGI 2022 27.6 % (n = 636)"
 
 
 def test_sectors_add_their_own_pages_to_the_top_navigation_for_roles_allowed(admin, monkeypatch):

@@ -3,6 +3,7 @@ every read audited — on a hand-built warehouse and over the API of a demo depl
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import ibis
@@ -230,6 +231,25 @@ def test_page_shows_names_for_a_desa_operator_with_nik_in_full(app, demo_deploym
         items = client.get("/api/v1/kesehatan/balita", params={"bulan": month}).json()["items"]
         assert items and all("*" not in i["nik_anak"] for i in items)
         assert str(escape(items[0]["nama_anak"])) in page.text
+
+
+def test_page_writes_z_scores_with_two_decimals_and_the_languages_decimal_mark(app, demo_deployment):
+    desa, month, _n = a_desa_with_stunted_children(demo_deployment[0])
+    with TestClient(app) as client:
+        login(app, client, Role.DESA, desa)
+        child = client.get("/api/v1/kesehatan/balita", params={"bulan": month}).json()["items"][0]
+        assert child["haz"] < -2  # stunted: the height-for-age z-score is what the list is about
+        for lang, mark in (("id", ","), ("en", ".")):
+            page = client.get("/kesehatan/balita", params={"bulan": month, "lang": lang}).text
+            row = re.search(rf"<tr><td>{re.escape(child['nik_anak'])}</td>(.*?)</tr>", page, re.DOTALL).group(1)
+            cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+            haz, waz, whz = cells[-3:]
+            assert haz == f"{child['haz']:.2f}".replace(".", mark)  # e.g. -2,10 / -2.10
+            assert re.fullmatch(rf"-?\d+\{mark}\d\d", haz)
+            for shown, value in ((waz, child["waz"]), (whz, child["whz"])):
+                expected = "–" if value is None else f"{value:.2f}".replace(".", mark)
+                assert shown == expected or (value is None and shown == "edema")
+        client.get("/kesehatan/balita", params={"lang": "id"})
 
 
 def test_theme_page_links_to_the_names_and_the_breakdowns_only_for_roles_allowed(app, demo_deployment):

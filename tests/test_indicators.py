@@ -287,6 +287,18 @@ def test_api_lists_indicators_with_their_metadata(api):
     assert "cakupan_bansos_desil_1_4" in listed and "realisasi_belanja" in listed
 
 
+def test_api_lists_the_national_survey_estimates_beside_each_indicator(api):
+    app, _ = api
+    with _client(app, "ind-admin") as client:
+        listed = {i["id"]: i for i in client.get("/api/v1/indicators").json()}
+    surveys = {(s["survei"], s["tahun"]): s for s in listed["prevalensi_stunting"]["survei"]}
+    ssgi = surveys[("SSGI", 2022)]
+    assert ssgi["wilayah"] == REGENCY and ssgi["nilai"] == 27.6 and ssgi["n"] == 636 and "Kemenkes" in ssgi["sumber"]
+    assert surveys[("SKI", 2023)]["nilai"] == 14.4 and surveys[("SKI", 2023)]["n"] is None
+    assert [s["tahun"] for s in listed["prevalensi_stunting"]["survei"]] == [2023, 2022]  # newest first
+    assert listed["kepatuhan_standar_layanan"]["survei"] == []
+
+
 def test_api_filters_pages_and_keeps_numerator_and_denominator_consistent(api):
     app, _ = api
     with _client(app, "ind-admin") as client:

@@ -125,6 +125,8 @@ add_messages({f"dash.{key}": {"id": id_text, "en": en_text} for key, (id_text, e
                     "A survey uses a sample and methods of its own; its figure is never mixed into the census figure, "
                     "only shown beside it."),
     "n_unknown": ("n tidak disebut sumber", "n not given by the source"),
+    "n_not_given": ("n tidak disebut", "n not given"),
+    "tile_survey": ("Survei: {survey} {year} {value} ({n})", "Survey: {survey} {year} {value} ({n})"),
     "sample": ("sampel", "sample"),
     "bad_format": ("Format '{fmt}' tidak dikenal: pilih csv atau xlsx.", "Unknown format '{fmt}': choose csv or xlsx."),
 }.items()})
@@ -220,6 +222,19 @@ def _tile(f: rm.Figure, lang: str, href: str) -> dict:
             "direction": "higher" if i.higher_is_better else "lower",
             "n": f"{rm.compact(p.numerator, lang)} / {rm.compact(p.denominator, lang)}" if p and i.unit in ("%", "per 1000") else None,
             "spark": _json({"type": "spark", "data": f.spark(), "status": f.status})}
+
+
+def _survey_line(indicator: Indicator, code: str, lang: str) -> str | None:
+    """The newest national survey's estimate for region `code`, one line for under a tile's value (or None)."""
+    found = rm.surveys(indicator, code)
+    if not found:
+        return None
+    s = found[0]
+    from madangan.i18n import t
+
+    n = t("dash.n_not_given", lang) if s.n is None else f"n = {rm.count_text(s.n, lang)}"
+    return t("dash.tile_survey", lang, survey=s.survey, year=s.year, value=rm.value_text(s.value, indicator.unit, lang),
+             n=n)
 
 
 def _quality_tile(reader: rm.Reader, region: rm.Region, lang: str, href: str) -> dict:
@@ -419,8 +434,9 @@ def _dashboard(request: Request, reader: rm.Reader, region: rm.Region, who: Prin
     headline = rm.headline_ids()
     figs = rm.figures(reader, region.code, headline)
     theme_of = {i: p.slug for p in pages for i in p.headline}
-    tiles = [_tile(figs[i], lang, _link(f"/tema/{theme_of[i]}", indikator=i,
-                                        wilayah=region.code if region.depth > 1 else None))
+    tiles = [{**_tile(figs[i], lang, _link(f"/tema/{theme_of[i]}", indikator=i,
+                                           wilayah=region.code if region.depth > 1 else None)),
+              "survey": _survey_line(figs[i].indicator, region.code, lang)}
              for i in headline if i in figs and (figs[i].series or region.depth == 1)]  # regency-only figures stay up top
     tiles.append(_quality_tile(reader, region, lang, _link(f"/tema/{rm.QUALITY_SLUG}",
                                                            wilayah=region.code if region.depth > 1 else None)))

@@ -39,6 +39,17 @@ CSV_COLUMNS = ("indicator", "kode_wilayah", "nama_wilayah", "level", "bulan", "k
                "value", "status")
 
 
+class SurveyInfo(BaseModel):
+    """A national survey's estimate shown beside the computed (census) figure, never mixed into it."""
+
+    wilayah: str  # Kemendagri code the estimate is for, e.g. 32.11
+    survei: str  # short name, e.g. SSGI, SKI
+    tahun: int
+    nilai: float  # in the indicator's unit
+    n: int | None  # sample size; null when the source does not give it
+    sumber: str
+
+
 class IndicatorInfo(BaseModel):
     id: str
     sector: str
@@ -51,6 +62,7 @@ class IndicatorInfo(BaseModel):
     period_from: str
     disaggregations: dict[str, dict[str, str]]  # breakdown column → label; query one with `by`
     metadata: dict[str, str]
+    survei: list[SurveyInfo]  # national survey estimates (e.g. SSGI, SKI), newest first
 
 
 class FactRow(BaseModel):
@@ -82,13 +94,16 @@ def _info(i) -> IndicatorInfo:
     return IndicatorInfo(id=i.id, sector=i.sector, title=i.title, unit=i.unit, higher_is_better=i.higher_is_better,
                          target=i.target, thresholds=list(i.thresholds) if i.thresholds else None,
                          sources=list(i.sources), period_from=i.period_from, disaggregations=i.disaggregations,
-                         metadata=i.metadata)
+                         metadata=i.metadata,
+                         survei=[SurveyInfo(wilayah=s.region, survei=s.survey, tahun=s.year, nilai=s.value, n=s.n,
+                                            sumber=s.source) for s in sorted(i.surveys, key=lambda s: -s.year)])
 
 
 @router.get("", dependencies=[require(Permission.AGGREGATES)])
 def list_indicators() -> list[IndicatorInfo]:
     """Every registered indicator with its Satu Data metadata (definisi, rumus, sumber, frekuensi), unit,
-    direction, target and thresholds."""
+    direction, target and thresholds, and the national surveys' estimates of it (survei: wilayah, survei, tahun,
+    nilai, n, sumber; newest first), shown beside the computed figure and never mixed into it."""
     return [_info(i) for i in engine.indicators().values()]
 
 

@@ -30,6 +30,7 @@ from madangan.errors import NotFound, OutOfScope, UserError
 from madangan.i18n import LANGUAGES, add_messages, t
 from madangan.regions import regions
 from madangan.sectors.health import persons
+from madangan.web import readmodel
 from madangan.web.deps import actor_of, client_of, error_responses, http_errors, lang_of
 
 router = APIRouter(prefix="/api/v1/kesehatan", tags=["kesehatan"], responses=error_responses(400, 401, 403, 404))
@@ -175,7 +176,9 @@ def children_page(request: Request, indikator: str = "prevalensi_stunting", wila
         raise HTTPException(403, error)
     code = wilayah or who.region_code
     found = regions().region(code) if code in regions() else None
+    lang = lang_of(request)
     return _render(request, "health_children.html", status_code=status, rows=rows, month=month, error=error,
+                   zscore=lambda value: readmodel.number(value, lang, 2),  # −2.1 → "-2,10" (id) / "-2.10" (en)
                    lists=list(persons.CHILD_LISTS), chosen={"indikator": indikator, "wilayah": code,
                                                             "posyandu": posyandu or "", "bulan": bulan or month},
                    region_name=getattr(found, "name", None))
