@@ -2,12 +2,13 @@
 (Locust), and the overview's load-and-render time in Chromium.
 
     python benchmarks/bench_pages.py --data-dir DIR [--users 50] [--seconds 60] [--locust PATH] [--renders 15]
-                                     [--workers 2] [--waits 0,1]
+                                     [--workers 2] [--waits 0,1,1~]
 
 DIR holds a built deployment (`madangan demo --no-serve`); the script serves it on a free port with
 `madangan serve`, signs in once as `admin` (password from DIR/akun-demo.txt), then
-1. runs Locust headless twice — 50 clients with no pause between requests (the worst case), and 50 clients
-   each pausing 1 s (open dashboards clicking around) — and prints p50/p95/p99 per endpoint;
+1. runs Locust headless once per `--waits` entry — 50 clients with no pause between requests (the server
+   saturated), 50 clients each pausing 1 s and all in step (a burst of 50 requests every second), and 50
+   clients pausing 0.5-1.5 s at random (open dashboards clicking around) — and prints p50/p95/p99 per endpoint;
 2. opens the overview in Debian's Chromium `--renders` times and reports the time from navigation start to
    the moment every map and chart is drawn (`performance.mark("madangan-ready")` in dashboard.js).
 Locust is a separate install (`pip install locust`, or `--locust` pointing at its executable).
@@ -56,8 +57,10 @@ def sign_in(base: str, user: str, secret: str) -> str:
         return client.cookies["madangan_session"]
 
 
-def run_locust(locust: str, base: str, cookie: str, users: int, seconds: int, wait: float, out: Path) -> list[dict]:
-    env = {**os.environ, "MADANGAN_BENCH_COOKIE": cookie, "MADANGAN_BENCH_WAIT": str(wait)}
+def run_locust(locust: str, base: str, cookie: str, users: int, seconds: int, wait: float, out: Path,
+               jitter: bool = False) -> list[dict]:
+    env = {**os.environ, "MADANGAN_BENCH_COOKIE": cookie, "MADANGAN_BENCH_WAIT": str(wait),
+           "MADANGAN_BENCH_JITTER": "1" if jitter else "0"}
     subprocess.run([locust, "-f", str(HERE / "locust_pages.py"), "--headless", "-u", str(users), "-r", str(users),
                     "-t", f"{seconds}s", "-H", base, "--csv", str(out), "--only-summary"], env=env, check=False,
                    stdout=subprocess.DEVNULL, stderr=open(f"{out}.log", "w"))  # exit 1 = some requests failed
@@ -125,7 +128,8 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=15)
     parser.add_argument("--locust", default=shutil.which("locust") or "locust")
     parser.add_argument("--workers", type=int, default=1, help="server processes (madangan serve --workers)")
-    parser.add_argument("--waits", default="0,1", help="seconds each client pauses between requests, one run each")
+    parser.add_argument("--waits", default="0,1,1~", help="seconds each client pauses between requests, one run each; "
+                        "'1~' pauses 0.5-1.5 s at random (clients not in lockstep)")
     args = parser.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -143,18 +147,20 @@ def main() -> None:
         secret = password(args.data_dir)
         cookie = sign_in(base, "admin", secret)
         with httpx.Client(base_url=base, cookies={"madangan_session": cookie}, timeout=60) as warm:
-            for _ in range(4 * args.workers):  # the first snapshot load, in every worker process
-                warm.get("/")
-                warm.get("/api/v1/indicators/prevalensi_stunting?level=kecamatan")
+            for _ in range(4 * args.workers):  # each page kind once in every worker: a new connection each time
+                for path in (*SEQUENTIAL.values(), "/fragmen/peta?wilayah=32.11.01&indikator=prevalensi_stunting"):
+                    warm.get(path, headers={"Connection": "close"})
         print(f"CPU: {os.cpu_count()} cores; server processes: {args.workers}; "
               f"load average before: {os.getloadavg()[0]:.1f}")
         print("\nOne client, sequential (100 requests each)\n| endpoint | p50 ms | p95 ms |\n| --- | ---: | ---: |")
         for name, p50, p95 in sequential(base, cookie):
             print(f"| {name} | {p50:.1f} | {p95:.1f} |")
         folder = Path(tempfile.mkdtemp(prefix="madangan-locust-"))
-        for wait in (float(w) for w in args.waits.split(",")):
-            rows = run_locust(args.locust, base, cookie, args.users, args.seconds, wait, folder / f"w{wait}")
-            print(f"\n{args.users} clients, pause {wait:g} s, {args.seconds} s  (load average now {os.getloadavg()[0]:.1f})")
+        for text in args.waits.split(","):
+            wait, jitter = float(text.rstrip("~")), text.endswith("~")
+            rows = run_locust(args.locust, base, cookie, args.users, args.seconds, wait, folder / f"w{text}", jitter)
+            pause = f"{wait / 2:g}-{wait * 1.5:g} s at random" if jitter else f"{wait:g} s, all in step"
+            print(f"\n{args.users} clients, pause {pause}, {args.seconds} s  (load average now {os.getloadavg()[0]:.1f})")
             print("| endpoint | requests | failures | req/s | p50 ms | p95 ms | p99 ms |")
             print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
             for r in rows:

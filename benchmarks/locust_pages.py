@@ -2,7 +2,9 @@
 
 Signed in with the session cookie in MADANGAN_BENCH_COOKIE (bench_pages.py logs in once: the login form is
 rate-limited per address). MADANGAN_BENCH_WAIT: seconds each simulated client waits between requests
-(0 = as fast as it can).
+(0 = as fast as it can). MADANGAN_BENCH_JITTER=1: each pause drawn between half and one and a half times that,
+as people reading a dashboard click; without it all clients, started together, click in the same instant every
+round (a burst of 50 requests at once: the worst case).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import os
 import random
 
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, between, constant, task
 
 INDICATORS = ["prevalensi_stunting", "skdn_partisipasi", "ketepatan_sasaran_bansos", "kepatuhan_standar_layanan",
               "kehamilan_risiko_tinggi", "cakupan_bansos_desil_1_4", "balita_2t"]
@@ -21,7 +23,8 @@ KECAMATAN = [f"32.11.{n:02d}" for n in range(1, 27)]
 class Dashboard(FastHttpUser):
     """FastHttpUser (geventhttpclient): the load generator shares the 2 cores with the server, so it should cost little."""
 
-    wait_time = constant(float(os.environ.get("MADANGAN_BENCH_WAIT", "0")))
+    _wait = float(os.environ.get("MADANGAN_BENCH_WAIT", "0"))
+    wait_time = between(_wait / 2, _wait * 1.5) if os.environ.get("MADANGAN_BENCH_JITTER") == "1" else constant(_wait)
     default_headers = {"Cookie": f"madangan_session={os.environ.get('MADANGAN_BENCH_COOKIE', '')}"}
 
     @task(4)

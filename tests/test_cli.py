@@ -208,3 +208,59 @@ def test_exports_to_a_folder_that_does_not_exist_are_one_clear_line(tmp_path):
     assert_clean_failure(run("audit", "--export", str(missing / "audit.csv"), data_dir=data), "tidak dapat ditulis")
     assert_clean_failure(run("pdp", "register", "--export", str(missing / "r.csv"), data_dir=data),
                          "tidak dapat ditulis")
+
+
+def test_serve_with_two_processes_answers_and_keeps_nagle_off(tmp_path):
+    """`madangan serve --workers 2` serves a deployment from two processes. Their shared socket is bound with
+    proto TCP, so every connection gets TCP_NODELAY: with uvicorn's own socket each keep-alive response written
+    in two parts waited ~40 ms for the client's delayed ACK (uvicorn issue #3149)."""
+    import asyncio
+    import socket
+    import time
+
+    import httpx
+
+    from madangan.cli import _listening_socket
+
+    listener = _listening_socket("127.0.0.1", 0)
+    assert listener.proto == socket.IPPROTO_TCP
+
+    async def nodelay_of_an_accepted_connection() -> int:
+        seen: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport):
+                seen.set_result(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+        _reader, writer = await asyncio.open_connection(*listener.getsockname())
+        value = await asyncio.wait_for(seen, 5)
+        writer.close()
+        server.close()
+        return value
+
+    assert asyncio.run(nodelay_of_an_accepted_connection()) == 1
+
+    data = tmp_path / "data"
+    assert run("init", "--region", "11.71", data_dir=data).returncode == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MADANGAN_")}
+    environment.update(MADANGAN_CONFIG="/nonexistent/madangan.toml", MADANGAN_DATA_DIR=str(data))
+    server = subprocess.Popen([sys.executable, "-m", "madangan", "serve", "--port", str(port), "--workers", "2"],
+                              env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(300):
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert answer.status_code == 200
+        # the port is now taken: a second server says so in one line, no traceback
+        assert_clean_failure(run("serve", "--port", str(port), "--workers", "2", data_dir=data), f"127.0.0.1:{port}",
+                             "--port")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -120,10 +120,35 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
         # each process builds the app from the same settings (environment and madangan.toml) and keeps its own
         # read model; they share the warehouse file and the app database
         # a worker loading a large snapshot holds the GIL for a while: do not take it for hung after uvicorn's 5 s
-        uvicorn.run("madangan.web.app:app_from_settings", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", timeout_worker_healthcheck=120)
+        config = uvicorn.Config("madangan.web.app:app_from_settings", factory=True, host=host, port=port,
+                                workers=workers, log_level="warning", timeout_worker_healthcheck=120)
+        from uvicorn.supervisors import Multiprocess
+
+        try:
+            Multiprocess(config, sockets=[_listening_socket(host, port)]).run()
+        except KeyboardInterrupt:
+            pass
         return
     _serve(settings, host, port)
+
+
+def _listening_socket(host: str, port: int):
+    """The socket the server processes share, bound here with proto = TCP: the one uvicorn binds for --workers
+    leaves proto at 0, so asyncio never turns Nagle off on its connections and each response written in two parts
+    waits ~40 ms for the client's delayed ACK (uvicorn issue #3149; the single-process server is not affected)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UserError(_h(f"Tidak bisa membuka {host}:{port}: {exc.strerror}. Pilih port lain dengan --port.",
+                           f"Cannot listen on {host}:{port}: {exc.strerror}. Choose another port with --port.")) from exc
+    sock.set_inheritable(True)
+    return sock
 
 
 def _serve(settings, host: str, port: int) -> None:

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from urllib.parse import urlsplit
 
+import anyio
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -42,6 +43,10 @@ def _lifespan(settings: Settings, region_code: str):
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if settings.warehouse.exists():
+            # the figures in memory before the first request, not during it: with several server processes the
+            # requests that met a process still loading (~1 s at full size) made the slowest percentile
+            await anyio.to_thread.run_sync(readmodel.snapshot, settings.warehouse)
         subscriber = None
         if settings.mqtt_url:
             from madangan.ingest.mqtt import MqttIngest
