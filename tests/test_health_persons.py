@@ -233,7 +233,7 @@ def test_page_shows_names_for_a_desa_operator_with_nik_in_full(app, demo_deploym
         assert str(escape(items[0]["nama_anak"])) in page.text
 
 
-def test_page_writes_z_scores_with_two_decimals_and_the_languages_decimal_mark(app, demo_deployment):
+def test_page_writes_measurements_and_z_scores_with_the_languages_decimal_mark(app, demo_deployment):
     desa, month, _n = a_desa_with_stunted_children(demo_deployment[0])
     with TestClient(app) as client:
         login(app, client, Role.DESA, desa)
@@ -243,7 +243,9 @@ def test_page_writes_z_scores_with_two_decimals_and_the_languages_decimal_mark(a
             page = client.get("/kesehatan/balita", params={"bulan": month, "lang": lang}).text
             row = re.search(rf"<tr><td>{re.escape(child['nik_anak'])}</td>(.*?)</tr>", page, re.DOTALL).group(1)
             cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
-            haz, waz, whz = cells[-3:]
+            weight, height, haz, waz, whz = cells[-5:]
+            assert weight == f"{child['berat_kg']:.1f}".replace(".", mark)  # 8,8 kg / 8.8 kg, like every figure
+            assert height == f"{child['tinggi_cm']:.1f}".replace(".", mark)
             assert haz == f"{child['haz']:.2f}".replace(".", mark)  # e.g. -2,10 / -2.10
             assert re.fullmatch(rf"-?\d+\{mark}\d\d", haz)
             for shown, value in ((waz, child["waz"]), (whz, child["whz"])):

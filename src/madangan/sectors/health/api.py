@@ -179,6 +179,7 @@ def children_page(request: Request, indikator: str = "prevalensi_stunting", wila
     lang = lang_of(request)
     return _render(request, "health_children.html", status_code=status, rows=rows, month=month, error=error,
                    zscore=lambda value: readmodel.number(value, lang, 2),  # −2.1 → "-2,10" (id) / "-2.10" (en)
+                   decimal=lambda value: readmodel.number(value, lang, 1),  # 8.8 kg → "8,8" (id) / "8.8" (en)
                    lists=list(persons.CHILD_LISTS), chosen={"indikator": indikator, "wilayah": code,
                                                             "posyandu": posyandu or "", "bulan": bulan or month},
                    region_name=getattr(found, "name", None))
