@@ -220,9 +220,11 @@ def test_skdn_breakdowns_by_age_group_and_posyandu(two_posyandu_tables):
     t = two_posyandu_tables
     # February: E (2 mo) N; A (14 mo) N, B (12 mo) T
     assert breakdown("skdn_naik", t, "kelompok_umur", FEB) == {"00–05 bln": (1, 1), "12–23 bln": (1, 2)}
-    assert breakdown("skdn_naik", t, "posyandu", FEB) == {"Posyandu Mawar 1": (1, 2), "Posyandu Melati 2": (1, 1)}
+    # a posyandu is named within its desa: the category carries the desa's code
+    mawar, melati = f"{DESA} Posyandu Mawar 1", f"{DESA} Posyandu Melati 2"
+    assert breakdown("skdn_naik", t, "posyandu", FEB) == {mawar: (1, 2), melati: (1, 1)}
     # March: A T and B 2T at Mawar 1; C O and D B at Melati 2
-    assert breakdown("balita_2t", t, "posyandu", MAR) == {"Posyandu Mawar 1": (1, 2), "Posyandu Melati 2": (0, 2)}
+    assert breakdown("balita_2t", t, "posyandu", MAR) == {mawar: (1, 2), melati: (0, 2)}
     assert breakdown("balita_2t", t, "kelompok_umur", MAR) == {"12–23 bln": (1, 3), "24–35 bln": (0, 1)}
     # D/S in March: D = A 15, B 13, C 22, D 30 months; S by age on 1 March (E, then A B C, D F, G)
     assert breakdown("skdn_partisipasi", t, "kelompok_umur", MAR) == {

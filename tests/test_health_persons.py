@@ -18,6 +18,7 @@ from madangan.access import Principal, Role
 from madangan.access import store as access_store
 from madangan.access.web import SESSION_COOKIE
 from madangan.errors import OutOfScope, UserError
+from madangan.regions import regions
 from madangan.sectors.health import persons
 from madangan.sectors.health.indicators import INDICATORS
 from madangan.web.app import create_app
@@ -285,3 +286,30 @@ def test_api_lists_high_risk_pregnant_women_audited_and_none_to_a_cadre(app):
         assert client.get("/api/v1/kesehatan/ibu-hamil", params={"tanggal": "2025-13-01"}).status_code == 422
         login(app, client, Role.CADRE, "32.11.01.2001")
         assert client.get("/api/v1/kesehatan/ibu-hamil", params={"daftar": "risiko_tinggi"}).json()["total"] == 0
+
+
+def test_same_named_posyandu_of_two_desa_stay_apart_in_a_kecamatan_breakdown(app, demo_deployment):
+    """Many villages have a "Posyandu Teratai 1": a kecamatan's breakdown shows each village's own, by desa name."""
+    settings, _ = demo_deployment
+    con = warehouse.connect(settings.warehouse)
+    try:
+        weighed = con.table("posyandu").select("kode_desa", "posyandu").distinct().to_polars()
+    finally:
+        con.disconnect()
+    weighed = weighed.with_columns(kecamatan=pl.col("kode_desa").str.slice(0, 8))
+    shared = weighed.group_by("kecamatan", "posyandu").agg(desa=pl.col("kode_desa").n_unique()).filter(pl.col("desa") > 1)
+    assert len(shared) > 0, "the generator gives villages posyandu of the same name"
+    kecamatan, name = shared.row(0)[0], shared.row(0)[1]
+    with TestClient(app) as client:
+        login(app, client, Role.EXECUTIVE, "32.11")
+        rows = client.get("/api/v1/indicators/prevalensi_stunting",
+                          params={"region": kecamatan, "by": "posyandu"}).json()["rows"]
+        month = max(r["bulan"] for r in rows)
+        categories = [r["kategori"] for r in rows if r["bulan"] == month]
+        assert len(categories) == len(set(categories))  # one row per desa × posyandu, nothing merged
+        named = sorted(c for c in categories if c.endswith(" " + name))
+        assert len(named) == shared.row(0)[2]  # one per village that has it
+        page = client.get("/tema/stunting-gizi", params={"indikator": "prevalensi_stunting", "wilayah": kecamatan}).text
+        desa_names = [regions().region(c.split(" ", 1)[0]).name for c in named]
+        for desa_name in desa_names:
+            assert f"{escape(name)} · {escape(desa_name)}" in page

@@ -81,6 +81,10 @@ class Indicator:
     #: Breakdowns: a column `compute` also returns → its label, e.g. {"kanal": {"id": "Kanal", "en": "Channel"}}.
     #: Each counted unit must fall in one category (a request has one channel), so categories sum to the total.
     disaggregations: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Breakdowns whose categories are named within one desa (a posyandu: many villages have a "Posyandu Mawar"):
+    #: stored as "<kode_desa> <name>", so two villages' categories of one name never merge in a kecamatan's or
+    #: the regency's figure; pages show the name with its desa.
+    local_breakdowns: tuple[str, ...] = ()
     #: A page listing, by name, the persons counted in the numerator (e.g. "/kesehatan/balita?indikator=…"); the
     #: theme page links to it, with ``&wilayah=`` the region shown, for roles with the persons permission.
     persons: str = ""

@@ -84,7 +84,7 @@ def _desa_rows(indicator: Indicator, tables: dict[str, ir.Table]) -> ir.Table:
         sums = dict(denominator=t.denominator.sum())
         parts = [t.group_by(**keys).agg(**sums).mutate(dimensi=ibis.literal(""), kategori=ibis.literal(""))]
         for column in indicator.disaggregations:
-            parts.append(t.group_by(**keys, kategori=t[column].cast("string").fill_null("?")).agg(**sums)
+            parts.append(t.group_by(**keys, kategori=_category(t, indicator, column)).agg(**sums)
                          .mutate(dimensi=ibis.literal(column)))
         columns = ("kode_desa", "bulan", "dimensi", "kategori", "numerator", "denominator")
         return ibis.union(*(part.select(*columns) for part in parts)).mutate(indicator=ibis.literal(indicator.id))
@@ -93,10 +93,18 @@ def _desa_rows(indicator: Indicator, tables: dict[str, ir.Table]) -> ir.Table:
     sums = dict(numerator=t.numerator.sum(), denominator=t.denominator.sum())
     parts = [t.group_by(**keys).agg(**sums).mutate(dimensi=ibis.literal(""), kategori=ibis.literal(""))]
     for column in indicator.disaggregations:
-        parts.append(t.group_by(**keys, kategori=t[column].cast("string").fill_null("?")).agg(**sums)
+        parts.append(t.group_by(**keys, kategori=_category(t, indicator, column)).agg(**sums)
                      .mutate(dimensi=ibis.literal(column)))
     columns = ("kode_desa", "bulan", "dimensi", "kategori", "numerator", "denominator")
     return ibis.union(*(part.select(*columns) for part in parts)).mutate(indicator=ibis.literal(indicator.id))
+
+
+def _category(t: ir.Table, indicator: Indicator, column: str) -> ir.StringValue:
+    """A row's category of breakdown `column`: its value, after its desa code when named within a desa."""
+    name = t[column].cast("string").fill_null("?")
+    if column in indicator.local_breakdowns:
+        return t.kode_desa.cast("string").fill_null("-").concat(" ", name)
+    return name
 
 
 def _regency(con) -> str:

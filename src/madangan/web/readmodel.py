@@ -338,11 +338,22 @@ def breakdowns(reader: Reader, indicator: Indicator, code: str, month: date | No
         part = reader.snap.facts.get((indicator.id, level, column))
         if part is not None and month is not None:
             for r in part.filter((part["kode_wilayah"] == code) & (part["bulan"] == month)).iter_rows(named=True):
-                rows.append(RankRow(Region(r["kategori"], r["kategori"], column, code), r["numerator"],
+                name = _category_name(reader, r["kategori"], code) if column in indicator.local_breakdowns \
+                    else r["kategori"]
+                rows.append(RankRow(Region(r["kategori"], name, column, code), r["numerator"],
                                     r["denominator"], r["value"], indicator.status(r["value"])))
         rows.sort(key=lambda r: -(r.denominator or 0))
         out.append(Breakdown(column, label, month, rows))
     return out
+
+
+def _category_name(reader: Reader, category: str, code: str) -> str:
+    """A category named within a desa ("32.11.22.2001 Posyandu Mawar"): its name, with the desa's name when the
+    region shown is above that desa."""
+    desa, _, name = category.partition(" ")
+    if desa == code or desa not in reader.snap.regions:
+        return name or category
+    return f"{name} · {reader.snap.regions[desa].name}"
 
 
 def breakdown_table(indicator: Indicator, region: Region, b: Breakdown, lang: str) -> Table:

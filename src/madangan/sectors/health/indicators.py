@@ -117,6 +117,7 @@ def measurements(tables) -> ibis.Table:
 AGE_GROUPS = {"00–05 bln": 0, "06–11 bln": 6, "12–23 bln": 12, "24–35 bln": 24, "36–59 bln": 36}
 BY_AGE = {"kelompok_umur": {"id": "Kelompok umur", "en": "Age group"}}
 BY_POSYANDU = {"posyandu": {"id": "Posyandu", "en": "Posyandu"}}
+LOCAL = ("posyandu",)  # a posyandu is named within its desa
 
 
 def age_group(months) -> ibis.Value:
@@ -431,7 +432,7 @@ def _growth(id_, title, indicator, en_title, definisi, en, below=None, above=Non
         unit="%", higher_is_better=False, target=target, thresholds=thresholds, period_from="posyandu.tanggal_ukur",
         metadata=_meta(definisi, "balita dengan z-skor memenuhi batas ÷ balita diukur dengan z-skor sah × 100",
                        "Pengukuran posyandu (e-PPGBM), Standar WHO 2006, Permenkes 2/2020", en),
-        public=public, surveys=surveys, disaggregations={**BY_AGE, **BY_POSYANDU},
+        public=public, surveys=surveys, disaggregations={**BY_AGE, **BY_POSYANDU}, local_breakdowns=LOCAL,
         persons=f"/kesehatan/balita?indikator={id_}",
     )
 
@@ -467,7 +468,7 @@ INDICATORS = (
                        "Pengukuran posyandu; register penduduk", "Children weighed (D) over all children under five in the area (S)"),
     ),
     Indicator(
-        id="skdn_naik", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU}, title={"id": "Balita naik berat badan (N/D)", "en": "Children gaining weight (N/D)"},
+        id="skdn_naik", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU}, local_breakdowns=LOCAL, title={"id": "Balita naik berat badan (N/D)", "en": "Children gaining weight (N/D)"},
         compute=_n_over_d, sources=("posyandu",), entity="nik_anak", lookback=1, target=80.0, thresholds=(80.0, 60.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya naik minimal KBM sejak bulan lalu (N) dibanding balita ditimbang (D)",
                        "N ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
@@ -480,7 +481,7 @@ INDICATORS = (
                        "Data balita (e-PPGBM); register penduduk", "Children registered (K) over all children under five (S)"),
     ),
     Indicator(
-        id="balita_2t", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU},
+        id="balita_2t", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU}, local_breakdowns=LOCAL,
         persons="/kesehatan/balita?indikator=balita_2t", title={"id": "Balita 2T (tidak naik 2× berturut-turut)", "en": "Children 2T (no gain twice running)"},
         compute=_two_t, sources=("posyandu",), entity="nik_anak", lookback=2, higher_is_better=False, thresholds=(2.0, 5.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya tidak naik (di bawah KBM) dua bulan berturut-turut; pembilang = jumlah anak 2T",
