@@ -198,7 +198,38 @@ def test_users_add_scopes_a_cadre_to_their_posyandu_and_refuses_bad_scopes(tmp_p
     added = run("users", "add", "kader", "--role", "cadre", "--region", "32.11.22.2001", "--posyandu",
                 "Posyandu Mawar 1", data_dir=data)
     assert added.returncode == 0 and "Posyandu Mawar 1" in added.stdout
+    # no posyandu data loaded yet: accepted, with a warning that the name could not be checked
+    assert "belum bisa diperiksa" in added.stderr and "Posyandu Mawar 1" in added.stderr
     assert "Posyandu Mawar 1" in run("users", "list", data_dir=data).stdout
+
+
+def test_users_add_checks_a_cadres_posyandu_against_the_loaded_posyandu_data(demo_deployment):
+    from madangan.warehouse import connect
+
+    settings, _ = demo_deployment
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        desa, name = con.raw_sql("SELECT kode_desa, posyandu FROM posyandu ORDER BY kode_desa, posyandu LIMIT 1").fetchone()
+        elsewhere = con.raw_sql(f"SELECT posyandu FROM posyandu WHERE posyandu NOT IN "
+                                f"(SELECT posyandu FROM posyandu WHERE kode_desa = '{desa}') LIMIT 1").fetchone()[0]
+    finally:
+        con.disconnect()
+    data = settings.data_dir
+    typo = name + "x"
+    refused = run("users", "add", "kader_typo", "--role", "cadre", "--region", desa, "--posyandu", typo, data_dir=data)
+    assert_clean_failure(refused, f"Posyandu '{typo}' tidak ada di data posyandu wilayah {desa}", name)
+    assert len(refused.stderr.strip().splitlines()) == 1
+    # a posyandu of another desa is not this desa's
+    assert_clean_failure(run("users", "add", "kader_lain", "--role", "cadre", "--region", desa, "--posyandu", elsewhere,
+                             data_dir=data), f"'{elsewhere}'", desa)
+    assert "kader_typo" not in run("users", "list", data_dir=data).stdout
+    assert "kader_lain" not in run("users", "list", data_dir=data).stdout
+    # written as people type it (case, spaces): accepted, without a warning
+    added = run("users", "add", "kader_ok", "--role", "cadre", "--region", desa, "--posyandu", f"  {name.lower()} ",
+                data_dir=data)
+    assert added.returncode == 0, added.stderr
+    assert "belum bisa diperiksa" not in added.stderr
+    assert "kader_ok" in run("users", "list", data_dir=data).stdout
 
 
 def test_exports_to_a_folder_that_does_not_exist_are_one_clear_line(tmp_path):
