@@ -295,3 +295,42 @@ def test_serve_with_two_processes_answers_and_keeps_nagle_off(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_rule_files_edited_outside_the_app_are_noted_in_the_audit_log(tmp_path):
+    """peringatan.toml and the program rules are edited by hand: each load that finds new content leaves one
+    audit entry (file name and short sha256, never the content); an unchanged file leaves none."""
+    from madangan.access import store
+    from madangan.appdb import make_engine
+    from madangan.config import Settings
+    from madangan.sectors.welfare import rules as welfare_rules
+    from madangan.sectors.welfare.service import rule_file
+
+    data = tmp_path / "d"
+    assert run("init", "--region", "32.11", data_dir=data).returncode == 0
+    engine = make_engine(Settings(data_dir=data).app_db_url)
+
+    def changes(name: str) -> list[str]:
+        return [e.detail for e in store.audit_entries(engine) if e.action == "berkas_aturan_berubah" and e.target == name]
+
+    alerts_file = data / "peringatan.toml"
+    alerts_file.write_text("[aturan.gizi_buruk]\nkeparahan = \"tinggi\"\n", encoding="utf-8")
+    assert run("alerts", "rules", data_dir=data).returncode == 0
+    assert len(changes("peringatan.toml")) == 1
+    assert "tinggi" not in changes("peringatan.toml")[0] and changes("peringatan.toml")[0].startswith("sha256=")
+    assert run("alerts", "rules", data_dir=data).returncode == 0  # another process, same content
+    assert len(changes("peringatan.toml")) == 1
+    alerts_file.write_text("[aturan.gizi_buruk]\nkeparahan = \"darurat\"\n", encoding="utf-8")
+    assert run("alerts", "rules", data_dir=data).returncode == 0
+    assert len(changes("peringatan.toml")) == 2 and len(set(changes("peringatan.toml"))) == 2
+
+    own = tmp_path / "program_kabupaten.toml"
+    own.write_text(welfare_rules.shipped_file().read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(data_dir=data, verval={"aturan_program": str(own)})
+    rule_file(settings)
+    rule_file(settings)
+    assert len(changes(own.name)) == 1
+    own.write_text(own.read_text(encoding="utf-8") + "\n# catatan Dinsos\n", encoding="utf-8")
+    rule_file(settings)
+    assert len(changes(own.name)) == 2
+    engine.dispose()

@@ -1269,7 +1269,12 @@ def targeting_rules(file: Annotated[Optional[Path], typer.Argument(help=_h("Berk
     from madangan.sectors.welfare import rules as welfare_rules
 
     settings = load_settings()
-    found = welfare_rules.parse(file.read_text(encoding="utf-8"), file.name) if file else welfare_rules.load(settings.verval)
+    if file:
+        found = welfare_rules.parse(file.read_text(encoding="utf-8"), file.name)
+    else:
+        from madangan.sectors.welfare.service import rule_file
+
+        found = rule_file(settings)
     for v in found.versi:
         console.print(f"[bold]{v.nama}[/] {v.berlaku_mulai} – {v.berlaku_sampai or '…'}")
         for name, r in v.program.items():
