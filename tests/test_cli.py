@@ -198,7 +198,38 @@ def test_users_add_scopes_a_cadre_to_their_posyandu_and_refuses_bad_scopes(tmp_p
     added = run("users", "add", "kader", "--role", "cadre", "--region", "32.11.22.2001", "--posyandu",
                 "Posyandu Mawar 1", data_dir=data)
     assert added.returncode == 0 and "Posyandu Mawar 1" in added.stdout
+    # no posyandu data loaded yet: accepted, with a warning that the name could not be checked
+    assert "belum bisa diperiksa" in added.stderr and "Posyandu Mawar 1" in added.stderr
     assert "Posyandu Mawar 1" in run("users", "list", data_dir=data).stdout
+
+
+def test_users_add_checks_a_cadres_posyandu_against_the_loaded_posyandu_data(demo_deployment):
+    from madangan.warehouse import connect
+
+    settings, _ = demo_deployment
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        desa, name = con.raw_sql("SELECT kode_desa, posyandu FROM posyandu ORDER BY kode_desa, posyandu LIMIT 1").fetchone()
+        elsewhere = con.raw_sql(f"SELECT posyandu FROM posyandu WHERE posyandu NOT IN "
+                                f"(SELECT posyandu FROM posyandu WHERE kode_desa = '{desa}') LIMIT 1").fetchone()[0]
+    finally:
+        con.disconnect()
+    data = settings.data_dir
+    typo = name + "x"
+    refused = run("users", "add", "kader_typo", "--role", "cadre", "--region", desa, "--posyandu", typo, data_dir=data)
+    assert_clean_failure(refused, f"Posyandu '{typo}' tidak ada di data posyandu wilayah {desa}", name)
+    assert len(refused.stderr.strip().splitlines()) == 1
+    # a posyandu of another desa is not this desa's
+    assert_clean_failure(run("users", "add", "kader_lain", "--role", "cadre", "--region", desa, "--posyandu", elsewhere,
+                             data_dir=data), f"'{elsewhere}'", desa)
+    assert "kader_typo" not in run("users", "list", data_dir=data).stdout
+    assert "kader_lain" not in run("users", "list", data_dir=data).stdout
+    # written as people type it (case, spaces): accepted, without a warning
+    added = run("users", "add", "kader_ok", "--role", "cadre", "--region", desa, "--posyandu", f"  {name.lower()} ",
+                data_dir=data)
+    assert added.returncode == 0, added.stderr
+    assert "belum bisa diperiksa" not in added.stderr
+    assert "kader_ok" in run("users", "list", data_dir=data).stdout
 
 
 def test_exports_to_a_folder_that_does_not_exist_are_one_clear_line(tmp_path):
@@ -264,3 +295,42 @@ def test_serve_with_two_processes_answers_and_keeps_nagle_off(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_rule_files_edited_outside_the_app_are_noted_in_the_audit_log(tmp_path):
+    """peringatan.toml and the program rules are edited by hand: each load that finds new content leaves one
+    audit entry (file name and short sha256, never the content); an unchanged file leaves none."""
+    from madangan.access import store
+    from madangan.appdb import make_engine
+    from madangan.config import Settings
+    from madangan.sectors.welfare import rules as welfare_rules
+    from madangan.sectors.welfare.service import rule_file
+
+    data = tmp_path / "d"
+    assert run("init", "--region", "32.11", data_dir=data).returncode == 0
+    engine = make_engine(Settings(data_dir=data).app_db_url)
+
+    def changes(name: str) -> list[str]:
+        return [e.detail for e in store.audit_entries(engine) if e.action == "berkas_aturan_berubah" and e.target == name]
+
+    alerts_file = data / "peringatan.toml"
+    alerts_file.write_text("[aturan.gizi_buruk]\nkeparahan = \"tinggi\"\n", encoding="utf-8")
+    assert run("alerts", "rules", data_dir=data).returncode == 0
+    assert len(changes("peringatan.toml")) == 1
+    assert "tinggi" not in changes("peringatan.toml")[0] and changes("peringatan.toml")[0].startswith("sha256=")
+    assert run("alerts", "rules", data_dir=data).returncode == 0  # another process, same content
+    assert len(changes("peringatan.toml")) == 1
+    alerts_file.write_text("[aturan.gizi_buruk]\nkeparahan = \"darurat\"\n", encoding="utf-8")
+    assert run("alerts", "rules", data_dir=data).returncode == 0
+    assert len(changes("peringatan.toml")) == 2 and len(set(changes("peringatan.toml"))) == 2
+
+    own = tmp_path / "program_kabupaten.toml"
+    own.write_text(welfare_rules.shipped_file().read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(data_dir=data, verval={"aturan_program": str(own)})
+    rule_file(settings)
+    rule_file(settings)
+    assert len(changes(own.name)) == 1
+    own.write_text(own.read_text(encoding="utf-8") + "\n# catatan Dinsos\n", encoding="utf-8")
+    rule_file(settings)
+    assert len(changes(own.name)) == 2
+    engine.dispose()

@@ -170,12 +170,49 @@ def test_services_and_budget_pages_show_quantiles_grades_absorption_and_stunting
     with TestClient(app) as client:
         services = client.get("/publik/layanan").text
         budget = client.get("/publik/anggaran").text
-    for text in ("Median hari kerja", "Masih diproses", "Melewati 60 hari", 'id="ikm-regency"', "PermenPANRB 14/2017"):
+    for text in ("Median hari kerja", "Masih diproses", "Masih terbuka &gt; 60 hari", 'id="ikm-regency"', "PermenPANRB 14/2017"):
         assert text in services, text
     assert re.search(r"<td[^>]*>[ABCD] · (Sangat Baik|Baik|Kurang Baik|Tidak Baik)</td>", services)
     for text in ('id="budget-absorption"', "Rencana kas (%)", "Linear (%)", 'id="kecamatan-table"',
                  "Prevalensi stunting (%)", "Tahun anggaran 2026"):
         assert text in budget, text
+
+
+def test_complaints_past_60_days_per_agency_are_the_indicators_open_backlog_of_the_latest_month(deployment):
+    """The portal's "still open > 60 days" per agency counts what pengaduan_melewati_batas counts for the latest
+    month (Perpres 76/2013): complaints open on the latest date, received more than 60 days before."""
+    from madangan.indicators.engine import FACT_TABLE
+
+    settings, app, _ = deployment
+    per_opd = load(settings, app.state.engine).resource("pengaduan-masyarakat", "pengaduan_per_opd")
+    con = warehouse.connect(settings.warehouse)
+    try:
+        facts = con.table(FACT_TABLE).filter(lambda t: (t.indicator == "pengaduan_melewati_batas")
+                                             & (t.level == "kabupaten")).to_polars()
+    finally:
+        con.disconnect()
+    latest = facts["bulan"].max()
+    month = facts.filter(pl.col("bulan") == latest)
+    by_opd = {r["kategori"]: (r["numerator"], r["denominator"])
+              for r in month.filter(pl.col("dimensi") == "opd_tujuan").iter_rows(named=True)}
+    shown = per_opd.filter(~pl.col("disensor"))
+    assert shown.height > 0 and shown["melewati_batas"].sum() > 0
+    for r in shown.iter_rows(named=True):
+        # an agency with nothing open that month has no fact row: 0 of 0
+        assert (r["melewati_batas"], r["terbuka"]) == by_opd.get(r["opd_tujuan"], (0, 0)), r["opd_tujuan"]
+    assert per_opd["posisi"].max().strftime("%Y-%m") == latest.strftime("%Y-%m")
+    regency = month.filter(pl.col("dimensi") == "").row(0, named=True)
+    if per_opd["disensor"].sum() == 0:
+        assert per_opd["melewati_batas"].sum() == regency["numerator"]
+    with TestClient(app) as client:
+        page = client.get("/publik/layanan").text
+        english = client.get("/publik/layanan?lang=en").text
+    on = per_opd["posisi"].max().isoformat()
+    assert f"Masih terbuka &gt; 60 hari (posisi {on})" in page and f"Still open &gt; 60 days (as of {on})" in english
+    table = page[page.index('id="complaints-table"'):]
+    first = shown.row(0, named=True)
+    assert re.search(rf"<td>{re.escape(first['opd_tujuan'])}</td>(<td[^>]*>[^<]*</td>){{2}}"
+                     rf"<td class=\"num\">{first['melewati_batas']:,}</td>".replace(",", "."), table)
 
 
 # ------------------------------------------------------------------------------------------- CKAN

@@ -425,6 +425,9 @@ def users_add(
     if oidc_subject is not None and not oidc_subject.strip():
         raise UserError(_h("--oidc-subject tidak boleh kosong.", "--oidc-subject must not be empty."))
     sso_only = oidc_subject is not None and not password_stdin
+    if role_ is Role.CADRE and posyandu and posyandu.strip():
+        store.check_scope(role_, scope, deployment.region_code)
+        _check_posyandu_loaded(load_settings().warehouse, scope, posyandu.strip())
     password = store.add_user(engine, username, role_, scope, deployment.region_code, _read_password(password_stdin),
                               full_name=full_name, sectors=tuple(filter(None, sectors.split(","))), posyandu=posyandu,
                               oidc_subject=oidc_subject.strip() if oidc_subject else None, email=email, sso_only=sso_only)
@@ -436,6 +439,52 @@ def users_add(
         console.print(_h("Masuk lewat SSO saja (tanpa kata sandi lokal).", "Signs in through SSO only (no local password)."))
     elif not password_stdin:
         console.print(_h("Kata sandi (tampil sekali): ", "Password (shown once): ") + password)
+
+
+def _check_posyandu_loaded(warehouse: Path, region: str, posyandu: str) -> None:
+    """A cadre's posyandu must be one recorded under their region in the loaded posyandu data.
+
+    Compared as people type names (case and surrounding spaces do not matter); a posyandu code is accepted
+    when the data has a `kode_posyandu` column. Without posyandu data the name cannot be checked: a warning.
+    """
+    from madangan.access import POSYANDU_COLUMNS, same_posyandu
+
+    names: list[str] | None = None
+    if warehouse.exists():
+        from madangan.warehouse import connect
+
+        con = connect(warehouse, read_only=True)
+        try:
+            if "posyandu" in con.list_tables():
+                table = con.table("posyandu")
+                columns = [c for c in POSYANDU_COLUMNS if c in table.columns]
+                if "kode_desa" in table.columns and columns:
+                    desa = table["kode_desa"]
+                    scoped = table.filter((desa == region) | desa.startswith(region + "."))
+                    names = sorted({str(v).strip() for c in columns
+                                    for v in scoped.select(c).distinct().to_pyarrow().column(0).to_pylist()
+                                    if v is not None and str(v).strip()})
+        finally:
+            con.disconnect()
+    if names is None:
+        Console(stderr=True).print(_h(
+            f"Peringatan: data posyandu belum dimuat, jadi '{posyandu}' belum bisa diperiksa.",
+            f"Warning: no posyandu data is loaded yet, so '{posyandu}' could not be checked."), soft_wrap=True)
+        return
+    if any(same_posyandu(posyandu, name) for name in names):
+        return
+    import difflib
+
+    by_upper = {name.upper(): name for name in names}
+    close = [by_upper[n] for n in difflib.get_close_matches(posyandu.upper(), list(by_upper), n=5, cutoff=0.5)]
+    if not names:
+        hint = _h("tidak ada posyandu tercatat di wilayah itu", "no posyandu is recorded in that region")
+    elif close:
+        hint = _h("mungkin: ", "perhaps: ") + ", ".join(close)
+    else:
+        hint = _h("contoh yang tercatat: ", "recorded ones include: ") + ", ".join(names[:5])
+    raise UserError(_h(f"Posyandu '{posyandu}' tidak ada di data posyandu wilayah {region} ({hint}).",
+                       f"Posyandu '{posyandu}' is not in the posyandu data of region {region} ({hint})."))
 
 
 @users_app.command("list")
@@ -1220,7 +1269,12 @@ def targeting_rules(file: Annotated[Optional[Path], typer.Argument(help=_h("Berk
     from madangan.sectors.welfare import rules as welfare_rules
 
     settings = load_settings()
-    found = welfare_rules.parse(file.read_text(encoding="utf-8"), file.name) if file else welfare_rules.load(settings.verval)
+    if file:
+        found = welfare_rules.parse(file.read_text(encoding="utf-8"), file.name)
+    else:
+        from madangan.sectors.welfare.service import rule_file
+
+        found = rule_file(settings)
     for v in found.versi:
         console.print(f"[bold]{v.nama}[/] {v.berlaku_mulai} – {v.berlaku_sampai or '…'}")
         for name, r in v.program.items():

@@ -278,9 +278,14 @@ def rules_path(settings) -> Path:
 
 
 def load(settings=None, path: Path | None = None) -> RuleSet:
-    """The rules in force; the rules file at `path` (default: the deployment's) if it exists."""
+    """The rules in force; the rules file at `path` (default: the deployment's) if it exists.
+
+    The deployment's own file, when it changed since last recorded, is noted in the audit log."""
     if path is None and settings is not None:
         path = rules_path(settings)
+        from madangan.access import rulefiles
+
+        rulefiles.note_for(settings, path)
     data: dict = {}
     if path is not None and Path(path).exists():
         try:

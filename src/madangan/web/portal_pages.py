@@ -53,7 +53,8 @@ add_messages({
     "portal.ikm": {"id": "Indeks Kepuasan (IKM)", "en": "Satisfaction (IKM)"},
     "portal.complaints": {"id": "Penanganan pengaduan", "en": "Complaint handling"},
     "portal.complaints_in": {"id": "Pengaduan masuk", "en": "Complaints received"},
-    "portal.overdue": {"id": "Melewati 60 hari", "en": "Past 60 days"},
+    "portal.overdue": {"id": "Masih terbuka > 60 hari", "en": "Still open > 60 days"},
+    "portal.overdue_on": {"id": "posisi {date}", "en": "as of {date}"},
     "portal.standard": {"id": "Standar (hari kerja)", "en": "Standard (working days)"},
     "portal.median_days": {"id": "Median hari kerja", "en": "Median working days"},
     "portal.p90_days": {"id": "90% selesai dalam (hari kerja)", "en": "90% done within (working days)"},
@@ -337,13 +338,16 @@ def portal_services(request: Request, pesan: str | None = None):
             for r in services.iter_rows(named=True)]
     complaint_rows = [{"opd": r["opd_tujuan"], "masuk": _num(r["pengaduan_masuk"], lang, 0),
                        "tindak": _num(r["persen_ditindaklanjuti"], lang),
-                       "lewat": _num(r.get("persen_melewati_batas"), lang), "disensor": r["disensor"]}
+                       "lewat": _num(r.get("melewati_batas"), lang, 0), "disensor": r["disensor"]}
                       for r in complaints.iter_rows(named=True)]
+    # the indicator's backlog (pengaduan_melewati_batas) of the latest month: open on the latest date in the data
+    overdue_on = complaints["posisi"].max() if "posisi" in complaints.columns and not complaints.is_empty() else None
     rated = services.filter(pl.col("ikm").is_not_null())
     answers = rated["responden_survei"].sum() if not rated.is_empty() else 0
     overall = float((rated["ikm"] * rated["responden_survei"]).sum() / answers) if answers else None
     grade = _grade(overall)
     return _page(request, "portal_services.html", p, rows=rows, complaint_rows=complaint_rows,
+                 overdue_on=overdue_on.isoformat() if overdue_on else None,
                  ikm=_num(overall, lang, 2), ikm_grade=grade or "", ikm_label=_grade_label(grade, lang),
                  targets=_targets(p)["layanan"], kind="layanan", approved=_approved(request, "layanan"),
                  message=t("feedback.received", lang) if pesan == "terkirim" else None)

@@ -52,25 +52,35 @@ def services(con) -> dict[str, pl.DataFrame]:
 
 
 def complaints(con) -> dict[str, pl.DataFrame]:
+    """Per OPD: complaints received, followed up, settled; and, as the indicator pengaduan_melewati_batas counts
+    them for the latest month (Perpres 76/2013), those still open on the latest date in the data (`posisi`) and
+    those among them received more than COMPLAINT_DAYS days before."""
     if not has_tables(con, "pengaduan"):
         return {"pengaduan_per_opd": suppress(empty_frame(opd_tujuan=pl.String, pengaduan_masuk=pl.Int64,
-                                                     ditindaklanjuti=pl.Int64, selesai=pl.Int64,
-                                                     melewati_batas=pl.Int64, persen_ditindaklanjuti=pl.Float64,
+                                                     ditindaklanjuti=pl.Int64, selesai=pl.Int64, posisi=pl.Date,
+                                                     terbuka=pl.Int64, melewati_batas=pl.Int64,
+                                                     persen_ditindaklanjuti=pl.Float64,
                                                      persen_melewati_batas=pl.Float64))}
+    # open as in complaints_overdue: not settled by that date, or not marked SELESAI
     frame = con.con.execute(f"""
         WITH akhir AS (SELECT greatest(max(tanggal_masuk), coalesce(max(tanggal_selesai), max(tanggal_masuk))) AS d
-                       FROM pengaduan)
+                       FROM pengaduan),
+        p AS (SELECT pengaduan.*, akhir.d AS posisi,
+                     (tanggal_masuk <= akhir.d AND (tanggal_selesai IS NULL OR tanggal_selesai > akhir.d
+                                                   OR status <> 'SELESAI')) AS terbuka_
+              FROM pengaduan, akhir)
         SELECT opd_tujuan, count(*) AS pengaduan_masuk,
                count(*) FILTER (WHERE status <> 'BELUM DITINDAKLANJUTI') AS ditindaklanjuti,
                count(*) FILTER (WHERE status = 'SELESAI') AS selesai,
-               count(*) FILTER (WHERE CASE WHEN status = 'SELESAI' AND tanggal_selesai IS NOT NULL
-                                           THEN tanggal_selesai - tanggal_masuk ELSE akhir.d - tanggal_masuk END
-                                      > {COMPLAINT_DAYS}) AS melewati_batas
-        FROM pengaduan, akhir GROUP BY opd_tujuan ORDER BY opd_tujuan""").pl().with_columns(
+               max(posisi) AS posisi,
+               count(*) FILTER (WHERE terbuka_) AS terbuka,
+               count(*) FILTER (WHERE terbuka_ AND posisi - tanggal_masuk > {COMPLAINT_DAYS}) AS melewati_batas
+        FROM p GROUP BY opd_tujuan ORDER BY opd_tujuan""").pl().with_columns(
         persen_ditindaklanjuti=(100 * pl.col("ditindaklanjuti") / pl.col("pengaduan_masuk")).round(2),
-        persen_melewati_batas=(100 * pl.col("melewati_batas") / pl.col("pengaduan_masuk")).round(2))
+        persen_melewati_batas=(100 * pl.col("melewati_batas") / pl.col("terbuka")).round(2))
     return {"pengaduan_per_opd": suppress(frame, "denominator", numerator="ditindaklanjuti", denominator="pengaduan_masuk",
-                                          derived=("persen_ditindaklanjuti", "persen_melewati_batas"))}
+                                          derived=("persen_ditindaklanjuti", "terbuka", "melewati_batas",
+                                                   "persen_melewati_batas"))}
 
 
 DATASETS = (
@@ -88,7 +98,10 @@ DATASETS = (
                                     "en": "Complaint handling per agency"},
             "Diskominfosanditik", ("pengaduan", "sp4n-lapor", "layanan-publik"),
             {"definisi": "Pengaduan masuk (SP4N-LAPOR!, WhatsApp, langsung), yang ditindaklanjuti dan selesai per OPD tujuan.",
-             "rumus": "persen ditindaklanjuti = pengaduan DIPROSES atau SELESAI ÷ pengaduan masuk × 100",
+             "rumus": "persen ditindaklanjuti = pengaduan DIPROSES atau SELESAI ÷ pengaduan masuk × 100; melewati "
+                      "batas = pengaduan yang masih terbuka pada tanggal posisi (tanggal data terakhir) dan sudah "
+                      "lebih dari 60 hari sejak diterima (Perpres 76/2013), seperti indikator pengaduan_melewati_batas; "
+                      "persen melewati batas = melewati batas ÷ terbuka × 100",
              "sumber": "Diskominfosanditik: SP4N-LAPOR!", "frekuensi": "Bulanan", "satuan": "pengaduan, %"},
             complaints, {"pengaduan_per_opd": "Per OPD tujuan; sel < 5 disensor"}),
 )

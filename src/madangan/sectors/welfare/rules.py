@@ -148,11 +148,16 @@ def _load(path: str, mtime: float) -> RuleFile:
     return parse(file.read_text(encoding="utf-8"), file.name)
 
 
+def path_of(params: dict | None = None) -> Path:
+    """The rule file in force: the deployment's own (`[verval] aturan_program`), else the shipped one."""
+    return Path((params or {}).get(SETTING) or shipped_file())
+
+
 def load(params: dict | None = None) -> RuleFile:
     """The deployment's rules: its own file when `[verval] aturan_program` names one, else the shipped one;
     the `desil_maks` and `program_saling_eksklusif` overrides applied."""
     params = params or {}
-    path = Path(params.get(SETTING) or shipped_file())
+    path = path_of(params)
     if not path.is_file():
         raise UserError(t("welfare.rules_missing", file=path))
     rules = _load(str(path.resolve()), path.stat().st_mtime)

@@ -29,6 +29,10 @@ LEVELS = ("desa", "kecamatan", "kabupaten")
 
 
 def rule_file(settings) -> rules.RuleFile:
+    """The program rules in force; a file changed since last recorded is noted in the audit log."""
+    from madangan.access import rulefiles
+
+    rulefiles.note_for(settings, rules.path_of(settings.verval))
     return rules.load(settings.verval)
 
 
