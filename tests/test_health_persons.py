@@ -150,10 +150,26 @@ def test_pregnancy_lists_stay_in_scope_and_refuse_cadres_and_bad_dates(kspr_con)
     assert persons.pregnancies(kspr_con, other, "32.11", tanggal="2025-09-30")[0] == []
     with pytest.raises(OutOfScope):
         persons.pregnancies(kspr_con, other, "32.11", wilayah=DESA)
-    cadre = Principal(Role.CADRE, DESA, posyandu="Posyandu Mawar 1")  # their scope: the posyandu's children
-    assert persons.pregnancies(kspr_con, cadre, "32.11", tanggal="2025-09-30")[0] == []
+    cadre = Principal(Role.CADRE, DESA, posyandu="Posyandu Mawar 1")
+    assert persons.pregnancies(kspr_con, cadre, "32.11", tanggal="2025-09-30")[0] == []  # a register without posyandu
     with pytest.raises(UserError, match="2025-02-30"):
         persons.pregnancies(kspr_con, KECAMATAN, "32.11", tanggal="2025-02-30")
+
+
+def test_a_cadre_sees_the_pregnant_women_of_their_own_posyandu():
+    c = ibis.duckdb.connect()
+    k, a = kspr_frames()  # Ani and Cici at Mawar 1, Bela and Dewi at Melati 2
+    k = k.with_columns(posyandu=pl.Series(["Posyandu Mawar 1", "Posyandu Melati 2", "Posyandu Mawar 1",
+                                           "Posyandu Melati 2"]))
+    c.create_table("kehamilan", k.to_arrow())
+    c.create_table("anc", a.to_arrow())
+    mawar = Principal(Role.CADRE, DESA, posyandu="posyandu mawar 1 ")  # as people type it
+    rows, _ = persons.pregnancies(c, mawar, "32.11", daftar="risiko_tinggi", tanggal="2025-07-01")
+    assert sorted(r["nama_ibu"] for r in rows) == ["Ani", "Cici"]
+    assert all("*" in r["nik_ibu"] for r in rows)  # a cadre never sees a NIK in full
+    melati = Principal(Role.CADRE, DESA, posyandu="Posyandu Melati 2")
+    rows, _ = persons.pregnancies(c, melati, "32.11", daftar="risiko_tinggi", tanggal="2025-07-01")
+    assert sorted(r["nama_ibu"] for r in rows) == ["Bela", "Dewi"]
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +288,7 @@ def test_theme_page_links_to_the_names_and_the_breakdowns_only_for_roles_allowed
         assert by_age["rows"] and by_age["indicator"]["disaggregations"]["posyandu"]["id"] == "Posyandu"
 
 
-def test_api_lists_high_risk_pregnant_women_audited_and_none_to_a_cadre(app):
+def test_api_lists_high_risk_pregnant_women_audited_and_to_a_cadre_only_their_posyandus(app):
     with TestClient(app) as client:
         login(app, client, Role.KECAMATAN, "32.11.01")
         body = client.get("/api/v1/kesehatan/ibu-hamil", params={"daftar": "risiko_tinggi"}).json()
@@ -284,8 +300,22 @@ def test_api_lists_high_risk_pregnant_women_audited_and_none_to_a_cadre(app):
         assert entry.action == "health.pregnancies" and entry.detail == f"rows={body['total']}"
         assert client.get("/kesehatan/ibu-hamil", params={"daftar": "risiko_tinggi"}).status_code == 200
         assert client.get("/api/v1/kesehatan/ibu-hamil", params={"tanggal": "2025-13-01"}).status_code == 422
-        login(app, client, Role.CADRE, "32.11.01.2001")
-        assert client.get("/api/v1/kesehatan/ibu-hamil", params={"daftar": "risiko_tinggi"}).json()["total"] == 0
+        # a cadre: the women their own posyandu follows, nobody else's
+        kept = [i for i in body["items"] if i["kode_desa"] == body["items"][0]["kode_desa"]]
+        desa = kept[0]["kode_desa"]
+        con = warehouse.connect(app.state.settings.warehouse)
+        try:
+            k = con.table("kehamilan")
+            followed = k.filter(k.kode_desa == desa).select("id_kehamilan", "posyandu").to_polars()
+        finally:
+            con.disconnect()
+        posyandu = followed.filter(pl.col("id_kehamilan") == kept[0]["id_kehamilan"])["posyandu"][0]
+        login(app, client, Role.CADRE, desa, posyandu=posyandu)
+        mine = client.get("/api/v1/kesehatan/ibu-hamil", params={"daftar": "risiko_tinggi"}).json()["items"]
+        theirs = set(followed.filter(pl.col("posyandu") == posyandu)["id_kehamilan"])
+        assert mine and {i["id_kehamilan"] for i in mine} <= theirs
+        assert kept[0]["id_kehamilan"] in {i["id_kehamilan"] for i in mine}
+        assert all("*" in i["nik_ibu"] for i in mine)
 
 
 def test_same_named_posyandu_of_two_desa_stay_apart_in_a_kecamatan_breakdown(app, demo_deployment):

@@ -233,3 +233,34 @@ def test_quarantined_rows_can_be_corrected_and_sent_again(deployment, tmp_path):
     fixed.write_csv(out)
     second = ingest_file(settings, "32.11", "penduduk", out)
     assert (second.counts.inserted, second.counts.quarantined) == (2, 0)
+
+
+def test_a_source_that_gains_a_column_in_a_new_release_keeps_its_records_and_takes_the_column(tmp_path):
+    """A deployment made before the pregnancy register had `posyandu`: the next batch adds the column; the records
+    already stored stay, with the new column empty."""
+    from madangan.ingest.pipeline import ingest_records
+    from madangan.ingest.store import history_table
+    from madangan.plugins import contracts
+
+    settings = Settings(data_dir=tmp_path / "data")
+    deploy.init(settings, "32.11")
+    ctx = synth.build("32.11", POPULATION, seed=4, only={"population", "health"})
+    pregnancies = ctx.frames["kehamilan"]
+    records = [{k: (None if v is None else str(v)) for k, v in row.items()} for row in pregnancies.iter_rows(named=True)]
+    first = ingest_records(settings, "32.11", "kehamilan", records[:10], submitted_by="test")
+    assert first.counts.accepted == 10
+    contract = contracts()["kehamilan"]
+    con = duckdb.connect(str(settings.warehouse))  # as the older release left it: no posyandu column
+    con.execute("DROP VIEW kehamilan")
+    con.execute(f"ALTER TABLE {history_table(contract)} DROP COLUMN posyandu")
+    names = ", ".join(c for c in contract.column_names if c != "posyandu")
+    con.execute(f"CREATE VIEW kehamilan AS SELECT {names}, _batch FROM {history_table(contract)} WHERE _valid_to IS NULL")
+    con.close()
+
+    second = ingest_records(settings, "32.11", "kehamilan", records[10:20], submitted_by="test")
+    assert second.counts.accepted == 10
+    rows = dict(warehouse_rows(settings, "SELECT id_kehamilan, posyandu FROM kehamilan"))
+    assert len(rows) == 20  # nothing stored before was lost
+    assert all(rows[r["id_kehamilan"]] is None for r in records[:10])  # stored before the column existed
+    assert [rows[r["id_kehamilan"]] for r in records[10:20]] == [r["posyandu"] for r in records[10:20]]
+    assert any(r["posyandu"] for r in records[10:20])

@@ -80,6 +80,7 @@ def ensure_schema(raw: duckdb.DuckDBPyConnection, contract: Contract | None = No
                 _hash VARCHAR NOT NULL, _batch BIGINT NOT NULL, _valid_from TIMESTAMP NOT NULL,
                 _valid_to TIMESTAMP, _closed_by BIGINT)"""
         )
+        _add_new_columns(raw, contract)
         names = ", ".join(contract.column_names)
         # replaced only when its columns changed: replacing it on every batch is a catalog write, and two batches
         # of one source at once then fail ("Catalog write-write conflict on alter … View … telemetri")
@@ -91,6 +92,17 @@ def ensure_schema(raw: duckdb.DuckDBPyConnection, contract: Contract | None = No
                 f"CREATE OR REPLACE VIEW {contract.name} AS SELECT {names}, _batch "
                 f"FROM {history_table(contract)} WHERE _valid_to IS NULL"
             )
+
+
+def _add_new_columns(raw: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """A contract that gained columns since its history table was made (a new release of a sector): the table gains
+    them too, empty for the records already stored."""
+    have = {r[0] for r in raw.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
+        [history_table(contract)]).fetchall()}
+    for c in contract.columns:
+        if c.name not in have:
+            raw.execute(f"ALTER TABLE {history_table(contract)} ADD COLUMN {c.name} {DUCKDB_TYPES[c.type]}")
 
 
 def _key_expr(contract: Contract) -> str:
@@ -253,7 +265,7 @@ class Staging:
                 [batch],
             )
             raw.execute(
-                f"""INSERT INTO {history}
+                f"""INSERT INTO {history} ({names}, _key, _hash, _batch, _valid_from, _valid_to, _closed_by)
                     SELECT {names}, i._key, i._hash, ?, now(), NULL, NULL FROM _stage_accepted i
                     JOIN _cmp c ON c._key = i._key WHERE c._old IS NULL OR c._old <> c._hash""",
                 [batch],

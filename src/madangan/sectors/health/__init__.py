@@ -131,6 +131,8 @@ KEHAMILAN = Contract(
                synonyms={"RS": "RUMAH SAKIT", "PKM": "PUSKESMAS", "PMB": "PRAKTIK MANDIRI BIDAN",
                          "BPM": "PRAKTIK MANDIRI BIDAN", "PRAKTEK MANDIRI BIDAN": "PRAKTIK MANDIRI BIDAN"}),
         Column("tanggal_persalinan", "Tanggal Persalinan", "date", required=False, personal=True),
+        Column("posyandu", "Posyandu", required=False,
+               description="Posyandu yang memantau ibu (kader melihat ibu hamil posyandunya)"),
     ),
     processing=Processing("Pemantauan ibu hamil berisiko tinggi", "UU 17/2023 tentang Kesehatan", retention_years=5, retention_column="hpl", specific=True),
     key=("id_kehamilan",),

@@ -169,13 +169,11 @@ def pregnancies(con, who: Principal, deployment_code: str, *, daftar: str = "krs
     """Pregnant women on list `daftar` as of `tanggal` (default: the latest date in the register or visits);
     (rows, YYYY-MM-DD). krst_dekat_hpl: KRST, not delivered, due within 28 days, no facility birth planned;
     risiko_tinggi: ongoing with KSPR ≥ 6. Each row has the KSPR score as of the date and per trimester.
-    A posyandu cadre gets no one: their scope is their posyandu's children, and the register has no posyandu."""
+    A posyandu cadre gets the women their posyandu follows (the register's `posyandu`; none in a register without it)."""
     if daftar not in PREGNANCY_LISTS:
         raise UserError(t("health.unknown_list", name=daftar, allowed=", ".join(PREGNANCY_LISTS)))
     check_health_persons(who)
     code = region(deployment_code, who, wilayah)
-    if who.role is Role.CADRE:  # a cadre's scope is their posyandu's children: no pregnancy is in it
-        return [], ""
     day = parse_day(tanggal)
     present = set(con.list_tables())
     if "kehamilan" not in present:

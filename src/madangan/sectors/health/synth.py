@@ -554,7 +554,18 @@ def _pregnancies(ctx: SynthContext, people: pl.DataFrame, kids: pl.DataFrame, fl
             "tanggal_persalinan": _dates(np.where(is_delivered, end, 0)).set(pl.Series(~is_delivered), None),
         }
     )
-    return kehamilan, anc
+    return kehamilan.with_columns(posyandu=_mothers_posyandu(kehamilan, kids)), anc
+
+
+def _mothers_posyandu(kehamilan: pl.DataFrame, kids: pl.DataFrame) -> pl.Series:
+    """The posyandu that follows each pregnancy: one of her desa's (the cadres' list), spread by row, no random
+    draw (the other columns keep their values); none where the desa has no posyandu."""
+    per_desa = kids.select("kode_desa", "posyandu").unique().sort("kode_desa", "posyandu").group_by(
+        "kode_desa", maintain_order=True).agg(pl.col("posyandu").alias("_pos"))
+    rows = kehamilan.select("kode_desa").with_row_index("_i").join(per_desa, on="kode_desa", how="left")
+    rows = rows.sort("_i").with_columns(_n=pl.col("_pos").list.len())
+    return rows.select(pl.col("_pos").list.get(pl.col("_i") % pl.col("_n").clip(lower_bound=1), null_on_oob=True))[
+        "_pos"].rename("posyandu")
 
 
 def _hpl_errors(ctx: SynthContext, hpl: np.ndarray, ids: pl.Series) -> np.ndarray:
