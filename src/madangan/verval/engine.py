@@ -60,14 +60,6 @@ def context(region_code: str, today: date | None = None, params: dict | None = N
     )
 
 
-def _note_rule_files(engine, params: dict) -> None:
-    """The welfare checks read the program rule file: one changed since last recorded is noted in the audit log."""
-    from madangan.access import rulefiles
-    from madangan.sectors.welfare import rules as welfare_rules
-
-    rulefiles.note(engine, welfare_rules.path_of(params))
-
-
 def finding_id(rule: str, source: str, record_key: str) -> str:
     return hashlib.sha1(f"{rule}\x1f{source}\x1f{record_key}".encode()).hexdigest()[:20]
 
@@ -191,7 +183,6 @@ def verify(settings, engine, region_code: str, *, actor: str | None = None, toda
     """
     started = datetime.now(timezone.utc)
     ctx = context(region_code, today, settings.verval if params is None else params)
-    _note_rule_files(engine, ctx.params)
     checks = [c for c in all_checks() if only_source is None or only_source in c.sources]
     owners = contracts()
     own = con is None
