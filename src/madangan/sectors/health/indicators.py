@@ -244,7 +244,7 @@ def _count(table: ibis.Table, *by: str) -> ibis.Table:
 
 
 def _d_over_s(tables):
-    w = weighings(tables)
+    w = warehouse.kept(weighings(tables))  # one series of weighings for the three SKDN rates
     return _ratio(_count(w, "kelompok_umur"), _s(tables))
 
 
@@ -253,13 +253,13 @@ def _k_over_s(tables):
 
 
 def _n_over_d(tables):
-    w = weighings(tables)
+    w = warehouse.kept(weighings(tables))  # one series of weighings for the three SKDN rates
     return w.group_by("kode_desa", "bulan", "kelompok_umur", "posyandu").agg(
         numerator=w.naik.cast("int64").sum(), denominator=_.count())
 
 
 def _two_t(tables):
-    w = weighings(tables)
+    w = warehouse.kept(weighings(tables))  # one series of weighings for the three SKDN rates
     return w.group_by("kode_desa", "bulan", "kelompok_umur", "posyandu").agg(
         numerator=w.dua_t.cast("int64").sum(), denominator=_.count())
 
@@ -469,7 +469,8 @@ INDICATORS = (
     ),
     Indicator(
         id="skdn_naik", sector=SECTOR, disaggregations={**BY_AGE, **BY_POSYANDU}, local_breakdowns=LOCAL, title={"id": "Balita naik berat badan (N/D)", "en": "Children gaining weight (N/D)"},
-        compute=_n_over_d, sources=("posyandu",), entity="nik_anak", lookback=1, target=80.0, thresholds=(80.0, 60.0), period_from="posyandu.tanggal_ukur",
+        # N reads last month; lookback 2 as 2T so that both cut the same rows and share one series of weighings
+        compute=_n_over_d, sources=("posyandu",), entity="nik_anak", lookback=2, target=80.0, thresholds=(80.0, 60.0), period_from="posyandu.tanggal_ukur",
         metadata=_meta("Balita ditimbang yang berat badannya naik minimal KBM sejak bulan lalu (N) dibanding balita ditimbang (D)",
                        "N ÷ D × 100", "Pengukuran posyandu; KBM menurut KMS",
                        "Weighed children who gained at least the minimum monthly gain (KBM) since last month"),
