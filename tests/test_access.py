@@ -420,7 +420,8 @@ def _client_of(app, username: str) -> TestClient:
 
 
 def test_verval_stamps_each_health_finding_with_its_records_posyandu(app, demo_deployment):
-    """The finding's posyandu is the one its record names (posyandu measurements and the balita register)."""
+    """The finding's posyandu is the one its record names (posyandu measurements, the balita register and the
+    pregnancy register)."""
     import ibis
 
     from madangan.appdb.models import Finding
@@ -431,16 +432,20 @@ def test_verval_stamps_each_health_finding_with_its_records_posyandu(app, demo_d
                                .where(Finding.posyandu.is_not(None))).all()
         unstamped = conn.execute(sa.select(sa.func.count()).where(
             Finding.posyandu.is_(None), Finding.source == "posyandu", Finding.rule != "sumber_kedaluwarsa")).scalar()
-    assert stamped and {s for s, _, _ in stamped} <= {"posyandu", "balita"}
+    assert stamped and {s for s, _, _ in stamped} <= {"posyandu", "balita", "kehamilan"}
     assert unstamped == 0  # every finding on a measurement carries its posyandu
     con = ibis.duckdb.connect(str(settings.warehouse), read_only=True)
     try:
         rows = con.table("posyandu").select("id_pengukuran", "posyandu").to_pyarrow().to_pylist()
+        pregnancies = con.table("kehamilan").select("id_kehamilan", "posyandu").to_pyarrow().to_pylist()
     finally:
         con.disconnect()
     measured = {r["id_pengukuran"]: r["posyandu"] for r in rows}
     checked = [(key, posyandu) for source, key, posyandu in stamped if source == "posyandu"]
     assert checked and all(measured[key] == posyandu for key, posyandu in checked)
+    followed = {r["id_kehamilan"]: r["posyandu"] for r in pregnancies}
+    mothers = [(key, posyandu) for source, key, posyandu in stamped if source == "kehamilan"]
+    assert mothers and all(followed[key] == posyandu for key, posyandu in mothers)  # findings on the mothers it follows
 
 
 def _xlsx_cells(content: bytes) -> set:
