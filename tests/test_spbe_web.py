@@ -260,6 +260,9 @@ def test_other_regions_fill_their_own_assessment_in_the_hosted_lab_and_see_nothi
     with signed_in(lab, "tamu.bandung") as guest:
         home = guest.get(f"/living-lab?tahun={year}")
         assert home.status_code == 200 and "Bandung" in home.text
+        # its pages link only where a guest may go: not to the host's overview, theme pages or wall mode
+        assert 'class="brand" href="/living-lab"' in home.text
+        assert 'href="/tema/' not in home.text and 'href="/layar"' not in home.text
         form = guest.get(f"/living-lab/penilaian?tahun={year}")
         assert form.status_code == 200 and "(32.04)" in form.text and 'name="level_47"' in form.text
         data = {"csrf_token": csrf_of(form.text), "wilayah": "32.04", "tahun": str(year), "penduduk": "3.721.112"}
