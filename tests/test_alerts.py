@@ -404,3 +404,15 @@ def test_a_pregnancy_without_an_antenatal_contact_for_45_days_is_a_missed_visit(
     rows = rule.compute({"kehamilan": k, "anc": a}, ctx).to_pyarrow().to_pylist()
     # A: last visit 80 days ago; B visited 19 days ago; C is past its due date; D registered 19 days ago
     assert [(r["subject"], r["hari_sejak"]) for r in rows] == [("A", 80)]
+
+
+def test_a_reason_of_only_blank_or_separator_characters_is_outside_the_api_schema():
+    """The API refuses it at the schema (422), as the store would (400): a separator U+001C–U+001F counts as blank."""
+    from pydantic import ValidationError
+
+    from madangan.alerts.web import ReasonIn
+
+    for blank in (" ", "\x1c", " \x1f\t", "\xa0"):
+        with pytest.raises(ValidationError):
+            ReasonIn(reason=blank)
+    assert ReasonIn(reason="Anak sudah dirujuk").reason == "Anak sudah dirujuk"

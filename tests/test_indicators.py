@@ -437,3 +437,13 @@ def test_cli_refresh_and_export_to_xlsx(demo, tmp_path):
     assert len(rows) > 5 and all(r[3] == "kecamatan" and r[4] == "2026-10" for r in rows[1:])
     bad = run("indicators", "kepatuhan_standar_layanan", "--period", "Oktober")
     assert bad.returncode == 2 and "--period" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_an_indicator_reading_earlier_months_must_name_its_unit():
+    """`lookback` without `entity` (or the other way round) is a declaration error, said when the sector loads."""
+    common = dict(sector="t", title={"id": "T"}, compute=lambda t: t, sources=("posyandu",))
+    with pytest.raises(ValueError, match="entity and lookback"):
+        Indicator("tanpa_unit", lookback=1, **common)
+    with pytest.raises(ValueError, match="entity and lookback"):
+        Indicator("tanpa_bulan", entity="nik_anak", **common)
+    assert Indicator("lengkap", entity="nik_anak", lookback=2, **common).lookback == 2

@@ -78,19 +78,13 @@ def _desa_rows(indicator: Indicator, tables: dict[str, ir.Table]) -> ir.Table:
     t = indicator.compute(tables)
     t = t.filter(t.bulan.notnull())  # a row with no month belongs to no fact
     if indicator.statistic == "quantile":  # one row per unit → how many units have each value
-        t = t.filter(t.value.notnull())
-        t = t.mutate(numerator=t.value.cast("float64"), denominator=ibis.literal(1.0))
-        keys = dict(kode_desa=t.kode_desa.cast("string"), bulan=t.bulan.cast("date"), numerator=t.numerator)
-        sums = dict(denominator=t.denominator.sum())
-        parts = [t.group_by(**keys).agg(**sums).mutate(dimensi=ibis.literal(""), kategori=ibis.literal(""))]
-        for column in indicator.disaggregations:
-            parts.append(t.group_by(**keys, kategori=_category(t, indicator, column)).agg(**sums)
-                         .mutate(dimensi=ibis.literal(column)))
-        columns = ("kode_desa", "bulan", "dimensi", "kategori", "numerator", "denominator")
-        return ibis.union(*(part.select(*columns) for part in parts)).mutate(indicator=ibis.literal(indicator.id))
-    t = t.mutate(numerator=t.numerator.cast("float64").fill_null(0), denominator=t.denominator.cast("float64").fill_null(0))
-    keys = dict(kode_desa=t.kode_desa.cast("string"), bulan=t.bulan.cast("date"))
-    sums = dict(numerator=t.numerator.sum(), denominator=t.denominator.sum())
+        t = t.filter(t.value.notnull()).mutate(numerator=t.value.cast("float64"))
+        value, sums = dict(numerator=t.numerator), dict(denominator=t.count().cast("float64"))
+    else:
+        t = t.mutate(numerator=t.numerator.cast("float64").fill_null(0),
+                     denominator=t.denominator.cast("float64").fill_null(0))
+        value, sums = {}, dict(numerator=t.numerator.sum(), denominator=t.denominator.sum())
+    keys = dict(kode_desa=t.kode_desa.cast("string"), bulan=t.bulan.cast("date"), **value)
     parts = [t.group_by(**keys).agg(**sums).mutate(dimensi=ibis.literal(""), kategori=ibis.literal(""))]
     for column in indicator.disaggregations:
         parts.append(t.group_by(**keys, kategori=_category(t, indicator, column)).agg(**sums)

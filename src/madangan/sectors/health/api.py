@@ -166,39 +166,39 @@ def _render(request: Request, name: str, status_code: int = 200, **context) -> H
 @pages.get("/kesehatan/balita", response_class=HTMLResponse, dependencies=[require(Permission.PERSONS)])
 def children_page(request: Request, indikator: str = "prevalensi_stunting", wilayah: str | None = None,
                   posyandu: str | None = None, bulan: str | None = None, who: Principal = Depends(principal)):
-    rows, month, error, status = [], "", None, 200
-    try:
-        rows, month = _children(request, who, indikator, wilayah, posyandu, bulan)
-    except (NotFound, OutOfScope, UserError) as exc:
-        error = str(exc)
-        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, OutOfScope) else 400
-    if status == 403:
-        raise HTTPException(403, error)
+    rows, month, error, status = _listed(lambda: _children(request, who, indikator, wilayah, posyandu, bulan))
     code = wilayah or who.region_code
-    found = regions().region(code) if code in regions() else None
     lang = lang_of(request)
     return _render(request, "health_children.html", status_code=status, rows=rows, month=month, error=error,
                    zscore=lambda value: readmodel.number(value, lang, 2),  # −2.1 → "-2,10" (id) / "-2.10" (en)
                    decimal=lambda value: readmodel.number(value, lang, 1),  # 8.8 kg → "8,8" (id) / "8.8" (en)
                    lists=list(persons.CHILD_LISTS), chosen={"indikator": indikator, "wilayah": code,
                                                             "posyandu": posyandu or "", "bulan": bulan or month},
-                   region_name=getattr(found, "name", None))
+                   region_name=_region_name(code))
 
 
 @pages.get("/kesehatan/ibu-hamil", response_class=HTMLResponse, dependencies=[require(Permission.PERSONS)])
 def pregnancies_page(request: Request, daftar: str = "krst_dekat_hpl", wilayah: str | None = None,
                      tanggal: str | None = None, who: Principal = Depends(principal)):
-    rows, day, error, status = [], "", None, 200
-    try:
-        rows, day = _pregnancies(request, who, daftar, wilayah, tanggal)
-    except (NotFound, OutOfScope, UserError) as exc:
-        error = str(exc)
-        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, OutOfScope) else 400
-    if status == 403:
-        raise HTTPException(403, error)
+    rows, day, error, status = _listed(lambda: _pregnancies(request, who, daftar, wilayah, tanggal))
     code = wilayah or who.region_code
-    found = regions().region(code) if code in regions() else None
     return _render(request, "health_mothers.html", status_code=status, rows=rows, day=day, error=error,
                    lists=list(persons.PREGNANCY_LISTS),
                    chosen={"daftar": daftar, "wilayah": code, "tanggal": tanggal or day},
-                   region_name=getattr(found, "name", None))
+                   region_name=_region_name(code))
+
+
+def _listed(fetch) -> tuple[list, str, str | None, int]:
+    """(rows, date, error, status) of a list page: a bad filter is shown on the page with its status (404 unknown,
+    400 malformed); a region outside the caller's scope is refused outright (403)."""
+    try:
+        rows, when = fetch()
+    except OutOfScope as exc:
+        raise HTTPException(403, str(exc)) from None
+    except (NotFound, UserError) as exc:
+        return [], "", str(exc), 404 if isinstance(exc, NotFound) else 400
+    return rows, when, None, 200
+
+
+def _region_name(code: str) -> str | None:
+    return regions().region(code).name if code in regions() else None

@@ -182,6 +182,19 @@ def satisfaction(tables):
         numerator=(national * 25).sum(), denominator=t.count())
 
 
+def _completion_quantile(id_: str, quantile: float, title: dict[str, str], definisi: str, rumus: str,
+                         en: str) -> Indicator:
+    """A quantile of the working days finished requests took (median, 90th percentile), by service."""
+    return Indicator(
+        id=id_, public=True, disclosure="denominator", sector="services", title=title, compute=completion_days,
+        sources=("layanan",), unit="hari kerja", statistic="quantile", quantile=quantile, higher_is_better=False,
+        period_from="layanan.tanggal_selesai", disaggregations=BY_SERVICE,
+        metadata={"definisi": definisi, "rumus": rumus,
+                  "sumber": "Bagian Organisasi Setda: sistem informasi pelayanan (SIPP, MPP, SIAK)",
+                  "frekuensi": "Bulanan (bulan selesai)", "definition_en": en},
+    )
+
+
 INDICATORS = (
     Indicator(
         id="kepatuhan_standar_layanan",
@@ -255,52 +268,19 @@ INDICATORS = (
                              "1–5 surveys are first mapped linearly onto 1–4: 1 + (score − 1) × 3/4.",
         },
     ),
-    Indicator(
-        id="median_hari_penyelesaian",
-        public=True,
-        disclosure="denominator",
-        sector="services",
-        title={"id": "Median lama penyelesaian layanan", "en": "Median service completion time"},
-        compute=completion_days,
-        sources=("layanan",),
-        unit="hari kerja",
-        statistic="quantile",
-        quantile=0.5,
-        higher_is_better=False,
-        period_from="layanan.tanggal_selesai",
-        disaggregations=BY_SERVICE,
-        metadata={
-            "definisi": "Median lama penyelesaian permohonan yang SELESAI, dalam hari kerja sejak pengajuan "
-                        "(0 = selesai pada hari pengajuan), per bulan selesai.",
-            "rumus": "Nilai tengah (peringkat terdekat) hari kerja dari tanggal pengajuan ke tanggal selesai",
-            "sumber": "Bagian Organisasi Setda: sistem informasi pelayanan (SIPP, MPP, SIAK)",
-            "frekuensi": "Bulanan (bulan selesai)",
-            "definition_en": "Median working days from submission to completion of finished requests.",
-        },
-    ),
-    Indicator(
-        id="p90_hari_penyelesaian",
-        public=True,
-        disclosure="denominator",
-        sector="services",
-        title={"id": "Persentil ke-90 lama penyelesaian layanan", "en": "90th percentile of service completion time"},
-        compute=completion_days,
-        sources=("layanan",),
-        unit="hari kerja",
-        statistic="quantile",
-        quantile=0.9,
-        higher_is_better=False,
-        period_from="layanan.tanggal_selesai",
-        disaggregations=BY_SERVICE,
-        metadata={
-            "definisi": "Lama penyelesaian (hari kerja) yang tidak dilampaui 90 % permohonan SELESAI: "
-                        "berapa lama pemohon yang paling lama menunggu.",
-            "rumus": "Persentil ke-90 (peringkat terdekat) hari kerja dari tanggal pengajuan ke tanggal selesai",
-            "sumber": "Bagian Organisasi Setda: sistem informasi pelayanan (SIPP, MPP, SIAK)",
-            "frekuensi": "Bulanan (bulan selesai)",
-            "definition_en": "Working days within which 90 % of finished requests were completed.",
-        },
-    ),
+    _completion_quantile(
+        "median_hari_penyelesaian", 0.5, {"id": "Median lama penyelesaian layanan", "en": "Median service completion time"},
+        "Median lama penyelesaian permohonan yang SELESAI, dalam hari kerja sejak pengajuan "
+        "(0 = selesai pada hari pengajuan), per bulan selesai.",
+        "Nilai tengah (peringkat terdekat) hari kerja dari tanggal pengajuan ke tanggal selesai",
+        "Median working days from submission to completion of finished requests."),
+    _completion_quantile(
+        "p90_hari_penyelesaian", 0.9,
+        {"id": "Persentil ke-90 lama penyelesaian layanan", "en": "90th percentile of service completion time"},
+        "Lama penyelesaian (hari kerja) yang tidak dilampaui 90 % permohonan SELESAI: "
+        "berapa lama pemohon yang paling lama menunggu.",
+        "Persentil ke-90 (peringkat terdekat) hari kerja dari tanggal pengajuan ke tanggal selesai",
+        "Working days within which 90 % of finished requests were completed."),
     Indicator(
         id="tunggakan_layanan",
         public=True,
