@@ -322,8 +322,11 @@ def test_same_named_posyandu_of_two_desa_stay_apart_in_a_kecamatan_breakdown(app
     """Many villages have a "Posyandu Teratai 1": a kecamatan's breakdown shows each village's own, by desa name."""
     settings, _ = demo_deployment
     con = warehouse.connect(settings.warehouse)
-    try:
-        weighed = con.table("posyandu").select("kode_desa", "posyandu").distinct().to_polars()
+    try:  # the posyandu that measured registered children in the latest month (the month the page shows)
+        p, b = con.table("posyandu"), con.table("balita")
+        measured = p.semi_join(b, "nik_anak").mutate(bulan=p.tanggal_ukur.truncate("M").cast("date"))
+        latest = measured.bulan.max().to_pyarrow().as_py()
+        weighed = measured.filter(measured.bulan == latest).select("kode_desa", "posyandu").distinct().to_polars()
     finally:
         con.disconnect()
     weighed = weighed.with_columns(kecamatan=pl.col("kode_desa").str.slice(0, 8))
@@ -334,7 +337,8 @@ def test_same_named_posyandu_of_two_desa_stay_apart_in_a_kecamatan_breakdown(app
         login(app, client, Role.EXECUTIVE, "32.11")
         rows = client.get("/api/v1/indicators/prevalensi_stunting",
                           params={"region": kecamatan, "by": "posyandu"}).json()["rows"]
-        month = max(r["bulan"] for r in rows)
+        month = latest.strftime("%Y-%m")
+        assert max(r["bulan"] for r in rows) == month
         categories = [r["kategori"] for r in rows if r["bulan"] == month]
         assert len(categories) == len(set(categories))  # one row per desa × posyandu, nothing merged
         named = sorted(c for c in categories if c.endswith(" " + name))
